@@ -1,0 +1,233 @@
+"""Chain specifications: one TOML file per chain, validated at start-up.
+
+A file that is wrong fails with its name and the field at fault. RPC URLs may
+carry secrets (API keys in the path or the query), so an endpoint is only
+ever shown through :func:`redact`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from txdiag.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_KNOWN_FIELDS = frozenset(
+    {
+        "name",
+        "chain_id",
+        "native_symbol",
+        "native_decimals",
+        "confirmations",
+        "block_time",
+        "rpc",
+        "explorer_tx",
+        "mempool",
+        "lag_tolerance",
+        "hedge",
+        "finality",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """An RPC endpoint: the real URL, and the name it is shown by."""
+
+    url: str
+    name: str  # redacted, safe for logs, metrics labels and messages
+
+    def __repr__(self) -> str:  # the URL may hold a key: never print it
+        return f"Endpoint({self.name})"
+
+
+@dataclass(frozen=True, slots=True)
+class ChainSpec:
+    name: str
+    chain_id: int
+    native_symbol: str
+    native_decimals: int
+    confirmations: int
+    block_time: float
+    endpoints: tuple[Endpoint, ...]
+    explorer_tx: str | None = None
+    mempool: bool = True
+    lag_tolerance: int = 3  # blocks an endpoint may trail the best head
+    hedge: bool = False  # send slow reads to a second endpoint as well
+
+    def explorer_link(self, tx_hash: str) -> str | None:
+        return self.explorer_tx.replace("{hash}", tx_hash) if self.explorer_tx else None
+
+
+def redact(url: str) -> str:
+    """Show an endpoint without anything that may be a secret.
+
+    Keeps scheme, host and port; drops user info, query and fragment; keeps
+    the path only when no segment looks like a key (long, or mixed
+    letters and digits), so ``https://eth.llamarpc.com`` stays readable while
+    ``https://mainnet.infura.io/v3/<key>`` becomes ``https://mainnet.infura.io/…``.
+    """
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or "?"
+        port = parts.port
+    except ValueError:
+        return "<invalid url>"
+    shown = f"{parts.scheme}://{host}" + (f":{port}" if port else "")
+    segments = [s for s in parts.path.split("/") if s]
+    if any(_looks_secret(s) for s in segments):
+        return shown + "/…"
+    path = "/" + "/".join(segments) if segments else ""
+    suffix = "?…" if parts.query else ""
+    return shown + path + suffix
+
+
+def _looks_secret(segment: str) -> bool:
+    if len(segment) >= 16:
+        return True
+    has_digit = any(c.isdigit() for c in segment)
+    has_alpha = any(c.isalpha() for c in segment)
+    return len(segment) >= 8 and has_digit and has_alpha
+
+
+def _expand(value: str, env: Mapping[str, str]) -> str | None:
+    """Expand ``${VAR}``; None when a variable is unset or empty."""
+    missing = [m.group(1) for m in _VAR.finditer(value) if not env.get(m.group(1))]
+    if missing:
+        return None
+    return _VAR.sub(lambda m: env[m.group(1)], value)
+
+
+def _field(path: Path, data: Mapping[str, Any], key: str, kind: type, *, default: Any = ...) -> Any:
+    if key not in data:
+        if default is ...:
+            raise ConfigError(f"{path.name}: missing field '{key}'")
+        return default
+    value = data[key]
+    # bool is an int in Python; a chain id of `true` is still wrong
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ConfigError(f"{path.name}: field '{key}' must be an integer, got {value!r}")
+    if kind is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{path.name}: field '{key}' must be a number, got {value!r}")
+        return float(value)
+    if not isinstance(value, kind):
+        raise ConfigError(f"{path.name}: field '{key}' must be {kind.__name__}, got {value!r}")
+    return value
+
+
+def load_chain(path: Path, env: Mapping[str, str]) -> ChainSpec:
+    """Read and validate one chain file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path.name}: cannot read: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.name}: not valid TOML: {exc}") from exc
+
+    unknown = sorted(set(data) - _KNOWN_FIELDS)
+    if unknown:
+        raise ConfigError(f"{path.name}: unknown field '{unknown[0]}'")
+    name = _field(path, data, "name", str)
+    if not _NAME.match(name):
+        raise ConfigError(f"{path.name}: field 'name' must be lower-case letters, digits or '-', got {name!r}")
+    if name != path.stem:
+        raise ConfigError(f"{path.name}: field 'name' is {name!r} but the file stem is {path.stem!r}")
+    chain_id = _field(path, data, "chain_id", int)
+    if not 0 < chain_id < 2**63:
+        raise ConfigError(f"{path.name}: field 'chain_id' must be positive, got {chain_id}")
+    symbol = _field(path, data, "native_symbol", str)
+    if not 1 <= len(symbol) <= 11 or not symbol.isalnum():
+        raise ConfigError(f"{path.name}: field 'native_symbol' must be 1-11 letters or digits, got {symbol!r}")
+    decimals = _field(path, data, "native_decimals", int, default=18)
+    if not 0 <= decimals <= 36:
+        raise ConfigError(f"{path.name}: field 'native_decimals' must be 0-36, got {decimals}")
+    confirmations = _field(path, data, "confirmations", int)
+    if not 1 <= confirmations <= 10_000:
+        raise ConfigError(f"{path.name}: field 'confirmations' must be 1-10000, got {confirmations}")
+    block_time = _field(path, data, "block_time", float)
+    if not 0 < block_time <= 600:
+        raise ConfigError(f"{path.name}: field 'block_time' must be over 0 and at most 600 seconds")
+    lag = _field(path, data, "lag_tolerance", int, default=max(2, round(24 / block_time)) if block_time < 12 else 2)
+    if not 0 <= lag <= 10_000:
+        raise ConfigError(f"{path.name}: field 'lag_tolerance' must be 0-10000, got {lag}")
+    mempool = _field(path, data, "mempool", bool, default=True)
+    hedge = _field(path, data, "hedge", bool, default=False)
+    explorer = _field(path, data, "explorer_tx", str, default=None)
+    if explorer is not None and ("{hash}" not in explorer or not explorer.startswith("https://")):
+        raise ConfigError(f"{path.name}: field 'explorer_tx' must be an https URL containing {{hash}}")
+
+    raw_rpc = _field(path, data, "rpc", list)
+    if not raw_rpc:
+        raise ConfigError(f"{path.name}: field 'rpc' must list at least one endpoint")
+    endpoints: list[Endpoint] = []
+    for i, raw in enumerate(raw_rpc):
+        if not isinstance(raw, str):
+            raise ConfigError(f"{path.name}: field 'rpc[{i}]' must be a string")
+        url = _expand(raw, env)
+        if url is None:
+            log.warning("%s: skipping rpc[%d]: its environment variable is not set", path.name, i)
+            continue
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+            raise ConfigError(f"{path.name}: field 'rpc[{i}]' must be an http(s) URL, got {redact(url)}")
+        if url not in (e.url for e in endpoints):
+            endpoints.append(Endpoint(url=url, name=redact(url)))
+    _disambiguate(endpoints)
+    return ChainSpec(
+        name=name,
+        chain_id=chain_id,
+        native_symbol=symbol,
+        native_decimals=decimals,
+        confirmations=confirmations,
+        block_time=block_time,
+        endpoints=tuple(endpoints),
+        explorer_tx=explorer,
+        mempool=mempool,
+        lag_tolerance=lag,
+        hedge=hedge,
+    )
+
+
+def _disambiguate(endpoints: list[Endpoint]) -> None:
+    """Two keys on one host redact alike; number them so metrics keep them apart."""
+    seen: dict[str, int] = {}
+    for i, ep in enumerate(endpoints):
+        n = seen.get(ep.name, 0)
+        seen[ep.name] = n + 1
+        if n:
+            endpoints[i] = Endpoint(url=ep.url, name=f"{ep.name}#{n + 1}")
+
+
+def default_chains_dir() -> Path:
+    """``chains/`` beside the package (a source checkout or the container image)."""
+    return Path(__file__).resolve().parent.parent / "chains"
+
+
+def load_chains(directory: Path | None = None, env: Mapping[str, str] | None = None) -> dict[str, ChainSpec]:
+    """Load every ``*.toml`` in the directory; chain names and ids must be unique."""
+    env = os.environ if env is None else env
+    directory = directory or Path(env.get("TXDIAG_CHAINS_DIR") or default_chains_dir())
+    if not directory.is_dir():
+        raise ConfigError(f"chains directory not found: {directory.name or directory}")
+    chains: dict[str, ChainSpec] = {}
+    ids: dict[int, str] = {}
+    for path in sorted(directory.glob("*.toml")):
+        spec = load_chain(path, env)
+        if spec.chain_id in ids:
+            raise ConfigError(f"{path.name}: field 'chain_id' {spec.chain_id} is also used by {ids[spec.chain_id]}")
+        ids[spec.chain_id] = spec.name
+        chains[spec.name] = spec
+    if not chains:
+        raise ConfigError(f"no chain files (*.toml) in {directory.name or directory}")
+    return chains

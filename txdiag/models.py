@@ -1,0 +1,329 @@
+"""Plain typed values shared by every layer.
+
+Wire data becomes these values once, in ``gather``; past that point nothing
+sees a hex string. Classification and guidance take and return only these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Verdict(StrEnum):
+    """What happened to the transaction, from the user's point of view."""
+
+    CONFIRMED = "confirmed"
+    DELAYED = "delayed"
+    FAILED = "failed"
+    MISDIRECTED = "misdirected"
+    NOT_FOUND = "not_found"
+
+    @property
+    def rank(self) -> int:
+        """Seriousness: the verdict of a diagnosis is its most serious finding's."""
+        return _VERDICT_RANK[self]
+
+
+_VERDICT_RANK = {
+    Verdict.NOT_FOUND: 0,
+    Verdict.CONFIRMED: 1,
+    Verdict.DELAYED: 2,
+    Verdict.MISDIRECTED: 3,
+    Verdict.FAILED: 4,
+}
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Code(StrEnum):
+    """Finding codes. Extend, never rename: clients match on them."""
+
+    # confirmed
+    CONFIRMED = "confirmed"
+    FOUND_ON_OTHER_CHAIN = "found_on_other_chain"
+    # delayed
+    PENDING = "pending"
+    FEE_BELOW_BASE_FEE = "fee_below_base_fee"
+    TIP_BELOW_MARKET = "tip_below_market"
+    NONCE_GAP = "nonce_gap"
+    NETWORK_CONGESTED = "network_congested"
+    AWAITING_CONFIRMATIONS = "awaiting_confirmations"
+    # failed
+    REVERTED = "reverted"
+    OUT_OF_GAS = "out_of_gas"
+    INVALID_OPCODE = "invalid_opcode"
+    REPLACED = "replaced"
+    DROPPED = "dropped"
+    # misdirected
+    ZERO_ADDRESS_RECIPIENT = "zero_address_recipient"
+    BURN_ADDRESS_RECIPIENT = "burn_address_recipient"
+    TOKEN_CONTRACT_RECIPIENT = "token_contract_recipient"
+    LOOKALIKE_RECIPIENT = "lookalike_recipient"
+    RECIPIENT_CONTRACT_ON_OTHER_CHAIN = "recipient_contract_on_other_chain"
+    UNEXPECTED_RECIPIENT = "unexpected_recipient"
+    CONTRACT_RECIPIENT = "contract_recipient"
+    FRESH_RECIPIENT = "fresh_recipient"
+    # not found
+    NOT_FOUND = "not_found"
+    # partial data: a check that could not be made (never escalates)
+    UNCHECKED = "unchecked"
+
+    @property
+    def verdict(self) -> Verdict:
+        """The class of verdict this finding argues for."""
+        return _CODE_VERDICT[self]
+
+    @property
+    def escalates(self) -> bool:
+        """Whether this finding may set the verdict (soft findings only inform)."""
+        return self not in _SOFT_CODES
+
+
+_CODE_VERDICT: dict[Code, Verdict] = {
+    Code.CONFIRMED: Verdict.CONFIRMED,
+    Code.FOUND_ON_OTHER_CHAIN: Verdict.CONFIRMED,
+    Code.PENDING: Verdict.DELAYED,
+    Code.FEE_BELOW_BASE_FEE: Verdict.DELAYED,
+    Code.TIP_BELOW_MARKET: Verdict.DELAYED,
+    Code.NONCE_GAP: Verdict.DELAYED,
+    Code.NETWORK_CONGESTED: Verdict.DELAYED,
+    Code.AWAITING_CONFIRMATIONS: Verdict.DELAYED,
+    Code.REVERTED: Verdict.FAILED,
+    Code.OUT_OF_GAS: Verdict.FAILED,
+    Code.INVALID_OPCODE: Verdict.FAILED,
+    Code.REPLACED: Verdict.FAILED,
+    Code.DROPPED: Verdict.FAILED,
+    Code.ZERO_ADDRESS_RECIPIENT: Verdict.MISDIRECTED,
+    Code.BURN_ADDRESS_RECIPIENT: Verdict.MISDIRECTED,
+    Code.TOKEN_CONTRACT_RECIPIENT: Verdict.MISDIRECTED,
+    Code.LOOKALIKE_RECIPIENT: Verdict.MISDIRECTED,
+    Code.RECIPIENT_CONTRACT_ON_OTHER_CHAIN: Verdict.MISDIRECTED,
+    Code.UNEXPECTED_RECIPIENT: Verdict.MISDIRECTED,
+    Code.CONTRACT_RECIPIENT: Verdict.MISDIRECTED,
+    Code.FRESH_RECIPIENT: Verdict.MISDIRECTED,
+    Code.NOT_FOUND: Verdict.NOT_FOUND,
+    Code.UNCHECKED: Verdict.CONFIRMED,
+}
+
+_SOFT_CODES = frozenset(
+    {Code.CONTRACT_RECIPIENT, Code.FRESH_RECIPIENT, Code.FOUND_ON_OTHER_CHAIN, Code.UNCHECKED}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One fact the rules established: a code, how serious, and its evidence.
+
+    ``details`` holds JSON-ready values only (ints in wei, strings, lists);
+    the wording lives in the guidance catalogs.
+    """
+
+    code: Code
+    severity: Severity
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+class TxStatus(StrEnum):
+    PENDING = "pending"
+    SUCCESS = "success"
+    REVERTED = "reverted"
+
+
+@dataclass(frozen=True, slots=True)
+class TxView:
+    """A transaction as the node reported it, normalised."""
+
+    hash: str  # 0x-prefixed lower-case hex
+    sender: str  # checksummed
+    to: str | None  # checksummed; None for a contract creation
+    nonce: int
+    value: int
+    gas: int
+    type: int
+    input: bytes
+    gas_price: int | None  # legacy price, or the effective price once mined
+    max_fee_per_gas: int | None
+    max_priority_fee_per_gas: int | None
+    block_number: int | None
+    block_hash: str | None
+    chain_id: int | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.block_number is None
+
+    @property
+    def fee_cap(self) -> int:
+        """The most the sender will pay per gas (max fee, or the legacy gas price)."""
+        if self.max_fee_per_gas is not None:
+            return self.max_fee_per_gas
+        return self.gas_price or 0
+
+    @property
+    def tip_cap(self) -> int:
+        """The most the sender offers the block producer per gas."""
+        if self.max_priority_fee_per_gas is not None:
+            return self.max_priority_fee_per_gas
+        return self.gas_price or 0
+
+    @property
+    def is_dynamic_fee(self) -> bool:
+        return self.max_fee_per_gas is not None
+
+
+@dataclass(frozen=True, slots=True)
+class LogView:
+    address: str  # checksummed
+    topics: tuple[bytes, ...]
+    data: bytes
+    log_index: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptView:
+    status: TxStatus  # SUCCESS or REVERTED
+    block_number: int
+    block_hash: str
+    gas_used: int
+    effective_gas_price: int | None
+    logs: tuple[LogView, ...]
+    contract_address: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TokenTransfer:
+    """An ERC-20 Transfer log, with the token's metadata where it could be read."""
+
+    token: str
+    sender: str
+    recipient: str
+    value: int
+    symbol: str | None = None
+    decimals: int | None = None
+    log_index: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PoolStatus:
+    pending: int
+    queued: int
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkView:
+    """Chain-wide conditions, shared by every diagnosis on the chain for about a block."""
+
+    head: int
+    head_timestamp: int
+    finalized: int | None  # None when the node has no finalized tag
+    safe: int | None
+    next_base_fee: int | None  # the last entry of eth_feeHistory's baseFeePerGas
+    base_fees: tuple[int, ...] = ()  # oldest first, ending with the next block's
+    gas_used_ratios: tuple[float, ...] = ()
+    reward_percentiles: tuple[float, ...] = ()
+    rewards: tuple[tuple[int, ...], ...] = ()  # per block, one tip per percentile
+    pool: PoolStatus | None = None
+    unavailable: frozenset[str] = frozenset()  # parts that could not be read, e.g. "fee_history"
+
+    def tip_at(self, percentile: float) -> int | None:
+        """The median across recent blocks of the tip paid at ``percentile``."""
+        if percentile not in self.reward_percentiles or not self.rewards:
+            return None
+        i = self.reward_percentiles.index(percentile)
+        column = sorted(r[i] for r in self.rewards if len(r) > i)
+        return column[len(column) // 2] if column else None
+
+
+@dataclass(frozen=True, slots=True)
+class PoolTx:
+    """A transaction of the sender's that the node's pool holds."""
+
+    hash: str
+    nonce: int
+    fee_cap: int
+    tip_cap: int
+    queued: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SenderState:
+    """The sender's nonces, and its pool entries where the pool is readable."""
+
+    latest_nonce: int  # next nonce the chain will execute
+    pending_nonce: int  # next nonce counting the node's pool
+    pool: tuple[PoolTx, ...] | None = None  # None: the pool could not be read
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """One chain txdiag asked, and which (redacted) endpoints answered."""
+
+    chain: str
+    endpoints: tuple[str, ...]
+    agreed: int = 1  # how many endpoints agreed the transaction is absent
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Everything known about one transaction on one chain, at one moment.
+
+    Optional parts are ``None`` when they do not apply or could not be read;
+    what could not be read is named in ``unchecked``.
+    """
+
+    hash: str
+    chain: str  # where the transaction is (or where it was looked for)
+    network: NetworkView | None
+    tx: TxView | None
+    receipt: ReceiptView | None = None
+    asked_chain: str | None = None  # the chain the caller named, if any
+    expected_to: str | None = None
+    token_transfers: tuple[TokenTransfer, ...] = ()
+    sender: SenderState | None = None
+    first_seen: datetime | None = None
+    asked: tuple[Asked, ...] = ()
+    unchecked: frozenset[str] = frozenset()
+
+    @property
+    def status(self) -> TxStatus:
+        if self.receipt is not None:
+            return self.receipt.status
+        return TxStatus.PENDING
+
+    @property
+    def block_number(self) -> int | None:
+        if self.receipt is not None:
+            return self.receipt.block_number
+        return self.tx.block_number if self.tx else None
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """The rules' answer: a verdict and the findings behind it, most serious first."""
+
+    verdict: Verdict
+    findings: tuple[Finding, ...]
+
+    @classmethod
+    def from_findings(cls, findings: list[Finding]) -> Classification:
+        """The verdict is the class of the most serious finding that may escalate."""
+        deciding = [f.code.verdict for f in findings if f.code.escalates]
+        verdict = max(deciding, key=lambda v: v.rank) if deciding else Verdict.NOT_FOUND
+        if verdict is Verdict.NOT_FOUND and any(f.code is not Code.NOT_FOUND for f in findings):
+            verdict = Verdict.CONFIRMED
+        severity_order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+        ordered = sorted(
+            findings, key=lambda f: (-f.code.verdict.rank if f.code.escalates else 0, severity_order[f.severity])
+        )
+        return cls(verdict, tuple(ordered))
+
+    def codes(self) -> list[str]:
+        return [f.code.value for f in self.findings]
