@@ -84,6 +84,8 @@ def redact(url: str) -> str:
         port = parts.port
     except ValueError:
         return "<invalid url>"
+    if ":" in host:  # an IPv6 literal keeps its brackets, or the port would run into it
+        host = f"[{host}]"
     shown = f"{parts.scheme}://{host}" + (f":{port}" if port else "")
     segments = [s for s in parts.path.split("/") if s]
     if any(_looks_secret(s) for s in segments):
@@ -99,6 +101,25 @@ def _looks_secret(segment: str) -> bool:
     has_digit = any(c.isdigit() for c in segment)
     has_alpha = any(c.isalpha() for c in segment)
     return len(segment) >= 8 and has_digit and has_alpha
+
+
+def _shown(value: Any) -> str:
+    """A wrong value as an error message may show it: never a URL, a long string or a container."""
+    if isinstance(value, bool | int | float):
+        return repr(value)
+    if isinstance(value, str):
+        short = len(value) <= 16 and "/" not in value and not _looks_secret(value)
+        return repr(value) if short else "a string"
+    return "an array" if isinstance(value, list) else "a table" if isinstance(value, dict) else "a date or time"
+
+
+def _is_http_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError on a port that is not a number in range
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _expand(value: str, env: Mapping[str, str]) -> str | None:
@@ -117,13 +138,13 @@ def _field(path: Path, data: Mapping[str, Any], key: str, kind: type, *, default
     value = data[key]
     # bool is an int in Python; a chain id of `true` is still wrong
     if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-        raise ConfigError(f"{path.name}: field '{key}' must be an integer, got {value!r}")
+        raise ConfigError(f"{path.name}: field '{key}' must be an integer, got {_shown(value)}")
     if kind is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f"{path.name}: field '{key}' must be a number, got {value!r}")
+            raise ConfigError(f"{path.name}: field '{key}' must be a number, got {_shown(value)}")
         return float(value)
     if not isinstance(value, kind):
-        raise ConfigError(f"{path.name}: field '{key}' must be {kind.__name__}, got {value!r}")
+        raise ConfigError(f"{path.name}: field '{key}' must be {kind.__name__}, got {_shown(value)}")
     return value
 
 
@@ -168,22 +189,7 @@ def load_chain(path: Path, env: Mapping[str, str]) -> ChainSpec:
     if explorer is not None and ("{hash}" not in explorer or not explorer.startswith("https://")):
         raise ConfigError(f"{path.name}: field 'explorer_tx' must be an https URL containing {{hash}}")
 
-    raw_rpc = _field(path, data, "rpc", list)
-    if not raw_rpc:
-        raise ConfigError(f"{path.name}: field 'rpc' must list at least one endpoint")
-    endpoints: list[Endpoint] = []
-    for i, raw in enumerate(raw_rpc):
-        if not isinstance(raw, str):
-            raise ConfigError(f"{path.name}: field 'rpc[{i}]' must be a string")
-        url = _expand(raw, env)
-        if url is None:
-            log.warning("%s: skipping rpc[%d]: its environment variable is not set", path.name, i)
-            continue
-        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
-            raise ConfigError(f"{path.name}: field 'rpc[{i}]' must be an http(s) URL, got {redact(url)}")
-        if url not in (e.url for e in endpoints):
-            endpoints.append(Endpoint(url=url, name=redact(url)))
-    _disambiguate(endpoints)
+    endpoints = _endpoints(path, _field(path, data, "rpc", list), env)
     return ChainSpec(
         name=name,
         chain_id=chain_id,
@@ -191,12 +197,34 @@ def load_chain(path: Path, env: Mapping[str, str]) -> ChainSpec:
         native_decimals=decimals,
         confirmations=confirmations,
         block_time=block_time,
-        endpoints=tuple(endpoints),
+        endpoints=endpoints,
         explorer_tx=explorer,
         mempool=mempool,
         lag_tolerance=lag,
         hedge=hedge,
     )
+
+
+def _endpoints(path: Path, raw_rpc: list[Any], env: Mapping[str, str]) -> tuple[Endpoint, ...]:
+    """Validate ``rpc`` and expand its variables; an endpoint whose variable is unset is skipped."""
+    if not raw_rpc:
+        raise ConfigError(f"{path.name}: field 'rpc' must list at least one endpoint")
+    endpoints: list[Endpoint] = []
+    for i, raw in enumerate(raw_rpc):
+        if not isinstance(raw, str):
+            raise ConfigError(f"{path.name}: field 'rpc[{i}]' must be a string")
+        if "${" in _VAR.sub("", raw):  # would otherwise be sent as a literal
+            raise ConfigError(f"{path.name}: field 'rpc[{i}]' has a malformed ${{VAR}} reference")
+        url = _expand(raw, env)
+        if url is None:
+            log.warning("%s: skipping rpc[%d]: its environment variable is not set", path.name, i)
+            continue
+        if not _is_http_url(url):
+            raise ConfigError(f"{path.name}: field 'rpc[{i}]' must be an http(s) URL, got {redact(url)}")
+        if url not in (e.url for e in endpoints):
+            endpoints.append(Endpoint(url=url, name=redact(url)))
+    _disambiguate(endpoints)
+    return tuple(endpoints)
 
 
 def _disambiguate(endpoints: list[Endpoint]) -> None:

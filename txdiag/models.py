@@ -65,7 +65,7 @@ class Code(StrEnum):
     # misdirected
     ZERO_ADDRESS_RECIPIENT = "zero_address_recipient"
     BURN_ADDRESS_RECIPIENT = "burn_address_recipient"
-    TOKEN_CONTRACT_RECIPIENT = "token_contract_recipient"
+    TOKEN_CONTRACT_RECIPIENT = "token_contract_recipient"  # noqa: S105 - a finding code, not a secret
     LOOKALIKE_RECIPIENT = "lookalike_recipient"
     RECIPIENT_CONTRACT_ON_OTHER_CHAIN = "recipient_contract_on_other_chain"
     UNEXPECTED_RECIPIENT = "unexpected_recipient"
@@ -113,9 +113,7 @@ _CODE_VERDICT: dict[Code, Verdict] = {
     Code.UNCHECKED: Verdict.CONFIRMED,
 }
 
-_SOFT_CODES = frozenset(
-    {Code.CONTRACT_RECIPIENT, Code.FRESH_RECIPIENT, Code.FOUND_ON_OTHER_CHAIN, Code.UNCHECKED}
-)
+_SOFT_CODES = frozenset({Code.CONTRACT_RECIPIENT, Code.FRESH_RECIPIENT, Code.FOUND_ON_OTHER_CHAIN, Code.UNCHECKED})
 
 
 @dataclass(frozen=True, slots=True)

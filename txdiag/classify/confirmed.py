@@ -1,0 +1,97 @@
+"""Where the transaction is, and how final: confirmed, awaiting confirmations, not found."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from txdiag.chains import ChainSpec
+from txdiag.models import Code, Evidence, Finding, Severity, TxStatus
+
+
+def confirmations(ev: Evidence) -> int | None:
+    """Blocks on top of (and including) the transaction's block, from the best head known."""
+    block = ev.block_number
+    if block is None or ev.network is None or ev.receipt is None:
+        return None
+    return max(1, ev.network.head - block + 1)
+
+
+def finality(ev: Evidence, chain: ChainSpec) -> tuple[bool, int, str]:
+    """(final?, blocks required, how we know): the node's finalized tag when it has one."""
+    block = ev.block_number
+    assert block is not None
+    assert ev.network is not None
+    depth = confirmations(ev) or 0
+    if ev.network.finalized is not None:
+        required = max(1, ev.network.head - ev.network.finalized + 1)
+        return block <= ev.network.finalized, required, "finalized_tag"
+    return depth >= chain.confirmations, chain.confirmations, "confirmations"
+
+
+def _mined_details(ev: Evidence, chain: ChainSpec) -> dict[str, object]:
+    final, required, source = finality(ev, chain)
+    return {
+        "block": ev.block_number,
+        "confirmations": confirmations(ev),
+        "required": required,
+        "finalized": final,
+        "finality_source": source,
+    }
+
+
+def not_found(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
+    """No configured chain and no endpoint asked knows the hash."""
+    if ev.tx is not None:
+        return None
+    asked = [{"chain": a.chain, "endpoints": list(a.endpoints), "agreed": a.agreed} for a in ev.asked]
+    return Finding(
+        Code.NOT_FOUND,
+        Severity.WARNING,
+        {
+            "chains": [a.chain for a in ev.asked],
+            "asked": asked,
+            "endpoints_asked": sum(len(a.endpoints) for a in ev.asked),
+        },
+    )
+
+
+def confirmed(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
+    """A successful transaction in a block that is final (finalized tag, or enough confirmations)."""
+    if ev.receipt is None or ev.receipt.status is not TxStatus.SUCCESS:
+        return None
+    details = _mined_details(ev, chain)
+    if not details["finalized"]:
+        return None
+    return Finding(Code.CONFIRMED, Severity.INFO, details)
+
+
+def awaiting_confirmations(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
+    """Mined and successful, but not yet final: say how many blocks remain and about how long."""
+    if ev.receipt is None or ev.receipt.status is not TxStatus.SUCCESS:
+        return None
+    details = _mined_details(ev, chain)
+    if details["finalized"]:
+        return None
+    assert ev.network is not None
+    assert ev.block_number is not None
+    if ev.network.finalized is not None:
+        remaining = max(1, ev.block_number - ev.network.finalized)
+    else:
+        remaining = max(1, chain.confirmations - (confirmations(ev) or 0))
+    details["remaining_blocks"] = remaining
+    details["eta_seconds"] = round(remaining * chain.block_time)
+    return Finding(Code.AWAITING_CONFIRMATIONS, Severity.INFO, details)
+
+
+def found_on_other_chain(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
+    """The caller named one chain; the transaction is on another."""
+    if ev.tx is None or ev.asked_chain is None or ev.asked_chain == ev.chain:
+        return None
+    return Finding(Code.FOUND_ON_OTHER_CHAIN, Severity.WARNING, {"asked_chain": ev.asked_chain, "chain": ev.chain})
+
+
+def unchecked(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
+    """Parts of the chain data that could not be read: said plainly, never guessed."""
+    if ev.tx is None or not ev.unchecked:
+        return None
+    return Finding(Code.UNCHECKED, Severity.INFO, {"parts": sorted(ev.unchecked)})

@@ -1,0 +1,311 @@
+"""Hash -> Evidence on one chain, in as few dependent round trips as possible.
+
+Round 1 (one batch): the transaction, its receipt, and, unless another
+request already has or is fetching it, the chain snapshot.
+Round 2 (one batch): what round 1 makes necessary, asked by *probes*: the
+sender's nonces and pool entries for a pending transaction, token metadata
+for Transfer logs, and whatever later probes add. A probe may ask for a third
+round (a revert replay), never more.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from txdiag.chains import ChainSpec
+from txdiag.errors import ChainUnavailable
+from txdiag.models import Asked, Evidence, NetworkView, ReceiptView, SenderState, TokenTransfer, TxView
+from txdiag.rpc import Call, Reply, RpcClient, RpcItemError
+from txdiag.snapshot import Lease, SnapshotCache, parse_snapshot, snapshot_calls
+from txdiag.wire import (
+    WireError,
+    decode_symbol,
+    decode_uint8,
+    erc20_transfers,
+    parse_pool_content_from,
+    parse_receipt,
+    parse_tx,
+    quantity,
+)
+
+MAX_ROUNDS = 3
+SYMBOL_CALL = "0x95d89b41"
+DECIMALS_CALL = "0x313ce567"
+
+
+class TokenCache:
+    """(symbol, decimals) per token contract; bounded, since token metadata rarely changes."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._items: OrderedDict[str, tuple[str | None, int | None]] = OrderedDict()
+
+    def get(self, token: str) -> tuple[str | None, int | None] | None:
+        item = self._items.get(token)
+        if item is not None:
+            self._items.move_to_end(token)
+        return item
+
+    def put(self, token: str, meta: tuple[str | None, int | None]) -> None:
+        self._items[token] = meta
+        self._items.move_to_end(token)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+
+@dataclass(slots=True)
+class ChainContext:
+    """Everything gather needs for one chain; built once by the service."""
+
+    chain: ChainSpec
+    client: RpcClient
+    snapshots: SnapshotCache
+    tokens: TokenCache = field(default_factory=TokenCache)
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What round 1 established on one chain."""
+
+    ctx: ChainContext
+    hash: str
+    tx: TxView | None
+    receipt: ReceiptView | None
+    network: NetworkView
+    asked: Asked
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeResult:
+    updates: Mapping[str, Any] = field(default_factory=dict)
+    unchecked: frozenset[str] = frozenset()
+    followup: Probe | None = None
+
+
+class Probe(Protocol):
+    """Asks for what one part of the evidence needs, then reads the answers."""
+
+    def calls(self, found: Found) -> Sequence[Call]: ...
+    def read(self, found: Found, replies: Sequence[Reply]) -> ProbeResult: ...
+
+
+async def find(ctx: ChainContext, tx_hash: str) -> Found:
+    """Round 1: the transaction and receipt, with the snapshot piggy-backed when stale.
+
+    A null transaction is confirmed with one other endpoint (when there is
+    one) before it is believed: public endpoints lag and miss transactions.
+    """
+    claim = ctx.snapshots.claim()
+    lease = claim if isinstance(claim, Lease) else None
+    if isinstance(claim, Lease):
+        claim = claim.future
+    calls = [Call("eth_getTransactionByHash", (tx_hash,)), Call("eth_getTransactionReceipt", (tx_hash,))]
+    if lease is not None:
+        calls += snapshot_calls(ctx.chain)
+    try:
+        replies = await ctx.client.batch(calls)
+    except BaseException as exc:
+        if lease is not None:
+            lease.fail(exc)
+        raise
+    if lease is not None:
+        try:
+            network = parse_snapshot(ctx.chain, replies[2:])
+        except WireError as exc:
+            failure = ChainUnavailable(ctx.chain.name, [replies[2].endpoint], f"malformed answer: {exc}")
+            lease.fail(failure)
+            raise failure from exc
+        ctx.client.note_head(replies[2].endpoint, network.head)
+        lease.fulfil(network)
+    elif isinstance(claim, NetworkView):
+        network = claim
+    else:
+        network = await asyncio.shield(claim)  # one waiter's cancellation must not cancel the others'
+
+    endpoint = replies[0].endpoint
+    tx, receipt = _read_tx(ctx, replies[0], replies[1])
+    agreed = 1
+    endpoints = [endpoint]
+    if tx is None and len(ctx.chain.endpoints) > 1:
+        try:
+            again = await ctx.client.batch(calls[:2], avoid=[endpoint])
+        except ChainUnavailable:
+            again = []
+        if again:
+            endpoints.append(again[0].endpoint)
+            tx, receipt = _read_tx(ctx, again[0], again[1])
+            if tx is None:
+                agreed += 1
+    if receipt is not None and receipt.block_number > network.head:
+        # the snapshot is a moment older than the receipt: the receipt's block is the better head
+        network = dataclasses.replace(network, head=receipt.block_number)
+    return Found(ctx, tx_hash, tx, receipt, network, Asked(ctx.chain.name, tuple(endpoints), agreed))
+
+
+def _read_tx(ctx: ChainContext, tx_reply: Reply, receipt_reply: Reply) -> tuple[TxView | None, ReceiptView | None]:
+    if not tx_reply.ok:
+        err = tx_reply.error
+        raise ChainUnavailable(ctx.chain.name, [tx_reply.endpoint], f"eth_getTransactionByHash failed: {err}")
+    if tx_reply.value is None:
+        return None, None
+    try:
+        tx = parse_tx(tx_reply.value)
+    except WireError as exc:
+        raise ChainUnavailable(ctx.chain.name, [tx_reply.endpoint], f"malformed transaction: {exc}") from exc
+    receipt = None
+    if receipt_reply.ok and receipt_reply.value is not None:
+        try:
+            receipt = parse_receipt(receipt_reply.value)
+        except WireError as exc:
+            raise ChainUnavailable(ctx.chain.name, [receipt_reply.endpoint], f"malformed receipt: {exc}") from exc
+    # a receipt from a block the transaction does not name is a reorg in flight: trust neither as mined
+    if receipt is not None and tx.block_hash is not None and receipt.block_hash != tx.block_hash:
+        receipt = None
+    return tx, receipt
+
+
+async def investigate(found: Found, probes: Sequence[Probe]) -> Evidence:
+    """Round 2 (and at most one more): every probe's calls in one batch per round."""
+    evidence = Evidence(
+        hash=found.hash,
+        chain=found.ctx.chain.name,
+        network=found.network,
+        tx=found.tx,
+        receipt=found.receipt,
+        asked=(found.asked,),
+        unchecked=found.network.unavailable,
+    )
+    if found.tx is None:
+        return evidence
+    active: list[Probe] = list(probes)
+    updates: dict[str, Any] = {}
+    unchecked: set[str] = set(evidence.unchecked)
+    for _round in range(MAX_ROUNDS - 1):
+        plans = [(p, list(p.calls(found))) for p in active]
+        plans = [(p, c) for p, c in plans if c]
+        if not plans:
+            break
+        flat = [call for _, calls in plans for call in calls]
+        try:
+            replies = await found.ctx.client.batch(flat)
+        except ChainUnavailable:
+            # the transaction itself is known; what the probes wanted is marked unchecked, not guessed
+            unchecked.update(type(p).__name__ for p, _ in plans)
+            break
+        active = []
+        at = 0
+        for probe, calls in plans:
+            result = probe.read(found, replies[at : at + len(calls)])
+            at += len(calls)
+            updates.update(result.updates)
+            unchecked.update(result.unchecked)
+            if result.followup is not None:
+                active.append(result.followup)
+        if not active:
+            break
+    return dataclasses.replace(evidence, unchecked=frozenset(unchecked), **updates)
+
+
+class SenderProbe:
+    """A pending transaction's sender: next executable nonce, pool nonce, pool entries."""
+
+    def calls(self, found: Found) -> Sequence[Call]:
+        if found.tx is None or found.receipt is not None:
+            return []
+        sender = found.tx.sender
+        calls = [
+            Call("eth_getTransactionCount", (sender, "latest")),
+            Call("eth_getTransactionCount", (sender, "pending")),
+        ]
+        if found.ctx.chain.mempool:
+            calls.append(Call("txpool_contentFrom", (sender,)))
+        return calls
+
+    def read(self, found: Found, replies: Sequence[Reply]) -> ProbeResult:
+        try:
+            latest = quantity(replies[0].unwrap(), "nonce")
+            pending = quantity(replies[1].unwrap(), "nonce")
+        except (WireError, RpcItemError):
+            return ProbeResult(unchecked=frozenset({"sender_nonce"}))
+        pool = None
+        missing: set[str] = set()
+        if len(replies) > 2:
+            if replies[2].ok and replies[2].value is not None:
+                try:
+                    pool = parse_pool_content_from(replies[2].value)
+                except WireError:
+                    missing.add("sender_pool")
+            else:
+                missing.add("sender_pool")
+        return ProbeResult({"sender": SenderState(latest, pending, pool)}, frozenset(missing))
+
+
+class TokenProbe:
+    """Symbol and decimals of every token in the receipt's ERC-20 Transfer logs.
+
+    A probe instance serves one investigation: it remembers which tokens it
+    asked about, since the shared cache may fill in between.
+    """
+
+    def __init__(self) -> None:
+        self._asked: list[str] = []
+
+    def calls(self, found: Found) -> Sequence[Call]:
+        self._asked = self._unknown(found)
+        calls: list[Call] = []
+        for token in self._asked:
+            calls.append(Call("eth_call", ({"to": token, "data": SYMBOL_CALL}, "latest")))
+            calls.append(Call("eth_call", ({"to": token, "data": DECIMALS_CALL}, "latest")))
+        return calls
+
+    def _unknown(self, found: Found) -> list[str]:
+        if found.receipt is None:
+            return []
+        seen: list[str] = []
+        for token, *_ in erc20_transfers(found.receipt.logs):
+            if token not in seen and found.ctx.tokens.get(token) is None:
+                seen.append(token)
+        return seen
+
+    def read(self, found: Found, replies: Sequence[Reply]) -> ProbeResult:
+        for i, token in enumerate(self._asked):
+            sym_reply, dec_reply = replies[2 * i], replies[2 * i + 1]
+            symbol = _call_bytes(sym_reply)
+            decimals = _call_bytes(dec_reply)
+            found.ctx.tokens.put(
+                token,
+                (
+                    decode_symbol(symbol) if symbol is not None else None,
+                    decode_uint8(decimals) if decimals is not None else None,
+                ),
+            )
+        return ProbeResult({"token_transfers": token_transfers(found)})
+
+
+def token_transfers(found: Found) -> tuple[TokenTransfer, ...]:
+    if found.receipt is None:
+        return ()
+    out = []
+    for token, sender, recipient, value, index in erc20_transfers(found.receipt.logs):
+        symbol, decimals = found.ctx.tokens.get(token) or (None, None)
+        out.append(TokenTransfer(token, sender, recipient, value, symbol, decimals, index))
+    return tuple(out)
+
+
+def _call_bytes(reply: Reply) -> bytes | None:
+    if not reply.ok or not isinstance(reply.value, str):
+        return None
+    try:
+        return bytes.fromhex(reply.value.removeprefix("0x"))
+    except ValueError:
+        return None
+
+
+def default_probes() -> list[Probe]:
+    """Fresh probes for one investigation, in the order their calls are batched."""
+    return [SenderProbe(), TokenProbe()]

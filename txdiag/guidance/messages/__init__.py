@@ -1,0 +1,1 @@
+"""Message catalogs, one module per verdict class; each defines EN and ZH (zh-CN)."""

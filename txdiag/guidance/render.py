@@ -1,0 +1,177 @@
+"""Findings -> words, in the requested language. Pure: catalogs in, strings out.
+
+Placeholders are filled from the finding's details plus a few facts about the
+transaction and chain. Derived forms are added once, here, so the catalogs can
+show people what the details carry for machines:
+
+    key ending in ``_per_gas``   ->  ``{key}_gwei``      (wei per gas as gwei)
+    key ending in ``_wei``       ->  ``{stem}_native``   (wei as the chain's coin, exact)
+    key ending in ``_seconds``   ->  ``{stem}``          (a short duration)
+    a list                       ->  items joined by commas
+
+A step that needs a fact the diagnosis does not have is left out; the summary
+and messages must always render (a test checks every catalog entry).
+"""
+
+from __future__ import annotations
+
+import logging
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from txdiag.chains import ChainSpec
+from txdiag.guidance import fmt
+from txdiag.guidance.catalog import Common, Entry
+from txdiag.guidance.messages import common, confirmed, delayed, failed, misdirected
+from txdiag.models import Classification, Code, Evidence, Severity, Verdict
+
+log = logging.getLogger(__name__)
+
+CATALOGS: dict[str, dict[Code, Entry]] = {
+    "en": {**confirmed.EN, **delayed.EN, **failed.EN, **misdirected.EN},
+    "zh-CN": {**confirmed.ZH, **delayed.ZH, **failed.ZH, **misdirected.ZH},
+}
+COMMON: dict[str, Common] = {"en": common.EN, "zh-CN": common.ZH}
+TERMS: dict[str, dict[str, str]] = {
+    "en": {
+        "finalized_tag": "finalized by the network",
+        "confirmations": "{required} confirmations reached",
+        "yes": "yes",
+        "no": "no",
+    },
+    "zh-CN": {
+        "finalized_tag": "已被网络最终确定",
+        "confirmations": "已达到 {required} 个确认",
+        "yes": "是",
+        "no": "否",
+    },
+}
+MAX_STEPS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedFinding:
+    code: str
+    severity: str
+    message: str
+    details: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    summary: str
+    findings: tuple[RenderedFinding, ...]
+    next_steps: tuple[str, ...]
+
+
+class _Missing(KeyError):
+    pass
+
+
+class _Facts(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        raise _Missing(key)
+
+
+def placeholders(template: str) -> set[str]:
+    """The names a template refers to."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def facts(details: Mapping[str, Any], ev: Evidence | None, chain: ChainSpec | None, lang: str) -> dict[str, str]:
+    """Every placeholder value a template may use, as display strings."""
+    out: dict[str, str] = {}
+    if chain is not None:
+        out["chain"] = chain.name
+        out["chain_id"] = str(chain.chain_id)
+        out["symbol"] = chain.native_symbol
+    if ev is not None:
+        out["hash"] = ev.hash
+        if chain is not None and ev.tx is not None:
+            link = chain.explorer_link(ev.hash)
+            if link:
+                out["explorer"] = link
+        if ev.tx is not None:
+            out["nonce"] = str(ev.tx.nonce)
+            out["sender"] = ev.tx.sender
+            if ev.tx.to:
+                out["to"] = ev.tx.to
+    decimals = chain.native_decimals if chain is not None else 18
+    terms = TERMS[lang]
+    for key, value in details.items():
+        if value is None:
+            continue
+        out[key] = _show(value, terms)
+        if isinstance(value, int) and not isinstance(value, bool):
+            if key.endswith("_per_gas") or key in ("tip", "market_tip", "gas_price"):
+                out[f"{key}_gwei"] = fmt.gwei_rounded(value)
+            if key.endswith("_wei"):
+                out[f"{key.removesuffix('_wei')}_native"] = fmt.units(value, decimals)
+            if key.endswith("_seconds"):
+                out[key.removesuffix("_seconds")] = fmt.duration(value, lang)
+    if "finality_source" in details:
+        template = terms.get(str(details["finality_source"]), "")
+        try:
+            out["finality"] = template.format_map(_Facts(out))
+        except _Missing:
+            out["finality"] = template
+    return out
+
+
+def _show(value: Any, terms: Mapping[str, str]) -> str:
+    if isinstance(value, bool):
+        return terms["yes"] if value else terms["no"]
+    if isinstance(value, list | tuple):
+        return ", ".join(_show(v, terms) for v in value)
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={_show(v, terms)}" for k, v in value.items())
+    return str(value)
+
+
+def fill(template: str, values: Mapping[str, str]) -> str | None:
+    """The template with its placeholders filled, or None when a fact is missing."""
+    try:
+        return template.format_map(_Facts(values))
+    except _Missing:
+        return None
+    except (ValueError, IndexError):
+        log.error("malformed catalog template: %r", template[:60])
+        return None
+
+
+def render(classification: Classification, ev: Evidence | None, chain: ChainSpec | None, lang: str) -> Rendered:
+    """Summary, one message per finding, and numbered next steps ending with the safety notice."""
+    catalog = CATALOGS[lang]
+    findings: list[RenderedFinding] = []
+    steps: list[str] = []
+    summary: str | None = None
+    for finding in classification.findings:
+        entry = catalog[finding.code]
+        values = facts(finding.details, ev, chain, lang)
+        message = fill(entry.message, values) or fill(entry.summary, values) or entry.message
+        findings.append(RenderedFinding(finding.code.value, finding.severity.value, message, finding.details))
+        if summary is None and (finding.code.escalates or finding.code is Code.NOT_FOUND):
+            summary = fill(entry.summary, values)
+        for template in entry.steps:
+            step = fill(template, values)
+            if step and step not in steps:
+                steps.append(step)
+    if summary is None:
+        summary = _fallback_summary(classification.verdict, lang)
+    steps = steps[: MAX_STEPS - 1] if len(steps) >= MAX_STEPS else steps
+    steps.append(COMMON[lang].safety)
+    return Rendered(summary, tuple(findings), tuple(steps))
+
+
+def _fallback_summary(verdict: Verdict, lang: str) -> str:
+    return COMMON[lang].verdicts[verdict.value] + "."
+
+
+def severity_marker(severity: str) -> str:
+    return {Severity.ERROR.value: "✖", Severity.WARNING.value: "!", Severity.INFO.value: "·"}.get(severity, "·")
+
+
+def step_lines(steps: Sequence[str]) -> list[str]:
+    return [f"{i}. {s}" for i, s in enumerate(steps, 1)]

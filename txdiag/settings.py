@@ -1,0 +1,78 @@
+"""Settings, read in one place and validated at start-up."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from txdiag.errors import ConfigError
+
+
+def _float(env: Mapping[str, str], key: str, default: float, lo: float, hi: float) -> float:
+    raw = env.get(key)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"setting {key} must be a number, got {raw[:20]!r}") from None
+    if not lo <= value <= hi:
+        raise ConfigError(f"setting {key} must be between {lo:g} and {hi:g}, got {value:g}")
+    return value
+
+
+def _int(env: Mapping[str, str], key: str, default: int, lo: int, hi: int) -> int:
+    value = _float(env, key, default, lo, hi)
+    if value != int(value):
+        raise ConfigError(f"setting {key} must be a whole number")
+    return int(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything configurable, with defaults fit for a small deployment."""
+
+    chains_dir: Path | None = None  # None: TXDIAG_CHAINS_DIR, else the bundled chains/
+    data_dir: Path = Path("data")
+    deadline: float = 12.0  # seconds for one whole diagnosis
+    attempt_timeout: float = 4.0  # seconds for one HTTP attempt to a node
+    rpc_attempts: int = 4
+    host: str = "127.0.0.1"
+    port: int = 8080
+    api_keys: frozenset[str] = field(default_factory=frozenset, repr=False)
+    rate_per_second: float = 5.0  # per client (API key or address)
+    rate_burst: int = 20
+    max_concurrent: int = 64  # diagnoses running at once
+    max_waiting: int = 256  # diagnoses waiting for a slot; beyond it: 503
+    result_cache_size: int = 10_000
+    pending_cache_seconds: float = 2.0  # how long an answer about a not-final transaction is reused
+    shutdown_grace: float = 10.0
+    trust_forwarded: bool = False  # take the client address from X-Forwarded-For (behind a proxy)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        keys = frozenset(k.strip() for k in env.get("TXDIAG_API_KEYS", "").split(",") if k.strip())
+        if any(len(k) < 16 for k in keys):
+            raise ConfigError("setting TXDIAG_API_KEYS: every key must be at least 16 characters")
+        chains_dir = env.get("TXDIAG_CHAINS_DIR")
+        return cls(
+            chains_dir=Path(chains_dir) if chains_dir else None,
+            data_dir=Path(env.get("TXDIAG_DATA_DIR") or "data"),
+            deadline=_float(env, "TXDIAG_DEADLINE", 12.0, 0.1, 300),
+            attempt_timeout=_float(env, "TXDIAG_RPC_TIMEOUT", 4.0, 0.05, 120),
+            rpc_attempts=_int(env, "TXDIAG_RPC_ATTEMPTS", 4, 1, 20),
+            host=env.get("TXDIAG_HOST") or "127.0.0.1",
+            port=_int(env, "TXDIAG_PORT", 8080, 0, 65535),
+            api_keys=keys,
+            rate_per_second=_float(env, "TXDIAG_RATE_PER_SECOND", 5.0, 0.01, 100_000),
+            rate_burst=_int(env, "TXDIAG_RATE_BURST", 20, 1, 1_000_000),
+            max_concurrent=_int(env, "TXDIAG_MAX_CONCURRENT", 64, 1, 100_000),
+            max_waiting=_int(env, "TXDIAG_MAX_WAITING", 256, 0, 1_000_000),
+            result_cache_size=_int(env, "TXDIAG_RESULT_CACHE", 10_000, 0, 10_000_000),
+            pending_cache_seconds=_float(env, "TXDIAG_PENDING_CACHE_SECONDS", 2.0, 0, 600),
+            shutdown_grace=_float(env, "TXDIAG_SHUTDOWN_GRACE", 10.0, 0, 600),
+            trust_forwarded=env.get("TXDIAG_TRUST_FORWARDED", "").lower() in ("1", "true", "yes"),
+        )

@@ -1,0 +1,151 @@
+"""Chain-wide conditions, fetched once per block time and shared.
+
+The snapshot (head, finalized and safe heads, fee history, pool status) does
+not depend on the transaction, so a cold diagnosis fetches it in the same
+batch as the transaction itself: the first caller holds a *lease*, adds
+:func:`snapshot_calls` to its batch and fulfils the lease; concurrent callers
+await the same result (single flight). Until the TTL runs out everyone reads
+the cached value.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from txdiag.chains import ChainSpec
+from txdiag.models import NetworkView
+from txdiag.rpc import Call, Reply
+from txdiag.wire import WireError, parse_block_head, parse_fee_history, parse_pool_status
+
+FEE_HISTORY_BLOCKS = 20
+REWARD_PERCENTILES = (10.0, 25.0, 50.0, 75.0, 90.0)
+
+
+def snapshot_calls(chain: ChainSpec) -> list[Call]:
+    """The calls whose answers make a NetworkView, in the order parse_snapshot expects."""
+    calls = [
+        Call("eth_getBlockByNumber", ("latest", False)),
+        Call("eth_getBlockByNumber", ("finalized", False)),
+        Call("eth_getBlockByNumber", ("safe", False)),
+        Call("eth_feeHistory", (hex(FEE_HISTORY_BLOCKS), "latest", list(REWARD_PERCENTILES))),
+    ]
+    if chain.mempool:
+        calls.append(Call("txpool_status", ()))
+    return calls
+
+
+def parse_snapshot(chain: ChainSpec, replies: Sequence[Reply]) -> NetworkView:
+    """Build a NetworkView; a part that could not be read is named in ``unavailable``.
+
+    The head is required: without it nothing about confirmations can be said,
+    so its absence raises WireError.
+    """
+    latest, finalized, safe, fees = replies[:4]
+    pool_reply = replies[4] if len(replies) > 4 else None
+    unavailable: set[str] = set()
+    if not latest.ok or latest.value is None:
+        raise WireError("the node did not return its latest block")
+    head, head_ts = parse_block_head(latest.value)
+
+    def optional_head(reply: Reply, part: str) -> int | None:
+        if not reply.ok or reply.value is None:
+            # no finality tag (pre-merge style chains, some L2 nodes) is normal: not an outage
+            return None
+        try:
+            return parse_block_head(reply.value)[0]
+        except WireError:
+            unavailable.add(part)
+            return None
+
+    fin = optional_head(finalized, "finalized")
+    sf = optional_head(safe, "safe")
+    base_fees: tuple[int, ...] = ()
+    ratios: tuple[float, ...] = ()
+    rewards: tuple[tuple[int, ...], ...] = ()
+    next_base: int | None = None
+    if fees.ok and fees.value is not None:
+        try:
+            base_fees, ratios, rewards = parse_fee_history(fees.value)
+            next_base = base_fees[-1] if base_fees else None
+        except WireError:
+            unavailable.add("fee_history")
+    else:
+        unavailable.add("fee_history")
+    pool = None
+    if pool_reply is not None:
+        if pool_reply.ok and pool_reply.value is not None:
+            try:
+                pool = parse_pool_status(pool_reply.value)
+            except WireError:
+                unavailable.add("pool")
+        else:
+            unavailable.add("pool")
+    return NetworkView(
+        head=head,
+        head_timestamp=head_ts,
+        finalized=fin,
+        safe=sf,
+        next_base_fee=next_base,
+        base_fees=base_fees,
+        gas_used_ratios=ratios,
+        reward_percentiles=REWARD_PERCENTILES if rewards else (),
+        rewards=rewards,
+        pool=pool,
+        unavailable=frozenset(unavailable),
+    )
+
+
+@dataclass(slots=True)
+class Lease:
+    """The right, and the duty, to fetch the snapshot for everyone waiting."""
+
+    cache: SnapshotCache
+    future: asyncio.Future[NetworkView]
+
+    def fulfil(self, view: NetworkView) -> None:
+        self.cache.store(view)
+        if not self.future.done():
+            self.future.set_result(view)
+
+    def fail(self, exc: BaseException) -> None:
+        self.cache.inflight = None
+        if not self.future.done():
+            self.future.set_exception(exc)
+            # a failure nobody else awaited must not be reported as "never retrieved"
+            self.future.exception()
+
+
+class SnapshotCache:
+    """One chain's snapshot with a TTL and single-flight refresh."""
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self.clock = clock
+        self.value: NetworkView | None = None
+        self.fetched_at = 0.0
+        self.inflight: asyncio.Future[NetworkView] | None = None
+        self.fetches = 0  # how many times the snapshot was actually fetched
+
+    def fresh(self) -> NetworkView | None:
+        if self.value is not None and self.clock() - self.fetched_at < self.ttl:
+            return self.value
+        return None
+
+    def claim(self) -> NetworkView | asyncio.Future[NetworkView] | Lease:
+        """A fresh value, a fetch already under way to await, or a lease to fetch it."""
+        value = self.fresh()
+        if value is not None:
+            return value
+        if self.inflight is not None and not self.inflight.done():
+            return self.inflight
+        self.inflight = asyncio.get_running_loop().create_future()
+        self.fetches += 1
+        return Lease(self, self.inflight)
+
+    def store(self, view: NetworkView) -> None:
+        self.value = view
+        self.fetched_at = self.clock()
+        self.inflight = None

@@ -1,0 +1,218 @@
+"""JSON-RPC answers -> typed values. The only place that reads ``"0x1"``.
+
+Every parser takes whatever the node sent (it may be wrong, truncated or
+hostile) and returns a frozen value or raises WireError; nothing else escapes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from eth_utils.address import to_checksum_address
+
+from txdiag.models import LogView, PoolStatus, PoolTx, ReceiptView, TxStatus, TxView
+
+_HEX = re.compile(r"^0x[0-9a-fA-F]*$")
+MAX_QUANTITY = 2**256 - 1
+TRANSFER_TOPIC = bytes.fromhex("ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef")
+
+
+class WireError(ValueError):
+    """A node's answer does not have the shape the protocol promises."""
+
+
+def quantity(value: Any, what: str) -> int:
+    """A JSON-RPC QUANTITY (hex string); plain JSON ints are tolerated."""
+    if isinstance(value, bool):
+        raise WireError(f"{what}: expected a quantity, got a boolean")
+    if isinstance(value, int):
+        n = value
+    elif isinstance(value, str) and _HEX.match(value) and 2 < len(value) <= 66:
+        n = int(value, 16)
+    else:
+        raise WireError(f"{what}: expected a hex quantity, got {str(value)[:40]!r}")
+    if not 0 <= n <= MAX_QUANTITY:
+        raise WireError(f"{what}: quantity out of range")
+    return n
+
+
+def opt_quantity(value: Any, what: str) -> int | None:
+    return None if value is None else quantity(value, what)
+
+
+def data(value: Any, what: str, *, size: int | None = None) -> bytes:
+    """A JSON-RPC DATA string; ``size`` demands an exact byte length."""
+    if not isinstance(value, str) or not _HEX.match(value) or len(value) % 2:
+        raise WireError(f"{what}: expected hex data")
+    raw = bytes.fromhex(value[2:])
+    if size is not None and len(raw) != size:
+        raise WireError(f"{what}: expected {size} bytes, got {len(raw)}")
+    return raw
+
+
+def address(value: Any, what: str) -> str:
+    return to_checksum_address(data(value, what, size=20))
+
+
+def opt_address(value: Any, what: str) -> str | None:
+    return None if value is None else address(value, what)
+
+
+def hash32(value: Any, what: str) -> str:
+    return "0x" + data(value, what, size=32).hex()
+
+
+def _obj(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise WireError(f"{what}: expected an object")
+    return value
+
+
+def parse_tx(value: Any) -> TxView:
+    """An eth_getTransactionByHash result (not null)."""
+    o = _obj(value, "transaction")
+    block = opt_quantity(o.get("blockNumber"), "blockNumber")
+    tx_type = opt_quantity(o.get("type"), "type") or 0
+    max_fee = opt_quantity(o.get("maxFeePerGas"), "maxFeePerGas")
+    tip = opt_quantity(o.get("maxPriorityFeePerGas"), "maxPriorityFeePerGas")
+    return TxView(
+        hash=hash32(o.get("hash"), "hash"),
+        sender=address(o.get("from"), "from"),
+        to=opt_address(o.get("to"), "to"),
+        nonce=quantity(o.get("nonce"), "nonce"),
+        value=quantity(o.get("value", "0x0"), "value"),
+        gas=quantity(o.get("gas"), "gas"),
+        type=tx_type,
+        input=data(o.get("input", "0x"), "input"),
+        gas_price=opt_quantity(o.get("gasPrice"), "gasPrice"),
+        max_fee_per_gas=max_fee,
+        max_priority_fee_per_gas=tip,
+        block_number=block,
+        block_hash=None if block is None or o.get("blockHash") is None else hash32(o.get("blockHash"), "blockHash"),
+        chain_id=opt_quantity(o.get("chainId"), "chainId"),
+    )
+
+
+def parse_log(value: Any) -> LogView:
+    o = _obj(value, "log")
+    topics = o.get("topics")
+    if not isinstance(topics, list) or len(topics) > 4:
+        raise WireError("log.topics: expected at most four topics")
+    return LogView(
+        address=address(o.get("address"), "log.address"),
+        topics=tuple(data(t, "log.topic", size=32) for t in topics),
+        data=data(o.get("data", "0x"), "log.data"),
+        log_index=quantity(o.get("logIndex", "0x0"), "logIndex"),
+    )
+
+
+def parse_receipt(value: Any) -> ReceiptView:
+    """An eth_getTransactionReceipt result (not null)."""
+    o = _obj(value, "receipt")
+    status = o.get("status")
+    if status is None:
+        # pre-Byzantium receipts carry a state root instead of a status; they succeeded unless out of gas
+        tx_status = TxStatus.SUCCESS
+    else:
+        tx_status = TxStatus.SUCCESS if quantity(status, "status") == 1 else TxStatus.REVERTED
+    logs = o.get("logs") or []
+    if not isinstance(logs, list):
+        raise WireError("receipt.logs: expected a list")
+    return ReceiptView(
+        status=tx_status,
+        block_number=quantity(o.get("blockNumber"), "blockNumber"),
+        block_hash=hash32(o.get("blockHash"), "blockHash"),
+        gas_used=quantity(o.get("gasUsed"), "gasUsed"),
+        effective_gas_price=opt_quantity(o.get("effectiveGasPrice"), "effectiveGasPrice"),
+        logs=tuple(parse_log(x) for x in logs),
+        contract_address=opt_address(o.get("contractAddress"), "contractAddress"),
+    )
+
+
+def parse_block_head(value: Any) -> tuple[int, int]:
+    """(number, timestamp) of an eth_getBlockByNumber result."""
+    o = _obj(value, "block")
+    return quantity(o.get("number"), "block.number"), quantity(o.get("timestamp"), "block.timestamp")
+
+
+def parse_fee_history(value: Any) -> tuple[tuple[int, ...], tuple[float, ...], tuple[tuple[int, ...], ...]]:
+    """(base fees ending with the next block's, gas-used ratios, rewards per block)."""
+    o = _obj(value, "feeHistory")
+    base = o.get("baseFeePerGas")
+    ratios = o.get("gasUsedRatio")
+    if not isinstance(base, list) or not base or not isinstance(ratios, list):
+        raise WireError("feeHistory: missing baseFeePerGas or gasUsedRatio")
+    base_fees = tuple(quantity(b, "baseFeePerGas") for b in base)
+    used: list[float] = []
+    for r in ratios:
+        if isinstance(r, bool) or not isinstance(r, int | float) or not 0 <= r <= 2:
+            raise WireError("feeHistory: gasUsedRatio out of range")
+        used.append(float(r))
+    raw_rewards = o.get("reward") or []
+    if not isinstance(raw_rewards, list):
+        raise WireError("feeHistory: reward must be a list")
+    rewards: list[tuple[int, ...]] = []
+    for row in raw_rewards:
+        if not isinstance(row, list):
+            raise WireError("feeHistory: reward rows must be lists")
+        rewards.append(tuple(quantity(x, "reward") for x in row))
+    return base_fees, tuple(used), tuple(rewards)
+
+
+def parse_pool_status(value: Any) -> PoolStatus:
+    o = _obj(value, "txpool_status")
+    return PoolStatus(pending=quantity(o.get("pending"), "pending"), queued=quantity(o.get("queued"), "queued"))
+
+
+def parse_pool_content_from(value: Any) -> tuple[PoolTx, ...]:
+    """txpool_contentFrom: {"pending": {nonce: tx}, "queued": {nonce: tx}}."""
+    o = _obj(value, "txpool_contentFrom")
+    out: list[PoolTx] = []
+    for section in ("pending", "queued"):
+        entries = o.get(section) or {}
+        if not isinstance(entries, dict):
+            raise WireError(f"txpool_contentFrom.{section}: expected an object")
+        for raw in entries.values():
+            tx = parse_tx(raw)
+            out.append(PoolTx(tx.hash, tx.nonce, tx.fee_cap, tx.tip_cap, queued=section == "queued"))
+    return tuple(sorted(out, key=lambda p: p.nonce))
+
+
+def erc20_transfers(logs: tuple[LogView, ...]) -> list[tuple[str, str, str, int, int]]:
+    """(token, from, to, value, log index) for each ERC-20 Transfer log.
+
+    ERC-721 Transfer shares the topic but indexes the token id (four topics);
+    only the three-topic, 32-byte-data form is ERC-20.
+    """
+    out: list[tuple[str, str, str, int, int]] = []
+    for lg in logs:
+        if len(lg.topics) == 3 and lg.topics[0] == TRANSFER_TOPIC and len(lg.data) == 32:
+            sender = to_checksum_address(lg.topics[1][12:])
+            recipient = to_checksum_address(lg.topics[2][12:])
+            out.append((lg.address, sender, recipient, int.from_bytes(lg.data, "big"), lg.log_index))
+    return out
+
+
+def decode_symbol(raw: bytes) -> str | None:
+    """An ERC-20 symbol() answer: ABI string, or bytes32 (older tokens such as MKR)."""
+    text: str | None = None
+    if len(raw) >= 64:
+        offset = int.from_bytes(raw[:32], "big")
+        if offset + 32 <= len(raw):
+            length = int.from_bytes(raw[offset : offset + 32], "big")
+            if length <= 64 and offset + 32 + length <= len(raw):
+                text = raw[offset + 32 : offset + 32 + length].decode("utf-8", "replace")
+    if text is None and len(raw) == 32:
+        text = raw.rstrip(b"\0").decode("utf-8", "replace")
+    if text is None:
+        return None
+    cleaned = "".join(c for c in text if c.isprintable()).strip()
+    return cleaned[:16] or None
+
+
+def decode_uint8(raw: bytes) -> int | None:
+    if len(raw) != 32:
+        return None
+    n = int.from_bytes(raw, "big")
+    return n if n <= 36 else None
