@@ -19,23 +19,12 @@ from typing import Any, Protocol
 
 from txdiag.chains import ChainSpec
 from txdiag.errors import ChainUnavailable
-from txdiag.models import Asked, Evidence, NetworkView, ReceiptView, SenderState, TokenTransfer, TxView
-from txdiag.rpc import Call, Reply, RpcClient, RpcItemError
+from txdiag.models import Asked, Evidence, NetworkView, ReceiptView, TxView
+from txdiag.rpc import Call, Reply, RpcClient
 from txdiag.snapshot import Lease, SnapshotCache, parse_snapshot, snapshot_calls
-from txdiag.wire import (
-    WireError,
-    decode_symbol,
-    decode_uint8,
-    erc20_transfers,
-    parse_pool_content_from,
-    parse_receipt,
-    parse_tx,
-    quantity,
-)
+from txdiag.wire import WireError, parse_receipt, parse_tx
 
 MAX_ROUNDS = 3
-SYMBOL_CALL = "0x95d89b41"
-DECIMALS_CALL = "0x313ce567"
 
 
 class TokenCache:
@@ -209,103 +198,3 @@ async def investigate(found: Found, probes: Sequence[Probe]) -> Evidence:
         if not active:
             break
     return dataclasses.replace(evidence, unchecked=frozenset(unchecked), **updates)
-
-
-class SenderProbe:
-    """A pending transaction's sender: next executable nonce, pool nonce, pool entries."""
-
-    def calls(self, found: Found) -> Sequence[Call]:
-        if found.tx is None or found.receipt is not None:
-            return []
-        sender = found.tx.sender
-        calls = [
-            Call("eth_getTransactionCount", (sender, "latest")),
-            Call("eth_getTransactionCount", (sender, "pending")),
-        ]
-        if found.ctx.chain.mempool:
-            calls.append(Call("txpool_contentFrom", (sender,)))
-        return calls
-
-    def read(self, found: Found, replies: Sequence[Reply]) -> ProbeResult:
-        try:
-            latest = quantity(replies[0].unwrap(), "nonce")
-            pending = quantity(replies[1].unwrap(), "nonce")
-        except (WireError, RpcItemError):
-            return ProbeResult(unchecked=frozenset({"sender_nonce"}))
-        pool = None
-        missing: set[str] = set()
-        if len(replies) > 2:
-            if replies[2].ok and replies[2].value is not None:
-                try:
-                    pool = parse_pool_content_from(replies[2].value)
-                except WireError:
-                    missing.add("sender_pool")
-            else:
-                missing.add("sender_pool")
-        return ProbeResult({"sender": SenderState(latest, pending, pool)}, frozenset(missing))
-
-
-class TokenProbe:
-    """Symbol and decimals of every token in the receipt's ERC-20 Transfer logs.
-
-    A probe instance serves one investigation: it remembers which tokens it
-    asked about, since the shared cache may fill in between.
-    """
-
-    def __init__(self) -> None:
-        self._asked: list[str] = []
-
-    def calls(self, found: Found) -> Sequence[Call]:
-        self._asked = self._unknown(found)
-        calls: list[Call] = []
-        for token in self._asked:
-            calls.append(Call("eth_call", ({"to": token, "data": SYMBOL_CALL}, "latest")))
-            calls.append(Call("eth_call", ({"to": token, "data": DECIMALS_CALL}, "latest")))
-        return calls
-
-    def _unknown(self, found: Found) -> list[str]:
-        if found.receipt is None:
-            return []
-        seen: list[str] = []
-        for token, *_ in erc20_transfers(found.receipt.logs):
-            if token not in seen and found.ctx.tokens.get(token) is None:
-                seen.append(token)
-        return seen
-
-    def read(self, found: Found, replies: Sequence[Reply]) -> ProbeResult:
-        for i, token in enumerate(self._asked):
-            sym_reply, dec_reply = replies[2 * i], replies[2 * i + 1]
-            symbol = _call_bytes(sym_reply)
-            decimals = _call_bytes(dec_reply)
-            found.ctx.tokens.put(
-                token,
-                (
-                    decode_symbol(symbol) if symbol is not None else None,
-                    decode_uint8(decimals) if decimals is not None else None,
-                ),
-            )
-        return ProbeResult({"token_transfers": token_transfers(found)})
-
-
-def token_transfers(found: Found) -> tuple[TokenTransfer, ...]:
-    if found.receipt is None:
-        return ()
-    out = []
-    for token, sender, recipient, value, index in erc20_transfers(found.receipt.logs):
-        symbol, decimals = found.ctx.tokens.get(token) or (None, None)
-        out.append(TokenTransfer(token, sender, recipient, value, symbol, decimals, index))
-    return tuple(out)
-
-
-def _call_bytes(reply: Reply) -> bytes | None:
-    if not reply.ok or not isinstance(reply.value, str):
-        return None
-    try:
-        return bytes.fromhex(reply.value.removeprefix("0x"))
-    except ValueError:
-        return None
-
-
-def default_probes() -> list[Probe]:
-    """Fresh probes for one investigation, in the order their calls are batched."""
-    return [SenderProbe(), TokenProbe()]

@@ -171,7 +171,8 @@ class RevertReason:
     For a wrapper error that carries another revert inside it (the universal
     router's ``ExecutionFailed``, ERC-7751 ``WrappedError``), ``inner`` holds the
     decoded inner reason, and ``message``, ``panic_code`` and ``explanation``
-    are the innermost ones: that is what the guidance should talk about.
+    are the innermost ones (``numbers`` merges both levels): that is what the
+    guidance should talk about.
     """
 
     kind: RevertKind
@@ -295,6 +296,9 @@ class ErrorSpec:
             base, dims = type_match.groups()
             if base in ("uint", "int"):
                 base += "256"
+            size = re.fullmatch(r"u?int(\d+)", base)
+            if size is not None and (int(size[1]) % 8 or not 8 <= int(size[1]) <= 256):
+                raise ValueError(f"unsupported parameter type {type_text!r} in {declaration!r}")
             params.append((base + dims, param_name.strip() or f"arg{i}"))
         if wraps is not None and (wraps_type := {n: t for t, n in params}.get(wraps)) != "bytes":
             raise ValueError(f"{declaration!r}: wrapped parameter {wraps!r} must be bytes, not {wraps_type}")

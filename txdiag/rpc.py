@@ -124,12 +124,16 @@ class RpcObserver(Protocol):
     """What the client reports; the metrics layer implements it."""
 
     def on_request(self, chain: str, endpoint: str, method: str, outcome: str, seconds: float) -> None: ...
+    def on_http(self, chain: str, endpoint: str, seconds: float) -> None: ...
     def on_retry(self, chain: str, reason: str) -> None: ...
     def on_endpoint_up(self, chain: str, endpoint: str, up: bool) -> None: ...
 
 
 class NullObserver:
     def on_request(self, chain: str, endpoint: str, method: str, outcome: str, seconds: float) -> None:
+        pass
+
+    def on_http(self, chain: str, endpoint: str, seconds: float) -> None:
         pass
 
     def on_retry(self, chain: str, reason: str) -> None:
@@ -473,6 +477,7 @@ class RpcClient:
             self._fail(health, methods, "connection_error", time.monotonic() - started)
             raise TransientError("connection_error", ep.name) from exc
         elapsed = time.monotonic() - started
+        self.observer.on_http(self.chain.name, ep.name, elapsed)
         if status == 429:
             self._fail(health, methods, "http_429", elapsed, throttled=True)
             raise TransientError("http_429", ep.name, retry_after)

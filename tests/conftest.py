@@ -1,0 +1,57 @@
+"""Shared fixtures: two real anvil nodes with different chain ids, and chain files pointing at them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.anvil import Anvil, start_anvil, write_chain_file
+from tests.support.chain import Chain
+
+ALPHA_ID = 31337
+BETA_ID = 31338
+
+
+@pytest.fixture(scope="session")
+def node_a() -> Iterator[Anvil]:
+    """A shared automining node, chain "alpha" (31337). Tests must not change its mining mode."""
+    node = start_anvil(ALPHA_ID)
+    yield node
+    node.stop()
+
+
+@pytest.fixture(scope="session")
+def node_b() -> Iterator[Anvil]:
+    """A second shared node, chain "beta" (31338), for multi-chain and wrong-chain cases."""
+    node = start_anvil(BETA_ID)
+    yield node
+    node.stop()
+
+
+@pytest.fixture
+def fresh_node() -> Iterator[Anvil]:
+    """A node of the test's own (chain "alpha" id), free to switch mining off or change fees."""
+    node = start_anvil(ALPHA_ID)
+    yield node
+    node.stop()
+
+
+@pytest.fixture(scope="session")
+def chain_a(node_a: Anvil) -> Chain:
+    return Chain(node_a)
+
+
+@pytest.fixture(scope="session")
+def chain_b(node_b: Anvil) -> Chain:
+    return Chain(node_b)
+
+
+@pytest.fixture(scope="session")
+def chains_dir(tmp_path_factory: pytest.TempPathFactory, node_a: Anvil, node_b: Anvil) -> Path:
+    """Chain files for alpha and beta (confirmations 3; anvil's finalized tag trails by 64 blocks)."""
+    directory = tmp_path_factory.mktemp("chains")
+    write_chain_file(directory, "alpha", ALPHA_ID, [node_a.url])
+    write_chain_file(directory, "beta", BETA_ID, [node_b.url], symbol="BETA")
+    return directory

@@ -1,0 +1,7 @@
+"""python -m txdiag"""
+
+import sys
+
+from txdiag.cli import main
+
+sys.exit(main())

@@ -1,0 +1,153 @@
+"""The command line: parse, call diagnose(), print. No logic of its own.
+
+Exit codes: 0 a diagnosis was produced (whatever the verdict), 2 bad input
+(malformed hash or address, unknown chain, invalid chain file or setting),
+3 no endpoint could answer (or the deadline ran out), 1 an internal error.
+Errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from txdiag import __version__
+from txdiag.errors import BadInput, ChainUnavailable, DeadlineExceeded, TxdiagError
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_UNAVAILABLE = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors exit 2 with one line (argparse prints usage plus a line)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_BAD_INPUT, f"txdiag: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="txdiag", description="Diagnose a blockchain transaction by its hash.")
+    parser.add_argument("--version", action="version", version=f"txdiag {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    d = sub.add_parser("diagnose", help="diagnose one transaction hash")
+    d.add_argument("hash", help="the transaction hash (0x + 64 hex digits)")
+    d.add_argument("--chain", help="the chain to look on first (default: every configured chain)")
+    d.add_argument("--expected-to", dest="expected_to", metavar="ADDR", help="the address the funds were meant for")
+    d.add_argument("--lang", choices=["en", "zh-CN"], default=None, help="answer language (default: en)")
+    d.add_argument("--json", action="store_true", help="print the diagnosis as JSON")
+    d.add_argument("--chains-dir", type=Path, help="directory of chain files (default: bundled chains/)")
+
+    s = sub.add_parser("serve", help="run the HTTP diagnosis service")
+    s.add_argument("--host", help="address to listen on (default 127.0.0.1, or TXDIAG_HOST)")
+    s.add_argument("--port", type=int, help="port to listen on (default 8080, or TXDIAG_PORT)")
+    s.add_argument("--chains-dir", type=Path)
+
+    c = sub.add_parser("chains", help="list configured chains and their endpoints' health")
+    c.add_argument("--chains-dir", type=Path)
+    c.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=os.environ.get("TXDIAG_LOG_LEVEL", "WARNING").upper(), format="txdiag: %(message)s")
+    try:
+        if args.command == "diagnose":
+            return asyncio.run(_diagnose(args))
+        if args.command == "chains":
+            return asyncio.run(_chains(args))
+        return _serve(args)
+    except BadInput as exc:
+        return _fail(EXIT_BAD_INPUT, exc)
+    except (ChainUnavailable, DeadlineExceeded) as exc:
+        return _fail(EXIT_UNAVAILABLE, exc)
+    except TxdiagError as exc:
+        return _fail(EXIT_INTERNAL, exc)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the promise is one line, never a traceback
+        logging.getLogger("txdiag").debug("internal error", exc_info=True)
+        return _fail(EXIT_INTERNAL, f"internal error: {type(exc).__name__}")
+
+
+def _fail(code: int, message: object) -> int:
+    print(f"txdiag: {message}", file=sys.stderr)
+    return code
+
+
+async def _diagnose(args: argparse.Namespace) -> int:
+    from txdiag.chains import load_chains
+    from txdiag.inputs import parse_address, parse_hash
+    from txdiag.service import Service
+    from txdiag.settings import Settings
+
+    # malformed input is refused before any file is read or node asked
+    parse_hash(args.hash)
+    if args.expected_to:
+        parse_address(args.expected_to)
+    settings = Settings.from_env()
+    chains = load_chains(args.chains_dir or settings.chains_dir)
+    async with Service(chains, settings) as service:
+        diagnosis = await service.diagnose(
+            args.hash, chain=args.chain, expected_to=args.expected_to, lang=args.lang or _env_lang()
+        )
+    if args.json:
+        print(json.dumps(diagnosis.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(diagnosis.to_text())
+    return EXIT_OK
+
+
+def _env_lang() -> str | None:
+    lang = os.environ.get("TXDIAG_LANG")
+    return lang or None
+
+
+async def _chains(args: argparse.Namespace) -> int:
+    from txdiag.chains import load_chains
+    from txdiag.service import Service
+    from txdiag.settings import Settings
+
+    settings = Settings.from_env()
+    chains = load_chains(args.chains_dir or settings.chains_dir)
+    async with Service(chains, settings) as service:
+        statuses = await service.status()
+    if args.json:
+        doc = [
+            {
+                "name": st.name,
+                "chain_id": st.chain_id,
+                "ready": st.ready,
+                "endpoints": [
+                    {"name": e.name, "up": e.up, "head": e.head, "latency_ms": e.latency_ms, "error": e.error}
+                    for e in st.endpoints
+                ],
+            }
+            for st in statuses
+        ]
+        print(json.dumps(doc, indent=2))
+        return EXIT_OK
+    for st in statuses:
+        spec = chains[st.name]
+        flags = "" if spec.mempool else "  (sequencer: no public mempool)"
+        print(f"{st.name} (chain id {st.chain_id}, {spec.native_symbol}){flags}")
+        if not st.endpoints:
+            print("  no endpoint configured (set its environment variable)")
+        for e in st.endpoints:
+            if e.up:
+                print(f"  up    {e.name}  head {e.head}  {e.latency_ms:.0f} ms")
+            else:
+                print(f"  down  {e.name}  {e.error or ''}")
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from txdiag.http import run
+
+    return run(host=args.host, port=args.port, chains_dir=args.chains_dir)

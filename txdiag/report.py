@@ -1,0 +1,133 @@
+"""A Diagnosis: the rendered answer, as JSON (HTTP, --json) or as text (CLI). Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from txdiag.chains import ChainSpec
+from txdiag.classify.confirmed import confirmations, finality
+from txdiag.guidance import fmt
+from txdiag.guidance.render import COMMON, Rendered, render, severity_marker, step_lines
+from txdiag.models import Classification, Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnosis:
+    """Everything one answer holds; language-independent parts are shared across languages."""
+
+    evidence: Evidence
+    classification: Classification
+    chain: ChainSpec | None
+    rendered: Rendered
+    lang: str
+    observed_at: datetime
+
+    @classmethod
+    def build(
+        cls, ev: Evidence, result: Classification, chain: ChainSpec | None, lang: str, observed_at: datetime
+    ) -> Diagnosis:
+        return cls(ev, result, chain, render(result, ev, chain, lang), lang, observed_at)
+
+    @property
+    def verdict(self) -> str:
+        return self.classification.verdict.value
+
+    def to_json(self) -> dict[str, Any]:
+        ev, chain = self.evidence, self.chain
+        return {
+            "hash": ev.hash,
+            "chain": {"name": chain.name, "chain_id": chain.chain_id} if chain is not None and ev.tx else None,
+            "verdict": self.verdict,
+            "summary": self.rendered.summary,
+            "findings": [
+                {"code": f.code, "severity": f.severity, "message": f.message, "details": dict(f.details)}
+                for f in self.rendered.findings
+            ],
+            "next_steps": list(self.rendered.next_steps),
+            "tx": _tx_json(ev, chain),
+            "network": _network_json(ev),
+            "observed_at": self.observed_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "lang": self.lang,
+        }
+
+    def to_text(self) -> str:
+        """What a person reads at a glance: verdict, summary, findings, numbered steps."""
+        common = COMMON[self.lang]
+        labels = common.labels
+        ev, chain = self.evidence, self.chain
+        out = [f"{labels['verdict']}: {common.verdicts[self.verdict].upper()}", "", self.rendered.summary, ""]
+        out.append(f"{labels['transaction']}: {ev.hash}")
+        if chain is not None and ev.tx is not None:
+            out.append(f"{labels['chain']}: {chain.name} ({chain.chain_id})")
+            out.append(f"{labels['from']}: {ev.tx.sender}")
+            if ev.tx.to:
+                out.append(f"{labels['to']}: {ev.tx.to}")
+            out.append(f"{labels['value']}: {fmt.units(ev.tx.value, chain.native_decimals)} {chain.native_symbol}")
+            for t in ev.token_transfers:
+                amount = fmt.units(t.value, t.decimals) if t.decimals is not None else f"{t.value} (raw)"
+                out.append(f"{labels['tokens']}: {amount} {t.symbol or t.token} {t.sender} -> {t.recipient}")
+            if ev.block_number is not None:
+                out.append(f"{labels['block']}: {ev.block_number}")
+            link = chain.explorer_link(ev.hash)
+            if link:
+                out.append(f"{labels['explorer']}: {link}")
+        out += ["", f"{labels['findings']}:"]
+        out += [f"  {severity_marker(f.severity)} [{f.code}] {f.message}" for f in self.rendered.findings]
+        out += ["", f"{labels['next_steps']}:"]
+        out += [f"  {line}" for line in step_lines(self.rendered.next_steps)]
+        return "\n".join(out)
+
+
+def _tx_json(ev: Evidence, chain: ChainSpec | None) -> dict[str, Any] | None:
+    tx = ev.tx
+    if tx is None:
+        return None
+    decimals = chain.native_decimals if chain else 18
+    mined = ev.receipt is not None and chain is not None
+    return {
+        "from": tx.sender,
+        "to": tx.to,
+        "nonce": tx.nonce,
+        "type": tx.type,
+        "value": str(tx.value),
+        "value_display": fmt.units(tx.value, decimals) + (f" {chain.native_symbol}" if chain else ""),
+        "gas_limit": tx.gas,
+        "max_fee_per_gas": tx.max_fee_per_gas,
+        "max_priority_fee_per_gas": tx.max_priority_fee_per_gas,
+        "gas_price": tx.gas_price,
+        "status": ev.status.value,
+        "block": ev.block_number,
+        "gas_used": ev.receipt.gas_used if ev.receipt else None,
+        "confirmations": confirmations(ev) if mined else 0,
+        "finalized": finality(ev, chain)[0] if mined and chain is not None else False,
+        "token_transfers": [
+            {
+                "token": t.token,
+                "symbol": t.symbol,
+                "decimals": t.decimals,
+                "from": t.sender,
+                "to": t.recipient,
+                "value": str(t.value),
+                "amount": fmt.units(t.value, t.decimals) if t.decimals is not None else None,
+            }
+            for t in ev.token_transfers
+        ],
+    }
+
+
+def _network_json(ev: Evidence) -> dict[str, Any] | None:
+    n = ev.network
+    if n is None:
+        return None
+    return {
+        "head": n.head,
+        "finalized": n.finalized,
+        "safe": n.safe,
+        "next_base_fee_per_gas": n.next_base_fee,
+        "tip_percentiles": {f"p{p:g}": n.tip_at(p) for p in n.reward_percentiles},
+        "gas_used_ratio": round(sum(n.gas_used_ratios) / len(n.gas_used_ratios), 4) if n.gas_used_ratios else None,
+        "pool": {"pending": n.pool.pending, "queued": n.pool.queued} if n.pool else None,
+        "unavailable": sorted(n.unavailable),
+    }

@@ -1,0 +1,251 @@
+"""diagnose(): the one path every front end takes.
+
+Input is parsed first (bad input never reaches a node), then the chain(s) are
+resolved, the transaction found, evidence gathered, classified and rendered.
+Everything stateful (RPC clients, caches, the sightings store, metrics) lives
+on a Service built from settings and chain specs; nothing is global.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from txdiag.chains import ChainSpec
+from txdiag.classify import classify
+from txdiag.errors import ChainUnavailable, DeadlineExceeded, UnknownChain
+from txdiag.gather import ChainContext, Found, find, investigate
+from txdiag.inputs import parse_address, parse_hash, parse_lang
+from txdiag.metrics import Metrics
+from txdiag.models import Asked, Classification, Evidence
+from txdiag.probes import default_probes
+from txdiag.report import Diagnosis
+from txdiag.rpc import Call, RetryPolicy, RpcClient, RpcObserver, deadline_scope
+from txdiag.settings import Settings
+from txdiag.sightings import MemorySightings, Sighting, SightingStore
+from txdiag.snapshot import SnapshotCache
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """No chain asked has the transaction: who was asked, and who could not be."""
+
+    asked: tuple[Asked, ...]
+    unreachable: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointStatus:
+    name: str
+    up: bool
+    head: int | None
+    latency_ms: float | None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChainStatus:
+    name: str
+    chain_id: int
+    endpoints: tuple[EndpointStatus, ...]
+
+    @property
+    def ready(self) -> bool:
+        return any(e.up for e in self.endpoints)
+
+
+class Service:
+    """Holds one RPC client and one snapshot cache per chain; diagnoses hashes."""
+
+    def __init__(
+        self,
+        chains: Mapping[str, ChainSpec],
+        settings: Settings | None = None,
+        *,
+        metrics: Metrics | None = None,
+        sightings: SightingStore | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.settings = settings or Settings()
+        self.chains = dict(chains)
+        self.metrics = metrics
+        self.sightings: SightingStore = sightings or MemorySightings()
+        self.clock = clock
+        policy = RetryPolicy(attempts=self.settings.rpc_attempts, attempt_timeout=self.settings.attempt_timeout)
+        observer: RpcObserver | None = metrics
+        self.contexts = {
+            name: ChainContext(
+                chain=spec,
+                client=RpcClient(spec, policy=policy, observer=observer),
+                snapshots=SnapshotCache(ttl=max(0.25, spec.block_time)),
+            )
+            for name, spec in self.chains.items()
+        }
+
+    async def __aenter__(self) -> Service:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        await asyncio.gather(*(ctx.client.close() for ctx in self.contexts.values()))
+        self.sightings.close()
+
+    # -- the front door ---------------------------------------------------
+
+    async def diagnose(
+        self,
+        tx_hash: str,
+        *,
+        chain: str | None = None,
+        expected_to: str | None = None,
+        lang: str | None = None,
+        accept_language: str | None = None,
+    ) -> Diagnosis:
+        """Find, gather, classify and render one transaction. Raises only TxdiagError subclasses."""
+        h = parse_hash(tx_hash)
+        expected = parse_address(expected_to) if expected_to else None
+        language = parse_lang(lang, accept_language)
+        if chain is not None and chain not in self.chains:
+            raise UnknownChain(chain, list(self.chains))
+        started = time.monotonic()
+        ev, spec = await self.evidence(h, chain, expected)
+        now = self.clock()
+        result = classify(ev, spec, now)
+        diagnosis = Diagnosis.build(ev, result, spec if ev.tx is not None else None, language, now)
+        self._observe(ev, result, time.monotonic() - started)
+        return diagnosis
+
+    async def evidence(self, tx_hash: str, chain: str | None, expected_to: str | None) -> tuple[Evidence, ChainSpec]:
+        """The language-independent part of a diagnosis, bounded by the deadline."""
+        seconds = self.settings.deadline
+        try:
+            async with asyncio.timeout(seconds):
+                with deadline_scope(seconds):
+                    located = await self._locate(tx_hash, chain)
+                    if isinstance(located, Missing):
+                        return self._not_found(tx_hash, chain, located)
+                    ev = await investigate(located, default_probes())
+        except TimeoutError as exc:
+            raise DeadlineExceeded(seconds) from exc
+        ev = dataclasses.replace(ev, asked_chain=chain, expected_to=expected_to)
+        return self._remember(ev), located.ctx.chain
+
+    # -- steps ------------------------------------------------------------
+
+    async def _locate(self, tx_hash: str, chain: str | None) -> Found | Missing:
+        """The chain that has the transaction: the named one first, then every other chain at once."""
+        asked: list[Asked] = []
+        if chain is not None:
+            # the named chain must answer: if it cannot, nothing honest can be said (exit 3 / 503)
+            found = await find(self.contexts[chain], tx_hash)
+            if found.tx is not None:
+                return found
+            asked.append(found.asked)
+        names = [n for n in self.chains if n != chain]
+        hit, more, failures = await self._search(tx_hash, names)
+        if hit is not None:
+            return hit
+        asked += more
+        if not asked:
+            endpoints = [e for f in failures for e in f.endpoints]
+            raise ChainUnavailable(", ".join(f.chain for f in failures), endpoints, "no chain could be asked")
+        return Missing(tuple(asked), tuple(f.chain for f in failures))
+
+    async def _search(self, tx_hash: str, names: list[str]) -> tuple[Found | None, list[Asked], list[ChainUnavailable]]:
+        """Ask chains concurrently; the first that has the transaction wins and the rest are cancelled."""
+        if not names:
+            return None, [], []
+        tasks = [asyncio.create_task(find(self.contexts[n], tx_hash)) for n in names]
+        asked: list[Asked] = []
+        failures: list[ChainUnavailable] = []
+        hit: Found | None = None
+        try:
+            for next_done in asyncio.as_completed(tasks):
+                try:
+                    found = await next_done
+                except ChainUnavailable as exc:
+                    failures.append(exc)
+                    continue
+                if found.tx is not None:
+                    hit = found
+                    break
+                asked.append(found.asked)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        order = {n: i for i, n in enumerate(names)}
+        asked.sort(key=lambda a: order[a.chain])
+        return hit, asked, failures
+
+    def _not_found(self, tx_hash: str, chain: str | None, missing: Missing) -> tuple[Evidence, ChainSpec]:
+        name = chain or missing.asked[0].chain
+        ev = Evidence(
+            hash=tx_hash,
+            chain=name,
+            network=None,
+            tx=None,
+            asked_chain=chain,
+            asked=missing.asked,
+            unchecked=frozenset(f"chain:{c}" for c in missing.unreachable),
+        )
+        return ev, self.chains[name]
+
+    def _remember(self, ev: Evidence) -> Evidence:
+        """Record a pending transaction's sighting; give the evidence its first-seen time."""
+        tx = ev.tx
+        if tx is None or ev.receipt is not None:
+            return ev
+        now = self.clock()
+        stored = self.sightings.record(
+            Sighting(tx.hash, ev.chain, tx.sender, tx.nonce, tx.fee_cap, tx.tip_cap, first_seen=now, last_seen=now)
+        )
+        return dataclasses.replace(ev, first_seen=stored.first_seen)
+
+    def _observe(self, ev: Evidence, result: Classification, seconds: float) -> None:
+        if self.metrics is None:
+            return
+        label = ev.chain if ev.tx is not None else "none"
+        self.metrics.diagnoses.labels(label, result.verdict.value).inc()
+        self.metrics.diagnosis_duration.labels(label).observe(seconds)
+        if ev.network is not None:
+            self.metrics.chain_head.labels(ev.chain).set(ev.network.head)
+            if ev.network.next_base_fee is not None:
+                self.metrics.next_base_fee.labels(ev.chain).set(ev.network.next_base_fee)
+
+    # -- health -----------------------------------------------------------
+
+    async def status(self) -> list[ChainStatus]:
+        """Each chain's endpoints, probed now with eth_blockNumber (bounded by the deadline)."""
+
+        async def probe(ctx: ChainContext) -> ChainStatus:
+            results = []
+            for ep in ctx.chain.endpoints:
+                started = time.monotonic()
+                try:
+                    with deadline_scope(min(self.settings.deadline, 5.0)):
+                        replies = await ctx.client.batch([Call("eth_blockNumber")], only=ep.name)
+                    head = int(replies[0].unwrap(), 16)
+                    ctx.client.note_head(ep.name, head)
+                    results.append(EndpointStatus(ep.name, True, head, (time.monotonic() - started) * 1000))
+                except Exception as exc:  # any failure means "down"; the reason is shown
+                    results.append(EndpointStatus(ep.name, False, None, None, _reason(exc)))
+            return ChainStatus(ctx.chain.name, ctx.chain.chain_id, tuple(results))
+
+        return list(await asyncio.gather(*(probe(c) for c in self.contexts.values())))
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, ChainUnavailable | DeadlineExceeded):
+        text = str(exc)
+        return text.rsplit(": ", 1)[-1] if ": " in text else text
+    return type(exc).__name__
