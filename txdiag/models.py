@@ -239,6 +239,30 @@ class NetworkView:
         column = sorted(r[i] for r in self.rewards if len(r) > i)
         return column[len(column) // 2] if column else None
 
+    def market_tip(self, percentile: float) -> int | None:
+        """The median, over recent blocks that included anything, of the tip paid at ``percentile``.
+
+        Empty blocks report a tip of 0 for every percentile; counting them
+        would make the market look free when it is only quiet.
+        """
+        if percentile not in self.reward_percentiles or not self.rewards:
+            return None
+        i = self.reward_percentiles.index(percentile)
+        used = self.gas_used_ratios
+        column = sorted(
+            r[i] for k, r in enumerate(self.rewards) if len(r) > i and (k >= len(used) or used[k] > 0)
+        )
+        return column[len(column) // 2] if column else None
+
+    def base_fee_change(self, blocks: int) -> float | None:
+        """The base fee trend: next block's base fee relative to ``blocks`` blocks earlier (0.1 = +10 %)."""
+        if self.next_base_fee is None or len(self.base_fees) <= blocks or blocks <= 0:
+            return None
+        then = self.base_fees[-1 - blocks]
+        if then <= 0:
+            return None
+        return self.next_base_fee / then - 1
+
 
 @dataclass(frozen=True, slots=True)
 class PoolTx:
@@ -258,6 +282,10 @@ class SenderState:
     latest_nonce: int  # next nonce the chain will execute
     pending_nonce: int  # next nonce counting the node's pool
     pool: tuple[PoolTx, ...] | None = None  # None: the pool could not be read
+    # nonces just below the transaction's, looked up one by one (works where the pool cannot be read):
+    # every nonce in [checked_from, tx nonce) is known present (in ``seen_nonces``) or absent
+    checked_from: int | None = None  # None: no lookup answered
+    seen_nonces: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -209,7 +209,8 @@ class Service:
         stored = self.sightings.record(
             Sighting(tx.hash, ev.chain, tx.sender, tx.nonce, tx.fee_cap, tx.tip_cap, first_seen=now, last_seen=now)
         )
-        return dataclasses.replace(ev, first_seen=stored.first_seen)
+        # a first sighting is "now": only an earlier one says how long it has waited
+        return dataclasses.replace(ev, first_seen=stored.first_seen) if stored.first_seen < now else ev
 
     def _observe(self, ev: Evidence, result: Classification, seconds: float) -> None:
         if self.metrics is None:

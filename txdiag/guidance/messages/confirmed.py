@@ -8,7 +8,7 @@ from txdiag.models import Code
 EN: dict[Code, Entry] = {
     Code.CONFIRMED: Entry(
         summary="Your transaction went through: it is in block {block} on {chain} and is final.",
-        message="Included in block {block} with {confirmations} confirmations; the block is final ({finality}).",
+        message="Included in block {block}; confirmations: {confirmations}; the block is final ({finality}).",
         steps=(
             "Nothing more is needed on the blockchain. If the recipient does not see the funds, ask them to "
             "check the same chain ({chain}) and the same address.",
@@ -41,8 +41,8 @@ EN: dict[Code, Entry] = {
         ),
     ),
     Code.NOT_FOUND: Entry(
-        summary="No configured network knows this transaction hash ({endpoints_asked} endpoints asked on: {chains}).",
-        message="Asked {chains} ({endpoints_asked} endpoints); none has this transaction.",
+        summary="No configured network knows this transaction hash (networks asked: {chains}).",
+        message="Networks asked: {chains}; endpoints asked: {endpoints_asked}. None has this transaction.",
         steps=(
             "Check that the hash is copied whole and exactly (66 characters starting with 0x).",
             "If you only just sent it, wait a minute and check again: it may not have reached the network yet.",
@@ -83,7 +83,7 @@ ZH: dict[Code, Entry] = {
         steps=("请确认您的钱包和收款方都在使用 {chain}：在 {chain} 上发送的资金只会出现在 {chain} 上。",),
     ),
     Code.NOT_FOUND: Entry(
-        summary="已配置的网络中都找不到这个交易哈希（在 {chains} 上共询问了 {endpoints_asked} 个节点）。",
+        summary="已配置的网络中都找不到这个交易哈希（已查询的网络：{chains}）。",
         message="已查询 {chains}（{endpoints_asked} 个节点），都没有这笔交易。",
         steps=(
             "请确认哈希复制完整且准确（以 0x 开头，共 66 个字符）。",
