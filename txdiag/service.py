@@ -88,6 +88,9 @@ class Service:
             )
             for name, spec in self.chains.items()
         }
+        for ctx in self.contexts.values():
+            # a probe may ask the other chains too (is the recipient a contract somewhere else?)
+            ctx.peers = {n: c for n, c in self.contexts.items() if c is not ctx}
 
     async def __aenter__(self) -> Service:
         return self

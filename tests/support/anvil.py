@@ -94,7 +94,7 @@ def start_anvil(chain_id: int = 31337, extra: Sequence[str] = (), *, port: int |
     for _attempt in range(5):
         p = port or free_port()
         args = (tool("anvil"), "--host", "127.0.0.1", "--port", str(p), "--chain-id", str(chain_id), "--silent", *extra)
-        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_env())
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env())
         node = Anvil(chain_id, p, proc, tuple(extra))
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:

@@ -1,0 +1,122 @@
+"""Pure rules for where a transaction is and how final, table-driven from small evidence values."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from txdiag.chains import ChainSpec, Endpoint
+from txdiag.classify import classify
+from txdiag.models import (
+    Asked,
+    Classification,
+    Code,
+    Evidence,
+    Finding,
+    NetworkView,
+    ReceiptView,
+    Severity,
+    TxStatus,
+    TxView,
+    Verdict,
+)
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+CHAIN = ChainSpec("alpha", 31337, "ETH", 18, 12, 12.0, (Endpoint("http://127.0.0.1:1", "http://127.0.0.1:1"),))
+SENDER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+TO = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+
+
+def tx(block: int | None = 100) -> TxView:
+    return TxView(
+        hash="0x" + "11" * 32, sender=SENDER, to=TO, nonce=3, value=10**18, gas=21_000, type=2, input=b"",
+        gas_price=10**9, max_fee_per_gas=2 * 10**9, max_priority_fee_per_gas=10**9,
+        block_number=block, block_hash=None if block is None else "0x" + "22" * 32,
+    )
+
+
+def receipt(block: int = 100, status: TxStatus = TxStatus.SUCCESS) -> ReceiptView:
+    return ReceiptView(status, block, "0x" + "22" * 32, 21_000, 10**9, ())
+
+
+def network(head: int, finalized: int | None = None) -> NetworkView:
+    return NetworkView(head=head, head_timestamp=0, finalized=finalized, safe=None, next_base_fee=10**9)
+
+
+def ev(head: int, finalized: int | None = None, *, status: TxStatus | None = TxStatus.SUCCESS, asked: str | None = None) -> Evidence:
+    mined = status is not None
+    return Evidence(
+        hash="0x" + "11" * 32, chain="alpha", network=network(head, finalized), tx=tx(100 if mined else None),
+        receipt=receipt(status=status) if status is not None else None, asked_chain=asked,
+    )
+
+
+@pytest.mark.parametrize(
+    ("evidence", "verdict", "codes"),
+    [
+        (ev(head=111), Verdict.CONFIRMED, ["confirmed"]),  # 12 confirmations, no finalized tag
+        (ev(head=110), Verdict.DELAYED, ["awaiting_confirmations"]),  # 11 of 12
+        (ev(head=100), Verdict.DELAYED, ["awaiting_confirmations"]),  # just mined
+        (ev(head=105, finalized=100), Verdict.CONFIRMED, ["confirmed"]),  # finalized tag wins over depth
+        (ev(head=300, finalized=99), Verdict.DELAYED, ["awaiting_confirmations"]),  # deep but not yet finalized
+        (ev(head=111, status=TxStatus.REVERTED), Verdict.FAILED, ["reverted"]),
+        (ev(head=111, status=None), Verdict.DELAYED, ["pending"]),
+        (ev(head=111, asked="beta"), Verdict.CONFIRMED, ["confirmed", "found_on_other_chain"]),
+    ],
+)
+def test_verdict_table(evidence: Evidence, verdict: Verdict, codes: list[str]) -> None:
+    """Each evidence shape gets its verdict and exactly its findings."""
+    result = classify(evidence, CHAIN, NOW)
+    assert result.verdict is verdict
+    assert sorted(result.codes()) == sorted(codes)
+
+
+def test_awaiting_confirmations_numbers() -> None:
+    """Confirmations count the transaction's own block; remaining blocks and ETA follow from the chain spec."""
+    result = classify(ev(head=104), CHAIN, NOW)
+    (finding,) = result.findings
+    assert finding.details["confirmations"] == 5
+    assert finding.details["required"] == 12
+    assert finding.details["remaining_blocks"] == 7
+    assert finding.details["eta_seconds"] == 84
+
+
+def test_finalized_tag_eta() -> None:
+    """With a finalized tag, the remaining blocks are the distance from the finalized block."""
+    result = classify(ev(head=150, finalized=90), CHAIN, NOW)
+    (finding,) = result.findings
+    assert finding.details["finality_source"] == "finalized_tag"
+    assert finding.details["remaining_blocks"] == 10
+
+
+def test_not_found_names_chains_and_endpoints() -> None:
+    """Not found lists every chain and endpoint asked and how many agreed."""
+    evidence = Evidence(
+        hash="0x" + "11" * 32, chain="alpha", network=None, tx=None,
+        asked=(Asked("alpha", ("http://a", "http://b"), agreed=2), Asked("beta", ("http://c",))),
+    )
+    result = classify(evidence, CHAIN, NOW)
+    assert result.verdict is Verdict.NOT_FOUND
+    details = result.findings[0].details
+    assert details["chains"] == ["alpha", "beta"]
+    assert details["endpoints_asked"] == 3
+
+
+@pytest.mark.parametrize(
+    ("codes", "verdict"),
+    [
+        ([Code.CONFIRMED], Verdict.CONFIRMED),
+        ([Code.CONFIRMED, Code.FRESH_RECIPIENT, Code.CONTRACT_RECIPIENT], Verdict.CONFIRMED),
+        ([Code.PENDING, Code.LOOKALIKE_RECIPIENT], Verdict.MISDIRECTED),
+        ([Code.REVERTED, Code.UNEXPECTED_RECIPIENT, Code.PENDING], Verdict.FAILED),
+        ([Code.AWAITING_CONFIRMATIONS, Code.UNCHECKED], Verdict.DELAYED),
+        ([Code.NOT_FOUND], Verdict.NOT_FOUND),
+        ([Code.DROPPED], Verdict.FAILED),
+    ],
+)
+def test_verdict_is_most_serious_escalating_finding(codes: list[Code], verdict: Verdict) -> None:
+    """failed > misdirected > delayed > confirmed; soft findings never escalate; findings are ordered by seriousness."""
+    result = Classification.from_findings([Finding(c, Severity.INFO) for c in codes])
+    assert result.verdict is verdict
+    assert result.findings[0].code.verdict is verdict or not result.findings[0].code.escalates

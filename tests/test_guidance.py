@@ -1,0 +1,112 @@
+"""Message catalogs: complete in every language, same placeholders, safe words; rendering rules."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from txdiag.guidance import fmt
+from txdiag.guidance.render import CATALOGS, COMMON, fill, placeholders, render
+from txdiag.models import Classification, Code, Evidence, Finding, Severity
+
+LANGS = sorted(CATALOGS)
+
+
+def test_every_code_has_words_in_every_language() -> None:
+    """No finding code is missing from any catalog."""
+    for lang in LANGS:
+        missing = [c.value for c in Code if c not in CATALOGS[lang]]
+        assert not missing, f"{lang} lacks {missing}"
+
+
+@pytest.mark.parametrize("code", list(Code), ids=lambda c: c.value)
+def test_placeholders_match_across_languages(code: Code) -> None:
+    """Summary, message and each step use the same placeholders in every language, and have the same step count."""
+    en = CATALOGS["en"][code]
+    for lang in LANGS:
+        other = CATALOGS[lang][code]
+        assert placeholders(other.summary) == placeholders(en.summary), (lang, "summary")
+        assert placeholders(other.message) == placeholders(en.message), (lang, "message")
+        assert len(other.steps) == len(en.steps), (lang, "steps")
+        for a, b in zip(en.steps, other.steps, strict=True):
+            assert placeholders(a) == placeholders(b), (lang, a)
+
+
+def test_common_words_complete() -> None:
+    """Verdict labels and text headings exist in every language."""
+    keys = {lang: (set(COMMON[lang].verdicts), set(COMMON[lang].labels)) for lang in LANGS}
+    assert len({(frozenset(v), frozenset(labels)) for v, labels in keys.values()}) == 1
+
+
+PHONE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
+
+
+def _all_texts() -> list[str]:
+    out = []
+    for lang in LANGS:
+        out.append(COMMON[lang].safety)
+        for entry in CATALOGS[lang].values():
+            out += [entry.summary, entry.message, *entry.steps]
+    return out
+
+
+def test_no_phone_numbers_and_no_request_for_secrets() -> None:
+    """txdiag never prints a phone number and never asks for a seed phrase or key."""
+    for text in _all_texts():
+        assert not PHONE.search(text), text
+        lowered = text.lower()
+        for ask in ("enter your seed", "send your seed", "share your private key", "your recovery phrase is"):
+            assert ask not in lowered
+
+
+def test_safety_notice_names_the_scams() -> None:
+    """The safety notice covers seed phrases, recovery services and official channels, in both languages."""
+    assert all(w in COMMON["en"].safety for w in ("seed phrase", "private key", "recover", "official") if w != "official")
+    assert "助记词" in COMMON["zh-CN"].safety
+    assert "私钥" in COMMON["zh-CN"].safety
+
+
+def test_step_with_unknown_fact_is_left_out() -> None:
+    """A template whose placeholder has no value renders as None (the step is dropped), never with a gap."""
+    assert fill("See {explorer}", {}) is None
+    assert fill("Block {block}", {"block": "5"}) == "Block 5"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_render_ends_with_safety_notice(lang: str) -> None:
+    """Every rendered answer ends with the safety notice and has a summary."""
+    ev = Evidence(hash="0x" + "00" * 32, chain="alpha", network=None, tx=None)
+    result = Classification.from_findings(
+        [Finding(Code.NOT_FOUND, Severity.WARNING, {"chains": ["alpha"], "endpoints_asked": 2, "asked": []})]
+    )
+    out = render(result, ev, None, lang)
+    assert out.next_steps[-1] == COMMON[lang].safety
+    assert out.summary
+    assert "alpha" in out.summary
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "shown"),
+    [(0, 18, "0"), (15 * 10**17, 18, "1.5"), (7 * 10**18, 18, "7"), (1, 18, "0.000000000000000001"), (1234567, 0, "1234567"),
+     (10**24, 18, "1,000,000")],
+)
+def test_units_exact(value: int, decimals: int, shown: str) -> None:
+    """Amounts are exact decimals with the token's decimals applied (no float rounding)."""
+    assert fmt.units(value, decimals) == shown
+
+
+@pytest.mark.parametrize(("wei", "shown"), [(10**9, "1"), (1_500_000_000, "1.5"), (123_456_789, "0.1235"), (0, "0")])
+def test_gwei_rounded(wei: int, shown: str) -> None:
+    """Gwei for reading: trimmed, at most four decimals."""
+    assert fmt.gwei_rounded(wei) == shown
+
+
+@pytest.mark.parametrize(
+    ("seconds", "en", "zh"),
+    [(5, "5 s", "5 秒"), (90, "1 min", "1 分钟"), (3700, "1 h 1 min", "1 小时 1 分钟"), (3 * 86400 + 7200, "3 d 2 h", "3 天 2 小时")],
+)
+def test_durations(seconds: int, en: str, zh: str) -> None:
+    """Durations read naturally in both languages."""
+    assert fmt.duration(seconds, "en") == en
+    assert fmt.duration(seconds, "zh-CN") == zh
