@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from txdiag.cache import Coalescer, ResultCache
 from txdiag.chains import ChainSpec
 from txdiag.classify import classify
+from txdiag.classify.confirmed import is_final
 from txdiag.errors import ChainUnavailable, DeadlineExceeded, UnknownChain
 from txdiag.gather import ChainContext, Found, find, investigate
 from txdiag.inputs import parse_address, parse_hash, parse_lang
@@ -84,10 +87,14 @@ class Service:
             name: ChainContext(
                 chain=spec,
                 client=RpcClient(spec, policy=policy, observer=observer),
-                snapshots=SnapshotCache(ttl=max(0.25, spec.block_time)),
+                snapshots=SnapshotCache(
+                    ttl=max(0.25, spec.block_time), observe=functools.partial(self._count_cache, "snapshot")
+                ),
             )
             for name, spec in self.chains.items()
         }
+        self.results: ResultCache[str, tuple[Evidence, ChainSpec]] = ResultCache(self.settings.result_cache_size)
+        self.inflight: Coalescer[tuple[str, str | None], tuple[Evidence, ChainSpec]] = Coalescer()
         for ctx in self.contexts.values():
             # a probe may ask the other chains too (is the recipient a contract somewhere else?)
             ctx.peers = {n: c for n, c in self.contexts.items() if c is not ctx}
@@ -128,19 +135,40 @@ class Service:
         return diagnosis
 
     async def evidence(self, tx_hash: str, chain: str | None, expected_to: str | None) -> tuple[Evidence, ChainSpec]:
-        """The language-independent part of a diagnosis, bounded by the deadline."""
+        """The language-independent part of a diagnosis: cached, coalesced, bounded by the deadline."""
+        cached = self.results.get(tx_hash)
+        if cached is not None:
+            self._count_cache("result", "hit")
+            ev, spec = cached
+        else:
+            seconds = self.settings.deadline
+            try:
+                async with asyncio.timeout(seconds):
+                    (ev, spec), shared = await self.inflight.run(
+                        (tx_hash, chain), functools.partial(self._fresh_evidence, tx_hash, chain)
+                    )
+            except TimeoutError as exc:
+                raise DeadlineExceeded(seconds) from exc
+            self._count_cache("result", "coalesced" if shared else "miss")
+        ev = dataclasses.replace(ev, asked_chain=chain, expected_to=expected_to)
+        return self._remember(ev), spec
+
+    async def _fresh_evidence(self, tx_hash: str, chain: str | None) -> tuple[Evidence, ChainSpec]:
+        """Ask the nodes; store the answer for as long as it cannot change."""
         seconds = self.settings.deadline
         try:
             async with asyncio.timeout(seconds):
                 with deadline_scope(seconds):
                     located = await self._locate(tx_hash, chain)
                     if isinstance(located, Missing):
-                        return self._not_found(tx_hash, chain, located)
-                    ev = await investigate(located, default_probes())
+                        ev, spec = self._not_found(tx_hash, chain, located)
+                    else:
+                        ev, spec = await investigate(located, default_probes()), located.ctx.chain
         except TimeoutError as exc:
             raise DeadlineExceeded(seconds) from exc
-        ev = dataclasses.replace(ev, asked_chain=chain, expected_to=expected_to)
-        return self._remember(ev), located.ctx.chain
+        final = ev.tx is not None and ev.receipt is not None and is_final(ev, spec)
+        self.results.put(tx_hash, (ev, spec), None if final else self.settings.pending_cache_seconds)
+        return ev, spec
 
     # -- steps ------------------------------------------------------------
 
@@ -214,6 +242,10 @@ class Service:
         )
         # a first sighting is "now": only an earlier one says how long it has waited
         return dataclasses.replace(ev, first_seen=stored.first_seen) if stored.first_seen < now else ev
+
+    def _count_cache(self, cache: str, result: str) -> None:
+        if self.metrics is not None:
+            self.metrics.cache(cache, result)
 
     def _observe(self, ev: Evidence, result: Classification, seconds: float) -> None:
         if self.metrics is None:

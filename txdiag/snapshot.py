@@ -121,9 +121,15 @@ class Lease:
 class SnapshotCache:
     """One chain's snapshot with a TTL and single-flight refresh."""
 
-    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        ttl: float,
+        clock: Callable[[], float] = time.monotonic,
+        observe: Callable[[str], None] | None = None,
+    ) -> None:
         self.ttl = ttl
         self.clock = clock
+        self.observe = observe or (lambda result: None)
         self.value: NetworkView | None = None
         self.fetched_at = 0.0
         self.inflight: asyncio.Future[NetworkView] | None = None
@@ -138,11 +144,14 @@ class SnapshotCache:
         """A fresh value, a fetch already under way to await, or a lease to fetch it."""
         value = self.fresh()
         if value is not None:
+            self.observe("hit")
             return value
         if self.inflight is not None and not self.inflight.done():
+            self.observe("shared")
             return self.inflight
         self.inflight = asyncio.get_running_loop().create_future()
         self.fetches += 1
+        self.observe("miss")
         return Lease(self, self.inflight)
 
     def store(self, view: NetworkView) -> None:

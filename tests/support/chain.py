@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -58,8 +59,13 @@ class Chain:
         max_fee: int | None = None,
         tip: int = 1 * GWEI,
         legacy_gas_price: int | None = None,
+        wait: bool | None = None,
     ) -> str:
-        """Sign and send; returns the hash. Gas is explicit so failing calls are sent, not refused by estimation."""
+        """Sign and send; returns the hash. Gas is explicit so failing calls are sent, not refused by estimation.
+
+        With automine on (or ``wait=True``) this returns once the receipt exists:
+        anvil answers eth_sendRawTransaction before its automined block is sealed.
+        """
         tx: dict[str, Any] = {
             "chainId": self.node.chain_id,
             "nonce": self.nonce(sender.address) if nonce is None else nonce,
@@ -77,7 +83,20 @@ class Chain:
             tx["maxPriorityFeePerGas"] = tip
         signed = sender.sign_transaction(tx)
         result: str = self.node.rpc("eth_sendRawTransaction", "0x" + bytes(signed.raw_transaction).hex())
+        if wait if wait is not None else self._automine():
+            self.wait(result)
         return result
+
+    def wait(self, tx_hash: str, timeout: float = 10.0) -> dict[str, Any]:
+        """The receipt, once the node has one."""
+        deadline = time.monotonic() + timeout
+        while True:
+            receipt = self.receipt(tx_hash)
+            if receipt is not None:
+                return receipt
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no receipt for {tx_hash} after {timeout} s")
+            time.sleep(0.005)
 
     def receipt(self, tx_hash: str) -> dict[str, Any] | None:
         result: dict[str, Any] | None = self.node.rpc("eth_getTransactionReceipt", tx_hash)
@@ -86,10 +105,11 @@ class Chain:
     def deploy(self, name: str, sender: LocalAccount, *args_data: bytes, gas: int = 5_000_000) -> str:
         """Deploy a test contract (constructor arguments already ABI-encoded); returns its address."""
         code = artifacts()[name]["bytecode"].removeprefix("0x") + b"".join(args_data).hex()
-        tx_hash = self.send(sender, None, data=code, gas=gas)
-        self.node.mine() if not self._automine() else None
-        receipt = self.receipt(tx_hash)
-        assert receipt is not None, f"deploying {name}: no receipt"
+        automine = self._automine()
+        tx_hash = self.send(sender, None, data=code, gas=gas, wait=False)
+        if not automine:
+            self.node.mine()
+        receipt = self.wait(tx_hash)
         assert receipt["status"] == "0x1", f"deploying {name} failed"
         return to_checksum_address(receipt["contractAddress"])
 

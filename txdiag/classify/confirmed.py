@@ -28,6 +28,11 @@ def finality(ev: Evidence, chain: ChainSpec) -> tuple[bool, int, str]:
     return depth >= chain.confirmations, chain.confirmations, "confirmations"
 
 
+def is_final(ev: Evidence, chain: ChainSpec) -> bool:
+    """Whether the mined transaction's block can no longer change (so what is known of it is settled)."""
+    return ev.block_number is not None and ev.network is not None and finality(ev, chain)[0]
+
+
 def _mined_details(ev: Evidence, chain: ChainSpec) -> dict[str, object]:
     final, required, source = finality(ev, chain)
     return {
