@@ -249,9 +249,7 @@ class NetworkView:
             return None
         i = self.reward_percentiles.index(percentile)
         used = self.gas_used_ratios
-        column = sorted(
-            r[i] for k, r in enumerate(self.rewards) if len(r) > i and (k >= len(used) or used[k] > 0)
-        )
+        column = sorted(r[i] for k, r in enumerate(self.rewards) if len(r) > i and (k >= len(used) or used[k] > 0))
         return column[len(column) // 2] if column else None
 
     def base_fee_change(self, blocks: int) -> float | None:

@@ -105,7 +105,7 @@ def facts(details: Mapping[str, Any], ev: Evidence | None, chain: ChainSpec | No
             continue
         out[key] = _show(value, terms)
         if isinstance(value, int) and not isinstance(value, bool):
-            if key.endswith("_per_gas") or key in ("tip", "market_tip", "gas_price"):
+            if key.endswith("_per_gas") or key in ("tip", "market_tip", "gas_price", "suggested_gas_price"):
                 out[f"{key}_gwei"] = fmt.gwei_rounded(value)
             if key.endswith("_wei"):
                 out[f"{key.removesuffix('_wei')}_native"] = fmt.units(value, decimals)
