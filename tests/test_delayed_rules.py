@@ -14,6 +14,8 @@ from txdiag.classify.delayed import fee_below_base_fee, network_congested, nonce
 from txdiag.classify.fees import bump, replacement, typeable, with_headroom
 from txdiag.guidance.render import render
 from txdiag.models import Code, Evidence, NetworkView, PoolTx, SenderState, TxView
+from txdiag.probes.sender import _read_lookups
+from txdiag.rpc import Reply, RpcItemError
 
 GWEI = 10**9
 NOW = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -366,3 +368,23 @@ def test_pending_reports_how_long_it_waited() -> None:
     assert f.details["waiting_seconds"] == 420
     text = render(classify(ev, spec(), NOW), ev, spec(), "en")
     assert "7 min ago" in text.findings[[x.code for x in text.findings].index("pending")].message
+
+
+# -- reading the sender probe's nonce lookups -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answers", "checked_from", "seen"),
+    [
+        ([{}, None, {}, None], 3, {3, 5}),  # every lookup answered: nonces 3..6
+        ([{}, None, "error", None], 6, set()),  # a failure hides everything below it
+        (["error"] * 4, None, set()),  # a node without the method (geth): nothing known
+        ([{}, None, ["odd"], {}], 6, {6}),  # a malformed answer counts as a failure
+    ],
+)
+def test_nonce_lookups_count_only_an_unbroken_run(answers: list[Any], checked_from: int | None, seen: set[int]) -> None:
+    """Only lookups answered without a break up to the transaction's nonce make nonces known."""
+    replies = [
+        Reply(error=RpcItemError(-32601, "Method not found")) if a == "error" else Reply(value=a) for a in answers
+    ]
+    assert _read_lookups(range(3, 7), replies) == (checked_from, frozenset(seen))
