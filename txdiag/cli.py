@@ -82,15 +82,17 @@ def _fail(code: int, message: object) -> int:
 
 
 async def _diagnose(args: argparse.Namespace) -> int:
-    from txdiag.chains import load_chains
     from txdiag.inputs import parse_address, parse_hash
-    from txdiag.service import Service
-    from txdiag.settings import Settings
 
-    # malformed input is refused before any file is read or node asked
+    # malformed input is refused before the service is even loaded, any file read or node asked
     parse_hash(args.hash)
     if args.expected_to:
         parse_address(args.expected_to)
+
+    from txdiag.chains import load_chains
+    from txdiag.service import Service
+    from txdiag.settings import Settings
+
     settings = Settings.from_env()
     chains = load_chains(args.chains_dir or settings.chains_dir)
     async with Service(chains, settings) as service:
