@@ -25,7 +25,7 @@ def _shown(text: str) -> str:
 def parse_hash(text: str) -> str:
     """A transaction hash: 32 bytes of hex, with or without 0x; returned lower-case with 0x."""
     value = text.strip()
-    if not _HASH.match(value):
+    if not _HASH.fullmatch(value):
         raise BadInput(f"not a transaction hash: {_shown(text)} (expected 0x followed by 64 hex digits)")
     return "0x" + value[-64:].lower()
 
@@ -37,7 +37,7 @@ def parse_address(text: str) -> str:
     refused rather than silently accepted.
     """
     value = text.strip()
-    if not _ADDRESS.match(value):
+    if not _ADDRESS.fullmatch(value):
         raise BadInput(f"not an address: {_shown(text)} (expected 0x followed by 40 hex digits)")
     body = value[-40:]
     checksummed = to_checksum_address("0x" + body.lower())

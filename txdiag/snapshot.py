@@ -81,7 +81,8 @@ def parse_snapshot(chain: ChainSpec, replies: Sequence[Reply]) -> NetworkView:
                 pool = parse_pool_status(pool_reply.value)
             except WireError:
                 unavailable.add("pool")
-        else:
+        elif pool_reply.error is None or not pool_reply.error.unsupported:
+            # a node that does not offer txpool_status at all (hardhat, some providers) is not an outage
             unavailable.add("pool")
     return NetworkView(
         head=head,
