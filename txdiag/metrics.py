@@ -7,7 +7,13 @@ outcomes are enums. Never a hash or an address.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
+
+# The classic text format: every Prometheus 2.x server and promtool read it.
+CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
@@ -84,7 +90,32 @@ class Metrics:
     def on_endpoint_up(self, chain: str, endpoint: str, up: bool) -> None:
         self.endpoint_up.labels(chain, endpoint).set(1 if up else 0)
 
+    def on_head_lag(self, chain: str, endpoint: str, blocks: int) -> None:
+        self.endpoint_head_lag.labels(chain, endpoint).set(blocks)
+
     # -- the rest ---------------------------------------------------------
 
     def cache(self, cache: str, result: str) -> None:
         self.cache_requests.labels(cache, result).inc()
+
+    def observe_http(self, route: str, status: int, seconds: float) -> None:
+        """One request served; ``route`` is the route template (or ``unmatched``), never the raw path."""
+        self.http_requests.labels(route, str(status)).inc()
+        self.http_duration.labels(route).observe(seconds)
+
+    def observe_heads(self, chain: str, heads: Mapping[str, int | None], up: Mapping[str, bool]) -> None:
+        """Endpoint liveness and how far each endpoint's head trails the best one seen on the chain."""
+        for endpoint, ok in up.items():
+            self.endpoint_up.labels(chain, endpoint).set(1 if ok else 0)
+        known = [h for e, h in heads.items() if h is not None and up.get(e, True)]
+        if not known:
+            return
+        best = max(known)
+        self.chain_head.labels(chain).set(best)
+        for endpoint, head in heads.items():
+            if head is not None:
+                self.endpoint_head_lag.labels(chain, endpoint).set(max(0, best - head))
+
+    def exposition(self) -> bytes:
+        """The registry in the Prometheus text format."""
+        return generate_latest(self.registry)
