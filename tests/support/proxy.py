@@ -1,0 +1,293 @@
+"""A fault-injecting JSON-RPC proxy in front of a real node, for tests.
+
+The proxy is a small aiohttp server on a loopback port, run on its own event
+loop in a thread, so sync tests, async tests and CLI subprocesses can all use
+it. Each request it receives gets a :class:`Fault`: the next one queued with
+:meth:`FaultProxy.then`, else the one ``chooser`` picks (random faults for the
+soak test), else the standing ``fault`` (:meth:`FaultProxy.set`). It counts
+what it receives, so tests can assert round trips and retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+_BLOCK_TAGS = ("latest", "pending", "safe", "finalized")
+
+
+@dataclass(frozen=True)
+class Fault:
+    """What the proxy does to one request; the default passes it through untouched."""
+
+    latency: float = 0.0  # seconds added before answering
+    hang: bool = False  # never answer (until the proxy stops): the client times out
+    status: int | None = None  # answer with this HTTP status (429, 500, 502, 503, ...) and a text body
+    retry_after: str | None = None  # Retry-After header with ``status``
+    reset: bool = False  # close the connection without answering
+    malformed: bool = False  # HTTP 200 with a truncated JSON body
+    item_errors: Mapping[str, tuple[int, str]] = field(default_factory=dict)  # method -> JSON-RPC error for it
+    lag: int = 0  # serve the node's view from this many blocks ago
+    null_txs: bool = False  # answer null for every transaction and receipt
+
+    @property
+    def kind(self) -> str | None:
+        """A short name of the fault, for counting (None when the request passes through)."""
+        for name, on in (
+            ("hang", self.hang),
+            ("status", self.status is not None),
+            ("reset", self.reset),
+            ("malformed", self.malformed),
+            ("item_error", bool(self.item_errors)),
+            ("lag", self.lag > 0),
+            ("null_txs", self.null_txs),
+            ("latency", self.latency > 0),
+        ):
+            if on:
+                return name
+        return None
+
+
+PASS = Fault()
+
+
+class FaultProxy:
+    """One proxy in front of ``upstream``; ``url`` is what a chain file points at."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream
+        self.fault: Fault = PASS
+        self.chooser: Callable[[], Fault | None] | None = None
+        self._script: deque[Fault] = deque()
+        self._lock = threading.Lock()
+        self.requests = 0
+        self.methods: Counter[str] = Counter()
+        self.arrivals: list[float] = []  # time.monotonic() of each request received
+        self.injected: Counter[str] = Counter()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._stopping: asyncio.Event | None = None
+        self.port = 0
+
+    # -- control (from the test's thread) ---------------------------------
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def set(self, fault: Fault = PASS) -> None:
+        """The standing fault, for every request without a queued one."""
+        self.fault = fault
+
+    def then(self, *faults: Fault) -> None:
+        """Faults for the next requests, one each, before the standing fault applies again."""
+        with self._lock:
+            self._script.extend(faults)
+
+    def reset_counts(self) -> None:
+        with self._lock:
+            self.requests = 0
+            self.methods.clear()
+            self.arrivals.clear()
+            self.injected.clear()
+
+    def start(self) -> FaultProxy:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        self.port = int(sock.getsockname()[1])
+        ready = threading.Event()
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            loop.run_until_complete(self._setup(sock))
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(self._teardown())
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name=f"fault-proxy-{self.port}", daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("the fault proxy did not start")
+        return self
+
+    def stop(self) -> None:
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        if self._stopping is not None:
+            loop.call_soon_threadsafe(self._stopping.set)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(15)
+        self._loop = self._thread = None
+
+    def __enter__(self) -> FaultProxy:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- the server (on the proxy's own loop) -------------------------------
+
+    async def _setup(self, sock: socket.socket) -> None:
+        self._stopping = asyncio.Event()
+        self._session = aiohttp.ClientSession()
+        app = web.Application()
+        app.router.add_post("/", self._handle)
+        self._runner = web.AppRunner(app, handler_cancellation=True, access_log=None)
+        await self._runner.setup()
+        await web.SockSite(self._runner, sock).start()
+
+    async def _teardown(self) -> None:
+        if self._stopping is not None:
+            self._stopping.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        if self._session is not None:
+            await self._session.close()
+
+    def _next_fault(self) -> Fault:
+        with self._lock:
+            if self._script:
+                return self._script.popleft()
+        if self.chooser is not None:
+            chosen = self.chooser()
+            if chosen is not None:
+                return chosen
+        return self.fault
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        body = await request.read()
+        try:
+            payload: Any = json.loads(body)
+        except ValueError:
+            payload = None
+        items = payload if isinstance(payload, list) else [payload]
+        fault = self._next_fault()
+        with self._lock:
+            self.requests += 1
+            self.arrivals.append(time.monotonic())
+            for item in items:
+                if isinstance(item, dict):
+                    self.methods[str(item.get("method"))] += 1
+            if fault.kind is not None:
+                self.injected[fault.kind] += 1
+        if fault.latency:
+            await asyncio.sleep(fault.latency)
+        if fault.hang:
+            assert self._stopping is not None
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), 60)
+            return web.Response(status=504, text="proxy stopped")
+        if fault.reset:
+            if request.transport is not None:
+                request.transport.close()
+            return web.Response(status=500)
+        if fault.status is not None:
+            headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
+            return web.Response(status=fault.status, text="injected failure", headers=headers)
+        if fault.malformed:
+            return web.Response(status=200, body=b'{"jsonrpc": "2.0", "id": 1, "resu', content_type="application/json")
+        if payload is None or not all(isinstance(i, dict) for i in items):
+            raw = await self._upstream_raw(body)
+            return web.Response(status=200, body=raw, content_type="application/json")
+        answers = await self._answer(items, fault)
+        out = answers if isinstance(payload, list) else answers[0]
+        return web.json_response(out)
+
+    async def _answer(self, items: list[dict[str, Any]], fault: Fault) -> list[dict[str, Any]]:
+        """Answer each item: injected errors locally, the rest from the node (seen through the fault)."""
+        view = None
+        if fault.lag:
+            head = int((await self._upstream([_req(0, "eth_blockNumber", [])]))[0]["result"], 16)
+            view = max(0, head - fault.lag)
+        answers: dict[Any, dict[str, Any]] = {}
+        forward: list[dict[str, Any]] = []
+        for item in items:
+            method = item.get("method")
+            local = self._local(item, fault, view)
+            if local is not None:
+                answers[item.get("id")] = local
+            elif isinstance(method, str):
+                forward.append(_rewrite(item, view))
+        if forward:
+            for reply in await self._upstream(forward):
+                answers[reply.get("id")] = _seen_at(reply, _method_of(forward, reply.get("id")), view)
+        return [answers[item.get("id")] for item in items]
+
+    def _local(self, item: dict[str, Any], fault: Fault, view: int | None) -> dict[str, Any] | None:
+        method, rid, params = item.get("method"), item.get("id"), item.get("params") or []
+        if isinstance(method, str) and method in fault.item_errors:
+            code, message = fault.item_errors[method]
+            return {"jsonrpc": "2.0", "id": rid, "error": {"code": code, "message": message}}
+        if fault.null_txs and method in ("eth_getTransactionByHash", "eth_getTransactionReceipt"):
+            return {"jsonrpc": "2.0", "id": rid, "result": None}
+        if view is not None and method == "eth_blockNumber":
+            return {"jsonrpc": "2.0", "id": rid, "result": hex(view)}
+        if view is not None and method == "eth_getBlockByNumber" and params and params[0] not in _BLOCK_TAGS:
+            with contextlib.suppress(TypeError, ValueError):
+                if int(params[0], 16) > view:
+                    return {"jsonrpc": "2.0", "id": rid, "result": None}
+        return None
+
+    async def _upstream(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        raw = await self._upstream_raw(json.dumps(items).encode())
+        decoded = json.loads(raw)
+        return decoded if isinstance(decoded, list) else [decoded]
+
+    async def _upstream_raw(self, body: bytes) -> bytes:
+        assert self._session is not None
+        async with self._session.post(self.upstream, data=body, headers={"Content-Type": "application/json"}) as resp:
+            return await resp.read()
+
+
+def _req(rid: int, method: str, params: list[Any]) -> dict[str, Any]:
+    return {"jsonrpc": "2.0", "id": rid, "method": method, "params": params}
+
+
+def _method_of(items: list[dict[str, Any]], rid: Any) -> str:
+    for item in items:
+        if item.get("id") == rid:
+            return str(item.get("method"))
+    return ""
+
+
+def _rewrite(item: dict[str, Any], view: int | None) -> dict[str, Any]:
+    """A lagging node's "latest" is an older block."""
+    if view is None:
+        return item
+    params = list(item.get("params") or [])
+    method = item.get("method")
+    if method == "eth_getBlockByNumber" and params and params[0] in ("latest", "pending"):
+        params[0] = hex(view)
+    elif method == "eth_feeHistory" and len(params) > 1 and params[1] in ("latest", "pending"):
+        params[1] = hex(view)
+    else:
+        return item
+    return {**item, "params": params}
+
+
+def _seen_at(reply: dict[str, Any], method: str, view: int | None) -> dict[str, Any]:
+    """A lagging node does not know transactions in blocks it has not reached."""
+    if view is None or method not in ("eth_getTransactionByHash", "eth_getTransactionReceipt"):
+        return reply
+    result = reply.get("result")
+    if isinstance(result, dict) and result.get("blockNumber") and int(result["blockNumber"], 16) > view:
+        return {**reply, "result": None}
+    return reply
