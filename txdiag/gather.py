@@ -15,7 +15,7 @@ import dataclasses
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from txdiag.chains import ChainSpec
 from txdiag.errors import ChainUnavailable
@@ -55,6 +55,8 @@ class ChainContext:
     client: RpcClient
     snapshots: SnapshotCache
     tokens: TokenCache = field(default_factory=TokenCache)
+    # the other configured chains, for probes that ask them too (set by the service)
+    peers: Mapping[str, ChainContext] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,17 @@ class Probe(Protocol):
 
     def calls(self, found: Found) -> Sequence[Call]: ...
     def read(self, found: Found, replies: Sequence[Reply]) -> ProbeResult: ...
+
+
+@runtime_checkable
+class CrossChainProbe(Probe, Protocol):
+    """A probe that also asks the other configured chains, concurrently with the round-2 batch.
+
+    ``elsewhere`` must not raise: what it could not learn goes in ``unchecked``.
+    Its updates must use evidence fields of its own (they are applied after the rounds).
+    """
+
+    async def elsewhere(self, found: Found) -> ProbeResult: ...
 
 
 async def find(ctx: ChainContext, tx_hash: str) -> Found:
@@ -174,6 +187,24 @@ async def investigate(found: Found, probes: Sequence[Probe]) -> Evidence:
     active: list[Probe] = list(probes)
     updates: dict[str, Any] = {}
     unchecked: set[str] = set(evidence.unchecked)
+    side = [
+        asyncio.create_task(probe.elsewhere(found))
+        for probe in active
+        if isinstance(probe, CrossChainProbe) and found.ctx.peers
+    ]
+    try:
+        await _rounds(found, active, updates, unchecked)
+        for result in await asyncio.gather(*side):
+            updates.update(result.updates)
+            unchecked.update(result.unchecked)
+    finally:
+        for task in side:
+            task.cancel()
+    return dataclasses.replace(evidence, unchecked=frozenset(unchecked), **updates)
+
+
+async def _rounds(found: Found, active: list[Probe], updates: dict[str, Any], unchecked: set[str]) -> None:
+    """The dependent rounds: every active probe's calls in one batch per round."""
     for _round in range(MAX_ROUNDS - 1):
         plans = [(p, list(p.calls(found))) for p in active]
         plans = [(p, c) for p, c in plans if c]
@@ -197,4 +228,3 @@ async def investigate(found: Found, probes: Sequence[Probe]) -> Evidence:
                 active.append(result.followup)
         if not active:
             break
-    return dataclasses.replace(evidence, unchecked=frozenset(unchecked), **updates)

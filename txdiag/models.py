@@ -296,6 +296,65 @@ class Asked:
 
 
 @dataclass(frozen=True, slots=True)
+class Recipient:
+    """One address the transaction sent value to, and what its chain says about it.
+
+    ``via`` is ``"native"`` (the transaction's own value), ``"calldata"`` (a
+    decoded ERC-20 ``transfer``/``transferFrom``) or ``"log"`` (a Transfer log
+    out of the sender). State marked "before" is read at the parent block
+    (at ``latest`` for a pending transaction); None when it could not be read.
+    """
+
+    address: str  # checksummed
+    via: str
+    token: str | None = None  # the token contract for token transfers; None for the native coin
+    value: int = 0  # wei, or the token's smallest unit
+    has_code: bool | None = None  # code on this chain now (an EIP-7702 delegation counts as none)
+    wallet_kind: str | None = None  # a recognised wallet shape: minimal_proxy, safe_proxy, owned_contract, ...
+    token_like: bool = False  # answers ERC-20 decimals() and symbol(): a token contract
+    nonce_before: int | None = None
+    balance_before: int | None = None  # native coin
+    token_balance_before: int | None = None  # of ``token``
+
+
+@dataclass(frozen=True, slots=True)
+class Counterparty:
+    """An address in the sender's recent Transfer history, with how it first appeared."""
+
+    address: str
+    first_block: int
+    first_log_index: int
+    first_value: int
+    first_outgoing: bool  # first seen as a transfer out of the sender (else into it)
+    first_token: str
+    transfers: int = 1
+    paid: int = 0  # transfers of a non-zero value out of the sender to it
+
+
+@dataclass(frozen=True, slots=True)
+class SenderHistory:
+    """The sender's ERC-20 Transfer counterparties in a bounded block window before the transaction."""
+
+    from_block: int
+    to_block: int
+    counterparties: tuple[Counterparty, ...]
+    complete: bool = True  # False when some chunk of the window could not be read
+
+    def get(self, address: str) -> Counterparty | None:
+        key = address.lower()
+        return next((c for c in self.counterparties if c.address.lower() == key), None)
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteCode:
+    """A recipient that has code on another configured chain."""
+
+    address: str
+    chain: str
+    wallet_kind: str | None = None  # as for Recipient.wallet_kind; None: not a recognised wallet
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """Everything known about one transaction on one chain, at one moment.
 
@@ -315,6 +374,9 @@ class Evidence:
     first_seen: datetime | None = None
     asked: tuple[Asked, ...] = ()
     unchecked: frozenset[str] = frozenset()
+    recipients: tuple[Recipient, ...] = ()  # where the value went (native, calldata, Transfer logs)
+    history: SenderHistory | None = None  # the sender's recent Transfer counterparties
+    code_elsewhere: tuple[RemoteCode, ...] = ()  # recipients that are contracts on other configured chains
 
     @property
     def status(self) -> TxStatus:

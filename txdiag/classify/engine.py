@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from txdiag.chains import ChainSpec
-from txdiag.classify import confirmed, delayed, failed
+from txdiag.classify import confirmed, delayed, failed, misdirected
 from txdiag.models import Classification, Evidence, Finding
 
 Rule = Callable[[Evidence, ChainSpec, datetime], Finding | None]
@@ -19,6 +19,7 @@ RULES: tuple[Rule, ...] = (
     confirmed.unchecked,
     *delayed.RULES,
     *failed.RULES,
+    *misdirected.RULES,
 )
 
 

@@ -7,10 +7,11 @@ this order.
 from __future__ import annotations
 
 from txdiag.gather import Probe
+from txdiag.probes.recipient import RecipientProbe
 from txdiag.probes.sender import SenderProbe
 from txdiag.probes.tokens import TokenProbe
 
 
 def default_probes() -> list[Probe]:
     """Fresh probes for one investigation (a probe may hold state between its calls and its reading)."""
-    return [SenderProbe(), TokenProbe()]
+    return [SenderProbe(), TokenProbe(), RecipientProbe()]

@@ -1,125 +1,271 @@
-"""Funds that went somewhere other than intended: said plainly, with who (if anyone) can help."""
+"""Funds that went somewhere other than intended: said plainly, with who (if anyone) can help.
+
+A pending misdirected transfer can still be stopped, so the cancel step comes
+first; its fees (``suggested_*``, from the replacement-fee maths) are in the
+finding's details only while the transaction is pending, so for a mined one
+the step is left out. Dynamic-fee and legacy forms are both listed; the
+renderer keeps the one whose facts the finding has.
+"""
 
 from __future__ import annotations
 
 from txdiag.guidance.catalog import Entry
 from txdiag.models import Code
 
-_IRREVERSIBLE_EN = (
-    "A confirmed transfer cannot be reversed by any wallet, exchange or support desk. Only the owner of the "
-    "receiving address can send funds back."
+_CANCEL_EN = (
+    "It is not in a block yet, so it can still be stopped: cancel it now by sending 0 {symbol} to your own "
+    "address ({sender}) with the same nonce {nonce}, max fee {suggested_max_fee_per_gas_gwei} gwei and max "
+    'priority fee {suggested_max_priority_fee_per_gas_gwei} gwei (a wallet\'s "Cancel" button does this). Once the '
+    "cancel is in a block, this transfer can never go through."
 )
-_IRREVERSIBLE_ZH = "已确认的转账无法被任何钱包、交易所或客服撤回。只有接收地址的所有者才能把资金退回。"
+_CANCEL_LEGACY_EN = (
+    "It is not in a block yet, so it can still be stopped: cancel it now by sending 0 {symbol} to your own "
+    "address ({sender}) with the same nonce {nonce} and gas price {suggested_gas_price_gwei} gwei (a wallet's "
+    '"Cancel" button does this). Once the cancel is in a block, this transfer can never go through.'
+)
+_LOST_EN = (
+    "Nobody holds the key to {recipient}, so no one (not your wallet, an exchange, a support desk or any "
+    '"recovery service") can get these funds back once the transfer is in a block.'
+)
+_FINAL_EN = (
+    "Once it is in a block, a transfer cannot be reversed by any wallet, exchange or support desk. Only whoever "
+    "controls {recipient} can send the funds back."
+)
+
+_CANCEL_ZH = (
+    "这笔交易还没有被打包，仍然可以阻止：请立即取消——向您自己的地址（{sender}）发送 0 {symbol}，使用相同的 "
+    "nonce {nonce}，最高费用 {suggested_max_fee_per_gas_gwei} gwei，最高优先费用 "
+    "{suggested_max_priority_fee_per_gas_gwei} gwei（钱包里的“取消”按钮就是这样做的）。取消交易被打包后，"
+    "这笔转账就永远不会执行。"
+)
+_CANCEL_LEGACY_ZH = (
+    "这笔交易还没有被打包，仍然可以阻止：请立即取消——向您自己的地址（{sender}）发送 0 {symbol}，使用相同的 "
+    "nonce {nonce}，Gas 价格 {suggested_gas_price_gwei} gwei（钱包里的“取消”按钮就是这样做的）。取消交易被打包后，"
+    "这笔转账就永远不会执行。"
+)
+_LOST_ZH = (
+    "没有任何人持有 {recipient} 的私钥，所以转账一旦被打包，任何人（您的钱包、交易所、客服或任何“找回服务”）"
+    "都无法取回这些资金。"
+)
+_FINAL_ZH = "转账一旦被打包，任何钱包、交易所或客服都无法撤回。只有控制 {recipient} 的人才能把资金退回。"
 
 EN: dict[Code, Entry] = {
     Code.ZERO_ADDRESS_RECIPIENT: Entry(
-        summary="The funds were sent to the zero address ({recipient}), which nobody controls: they are lost.",
-        message="Recipient {recipient} is the zero address.",
-        steps=(_IRREVERSIBLE_EN,),
+        summary=(
+            "{amount} {asset} went to the zero address ({recipient}). Nobody controls that address, so the funds "
+            "are lost."
+        ),
+        message="Recipient {recipient} is the zero address ({amount} {asset}).",
+        steps=(
+            _CANCEL_EN,
+            _CANCEL_LEGACY_EN,
+            _LOST_EN,
+            "If an app or website filled in this address for you, report it to them through their official site: "
+            "sending to the zero address is a bug.",
+        ),
     ),
     Code.BURN_ADDRESS_RECIPIENT: Entry(
-        summary="The funds were sent to a well-known burn address ({recipient}) that nobody controls: they are lost.",
-        message="Recipient {recipient} is a burn address.",
-        steps=(_IRREVERSIBLE_EN,),
+        summary=(
+            "{amount} {asset} went to {recipient}, a well-known burn address that nobody controls, so the funds "
+            "are lost."
+        ),
+        message="Recipient {recipient} is a well-known burn address ({amount} {asset}).",
+        steps=(
+            _CANCEL_EN,
+            _CANCEL_LEGACY_EN,
+            _LOST_EN,
+            "If someone told you to send funds to this address (for example to \"verify\" or \"unlock\" your wallet), "
+            "that was a scam: stop and do not send anything more.",
+        ),
     ),
     Code.TOKEN_CONTRACT_RECIPIENT: Entry(
-        summary="The tokens were sent to the token's own contract ({recipient}) instead of a person's address.",
-        message="Recipient {recipient} is the token contract itself.",
+        summary=(
+            "{amount} {asset} were sent to a token contract ({recipient}) instead of a wallet. A token contract "
+            "usually cannot send them back."
+        ),
+        message="Recipient {recipient} is a token contract, not a wallet ({amount} {asset}).",
         steps=(
-            _IRREVERSIBLE_EN,
-            "Only the token's issuer can sometimes recover tokens sent to its contract. Contact them through the "
-            "official website listed by the project, never through someone who contacts you first.",
+            _CANCEL_EN,
+            _CANCEL_LEGACY_EN,
+            _FINAL_EN,
+            "Only the token's issuer can sometimes help: some token contracts let the issuer return tokens stuck "
+            "in them. Contact the issuer only through the official website or support channel the project lists, "
+            "with the transaction hash {hash}. Never deal with anyone who contacts you first or asks for a fee.",
+            "Next time, send to the recipient's wallet address, not to the token's contract address (explorers show "
+            "both on a token page).",
         ),
     ),
     Code.LOOKALIKE_RECIPIENT: Entry(
         summary=(
-            "The recipient {recipient} only looks like {lookalike_of}, an address you used before: this is an "
-            "address-poisoning scam."
+            "The recipient {recipient} is not {lookalike_of}: it only looks like it (both start {matching_prefix} "
+            "and end {matching_suffix}). This is address poisoning: a scammer planted the look-alike in your "
+            "transaction history so that you would copy it."
         ),
-        message="Recipient {recipient} imitates {lookalike_of}.",
+        message=(
+            "Recipient {recipient} imitates {lookalike_of}, an earlier counterparty: {matched_chars} leading and "
+            "trailing characters match; the chance of that by accident is about {chance}."
+        ),
         steps=(
-            _IRREVERSIBLE_EN,
-            "Never copy an address from your transaction history; use your address book or ask the recipient again.",
+            _CANCEL_EN,
+            _CANCEL_LEGACY_EN,
+            _FINAL_EN,
+            "The look-alike address belongs to the scammer, who will not return the funds. You can report "
+            "{recipient} to your wallet provider, to exchanges and to the police; that does not bring the funds "
+            "back, but it helps warn others.",
+            "Never copy an address from your transaction history. Use your address book or a QR code from the "
+            "recipient, and compare every character, not only the start and the end. Anyone can make a "
+            "zero-value transfer appear in your history without your keys.",
         ),
     ),
     Code.RECIPIENT_CONTRACT_ON_OTHER_CHAIN: Entry(
         summary=(
-            "The recipient {recipient} has no contract on {chain}, but it is a contract on {chains}: the funds were "
-            "probably sent on the wrong network."
+            "The recipient {recipient} has no contract on {chain}, but it is a contract on {chains}: the funds "
+            "were probably sent on the wrong network."
         ),
-        message="Recipient {recipient} is a contract only on {chains}.",
+        message="Recipient {recipient} has no code on {chain}; it is a contract on {chains}.",
         steps=(
-            "If the address is a smart-contract wallet, its owner may be able to recover the funds by deploying the "
-            "same wallet on {chain}. Ask the owner (for an exchange, its official support).",
+            _CANCEL_EN,
+            _CANCEL_LEGACY_EN,
+            "On {chains} this address is a smart-contract wallet ({wallet_kind}). Its owner may be able to recover "
+            "the funds by deploying the same wallet at the same address on {chain}; only the owner can do that, "
+            "and not every wallet type allows it. Contact the owner (for an exchange, its official support) with "
+            "the transaction hash {hash}.",
+            "On {chains} this address is a contract but not a recognised wallet ({contract_kind}). Unless its team "
+            "can deploy the same contract at the same address on {chain}, which is rarely possible, the funds "
+            "cannot be recovered. If it belongs to an exchange or a service, contact its official support with the "
+            "hash {hash}: some can recover deposits sent on the wrong network.",
+            _FINAL_EN,
         ),
     ),
     Code.UNEXPECTED_RECIPIENT: Entry(
-        summary="The funds went to {recipient}, not to the address you expected ({expected_to}).",
-        message="Sent to {recipient}; expected {expected_to}.",
-        steps=(_IRREVERSIBLE_EN,),
+        summary="The funds went to {recipient}, not to the address you meant ({expected_to}).",
+        message=(
+            "Sent to {recipient}; expected {expected_to}. Look-alikes: {looks_alike} ({matching_prefix_chars} "
+            "leading and {matching_suffix_chars} trailing characters match)."
+        ),
+        steps=(
+            _CANCEL_EN,
+            _CANCEL_LEGACY_EN,
+            _FINAL_EN,
+            "If you know who controls {recipient}, ask them to send the funds back. If the two addresses look "
+            "alike, {recipient} was probably planted in your history by a scammer (address poisoning), and the "
+            "funds are gone.",
+            "Find out where {recipient} came from (copied from your history, a message, a website) so it does not "
+            "happen again.",
+        ),
     ),
     Code.CONTRACT_RECIPIENT: Entry(
         summary="The tokens went to a contract ({recipient}), not to a personal wallet.",
-        message="Recipient {recipient} is a contract.",
-        steps=("Make sure this contract is meant to receive the tokens (for example, a deposit or wallet contract).",),
+        message="Recipient {recipient} is a contract that is not a recognised wallet ({amount} {asset}).",
+        steps=(
+            "Make sure this contract is meant to receive {asset} (a deposit contract, for example). Tokens sent to "
+            "a contract that does not expect them usually cannot be moved out again; only the contract's team can "
+            "tell, so ask them through their official website.",
+        ),
     ),
     Code.FRESH_RECIPIENT: Entry(
         summary="The recipient {recipient} had no activity before this transfer.",
-        message="Recipient {recipient} had no earlier history.",
+        message="Recipient {recipient} had no transactions, balance or earlier transfers before this one.",
         steps=(
-            "A new address is normal for a first payment; if it was not meant to be new, check it with the recipient.",
+            "A new address is normal for a first payment. If the recipient should have used it before, confirm the "
+            "address with them through another channel.",
         ),
     ),
 }
 
 ZH: dict[Code, Entry] = {
     Code.ZERO_ADDRESS_RECIPIENT: Entry(
-        summary="资金被发送到了零地址（{recipient}），没有人能控制该地址：这些资金已经丢失。",
-        message="接收方 {recipient} 是零地址。",
-        steps=(_IRREVERSIBLE_ZH,),
+        summary="{amount} {asset} 被发送到了零地址（{recipient}）。没有人能控制该地址，这些资金已经丢失。",
+        message="接收方 {recipient} 是零地址（{amount} {asset}）。",
+        steps=(
+            _CANCEL_ZH,
+            _CANCEL_LEGACY_ZH,
+            _LOST_ZH,
+            "如果这个地址是某个应用或网站替您填写的，请通过其官方网站向他们报告：向零地址转账是程序错误。",
+        ),
     ),
     Code.BURN_ADDRESS_RECIPIENT: Entry(
-        summary="资金被发送到了一个众所周知的销毁地址（{recipient}），没有人能控制该地址：这些资金已经丢失。",
-        message="接收方 {recipient} 是销毁地址。",
-        steps=(_IRREVERSIBLE_ZH,),
+        summary="{amount} {asset} 被发送到了 {recipient}，这是一个众所周知的销毁地址，没有人能控制它，这些资金已经丢失。",
+        message="接收方 {recipient} 是众所周知的销毁地址（{amount} {asset}）。",
+        steps=(
+            _CANCEL_ZH,
+            _CANCEL_LEGACY_ZH,
+            _LOST_ZH,
+            "如果有人让您向这个地址转账（例如为了“验证”或“解锁”钱包），那是诈骗：请停止操作，不要再转任何资金。",
+        ),
     ),
     Code.TOKEN_CONTRACT_RECIPIENT: Entry(
-        summary="代币被发送到了该代币自己的合约（{recipient}），而不是某个人的地址。",
-        message="接收方 {recipient} 就是代币合约本身。",
+        summary="{amount} {asset} 被发送到了一个代币合约（{recipient}），而不是钱包。代币合约通常无法把它们退回。",
+        message="接收方 {recipient} 是代币合约，不是钱包（{amount} {asset}）。",
         steps=(
-            _IRREVERSIBLE_ZH,
-            "只有代币发行方有时能找回发送到其合约的代币。请通过项目公布的官方网站联系他们，切勿相信主动联系您的人。",
+            _CANCEL_ZH,
+            _CANCEL_LEGACY_ZH,
+            _FINAL_ZH,
+            "只有代币发行方有时能提供帮助：有些代币合约允许发行方退回卡在合约里的代币。请只通过项目公布的官方网站或"
+            "客服渠道联系发行方，并提供交易哈希 {hash}。切勿理会主动联系您或要求收费的人。",
+            "下次请转到收款人的钱包地址，而不是代币的合约地址（区块浏览器的代币页面会同时显示两者）。",
         ),
     ),
     Code.LOOKALIKE_RECIPIENT: Entry(
-        summary="接收方 {recipient} 只是看起来像您以前用过的地址 {lookalike_of}：这是地址投毒诈骗。",
-        message="接收方 {recipient} 在模仿 {lookalike_of}。",
+        summary=(
+            "接收方 {recipient} 并不是 {lookalike_of}，只是看起来像（开头都是 {matching_prefix}，结尾都是 "
+            "{matching_suffix}）。这是地址投毒：骗子把相似地址植入您的交易记录，诱使您复制它。"
+        ),
+        message=(
+            "接收方 {recipient} 在模仿您之前的交易对象 {lookalike_of}：开头和结尾共有 {matched_chars} "
+            "个字符相同，偶然出现这种情况的概率约为 {chance}。"
+        ),
         steps=(
-            _IRREVERSIBLE_ZH,
-            "切勿从交易记录中复制地址；请使用地址簿，或重新向收款方确认地址。",
+            _CANCEL_ZH,
+            _CANCEL_LEGACY_ZH,
+            _FINAL_ZH,
+            "这个相似地址属于骗子，对方不会退回资金。您可以向钱包服务商、交易所和警方举报 {recipient}；"
+            "这无法找回资金，但可以帮助提醒其他人。",
+            "切勿从交易记录中复制地址。请使用地址簿或收款人提供的二维码，并逐个字符核对，而不只是看开头和结尾。"
+            "任何人都可以在不需要您私钥的情况下，让一笔零金额转账出现在您的交易记录中。",
         ),
     ),
     Code.RECIPIENT_CONTRACT_ON_OTHER_CHAIN: Entry(
         summary="接收方 {recipient} 在 {chain} 上没有合约，但在 {chains} 上是合约：资金很可能发到了错误的网络。",
-        message="接收方 {recipient} 只在 {chains} 上是合约。",
+        message="接收方 {recipient} 在 {chain} 上没有代码；它在 {chains} 上是合约。",
         steps=(
-            "如果该地址是智能合约钱包，其所有者也许可以通过在 {chain} 上部署同一个钱包来找回资金。"
-            "请联系地址所有者（如果是交易所，请联系其官方客服）。",
+            _CANCEL_ZH,
+            _CANCEL_LEGACY_ZH,
+            "在 {chains} 上，这个地址是智能合约钱包（{wallet_kind}）。其所有者也许可以通过在 {chain} 上把同一个钱包"
+            "部署到相同地址来找回资金；只有所有者能这样做，而且并非所有钱包类型都支持。请联系所有者（如果是交易所，"
+            "请联系其官方客服），并提供交易哈希 {hash}。",
+            "在 {chains} 上，这个地址是合约，但不是可识别的钱包（{contract_kind}）。除非其团队能在 {chain} 上把同一个"
+            "合约部署到相同地址（这很少能做到），否则资金无法找回。如果它属于某个交易所或服务，请通过官方客服联系，"
+            "并提供交易哈希 {hash}：有些平台可以找回转错网络的充值。",
+            _FINAL_ZH,
         ),
     ),
     Code.UNEXPECTED_RECIPIENT: Entry(
-        summary="资金被发送到了 {recipient}，而不是您预期的地址（{expected_to}）。",
-        message="实际发送到 {recipient}；预期为 {expected_to}。",
-        steps=(_IRREVERSIBLE_ZH,),
+        summary="资金被发送到了 {recipient}，而不是您想转给的地址（{expected_to}）。",
+        message=(
+            "实际发送到 {recipient}；预期为 {expected_to}。是否相似：{looks_alike}（开头 {matching_prefix_chars} "
+            "个字符、结尾 {matching_suffix_chars} 个字符相同）。"
+        ),
+        steps=(
+            _CANCEL_ZH,
+            _CANCEL_LEGACY_ZH,
+            _FINAL_ZH,
+            "如果您知道 {recipient} 由谁控制，请请求对方把资金退回。如果两个地址看起来很像，{recipient} "
+            "很可能是骗子植入您交易记录的地址（地址投毒），资金已无法追回。",
+            "请查明 {recipient} 是从哪里来的（从交易记录复制、消息、网站），以免再次发生。",
+        ),
     ),
     Code.CONTRACT_RECIPIENT: Entry(
         summary="代币被发送到了一个合约（{recipient}），而不是个人钱包。",
-        message="接收方 {recipient} 是一个合约。",
-        steps=("请确认这个合约确实用于接收这些代币（例如充值合约或钱包合约）。",),
+        message="接收方 {recipient} 是一个合约，但不是可识别的钱包（{amount} {asset}）。",
+        steps=(
+            "请确认这个合约确实用于接收 {asset}（例如充值合约）。发送到不接收代币的合约的代币通常无法再转出；"
+            "只有该合约的团队能确认，请通过其官方网站询问。",
+        ),
     ),
     Code.FRESH_RECIPIENT: Entry(
         summary="接收方 {recipient} 在这次转账之前没有任何活动记录。",
-        message="接收方 {recipient} 此前没有历史记录。",
-        steps=("首次付款给新地址是正常的；如果它本不应是新地址，请向收款方核实。",),
+        message="接收方 {recipient} 在此之前没有交易、余额或转账记录。",
+        steps=("首次付款给新地址是正常的。如果收款人此前应该用过这个地址，请通过其他渠道向对方核实地址。",),
     ),
 }

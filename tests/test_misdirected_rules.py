@@ -1,0 +1,429 @@
+"""Pure misdirected-transfer rules, scoring and recipient decoding, table-driven from small evidence values."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from eth_abi.abi import encode
+
+from txdiag.chains import ChainSpec, Endpoint
+from txdiag.classify import classify
+from txdiag.classify import misdirected as m
+from txdiag.classify.fees import replacement
+from txdiag.guidance.render import render
+from txdiag.models import (
+    Code,
+    Counterparty,
+    Evidence,
+    LogView,
+    NetworkView,
+    ReceiptView,
+    Recipient,
+    RemoteCode,
+    SenderHistory,
+    Severity,
+    TokenTransfer,
+    TxStatus,
+    TxView,
+    Verdict,
+)
+from txdiag.probes.recipient import (
+    LOG_CHUNK,
+    MAX_CHUNKS,
+    decode_token_call,
+    lookback_blocks,
+    payments,
+    wallet_kind,
+    windows,
+)
+from txdiag.wire import TRANSFER_TOPIC
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+CHAIN = ChainSpec("alpha", 31337, "ETH", 18, 3, 12.0, (Endpoint("http://127.0.0.1:1", "http://127.0.0.1:1"),))
+SENDER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+TOKEN = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+FRIEND = "0x1234567890AbcdEF1234567890aBcdef12345678"
+LOOKALIKE = "0x12345Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa45678"  # 5 leading, 5 trailing digits shared with FRIEND
+OTHER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+ZERO = "0x0000000000000000000000000000000000000000"
+DEAD = "0x000000000000000000000000000000000000dEaD"
+TRANSFER = bytes.fromhex("a9059cbb")
+TRANSFER_FROM = bytes.fromhex("23b872dd")
+
+
+def tx(*, to: str | None = OTHER, value: int = 10**18, data: bytes = b"", block: int | None = 100) -> TxView:
+    return TxView(
+        hash="0x" + "11" * 32,
+        sender=SENDER,
+        to=to,
+        nonce=7,
+        value=value,
+        gas=100_000,
+        type=2,
+        input=data,
+        gas_price=10**9,
+        max_fee_per_gas=3 * 10**9,
+        max_priority_fee_per_gas=10**9,
+        block_number=block,
+        block_hash=None if block is None else "0x" + "22" * 32,
+    )
+
+
+def receipt(status: TxStatus = TxStatus.SUCCESS, logs: tuple[LogView, ...] = ()) -> ReceiptView:
+    return ReceiptView(status, 100, "0x" + "22" * 32, 50_000, 10**9, logs)
+
+
+def network() -> NetworkView:
+    return NetworkView(head=101, head_timestamp=0, finalized=None, safe=None, next_base_fee=2 * 10**9)
+
+
+def rcpt(address: str = OTHER, **kw: Any) -> Recipient:
+    base: dict[str, Any] = {"via": "native", "value": 10**18, "has_code": False, "nonce_before": 3, "balance_before": 5}
+    return Recipient(address, **{**base, **kw})
+
+
+def cp(address: str, block: int, value: int = 10**18, *, outgoing: bool = True, paid: int = 1) -> Counterparty:
+    return Counterparty(address, block, 0, value, outgoing, TOKEN, max(paid, 1), paid)
+
+
+def history(*cps: Counterparty) -> SenderHistory:
+    return SenderHistory(40_000, 99, cps)
+
+
+def ev(*recipients: Recipient, pending: bool = False, status: TxStatus = TxStatus.SUCCESS, **kw: Any) -> Evidence:
+    return Evidence(
+        hash="0x" + "11" * 32,
+        chain="alpha",
+        network=network(),
+        tx=tx(block=None if pending else 100),
+        receipt=None if pending else receipt(status),
+        recipients=recipients,
+        **{"history": history(), **kw},
+    )
+
+
+def codes(evidence: Evidence) -> list[str]:
+    return [f.code.value for f in classify(evidence, CHAIN, NOW).findings if f.code.verdict is Verdict.MISDIRECTED]
+
+
+# -- scoring ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        (FRIEND, LOOKALIKE, (5, 5)),
+        (FRIEND, FRIEND.lower(), (40, 0)),  # case-insensitive; the same address matches wholly at the front
+        (FRIEND, OTHER, (0, 1)),
+        ("0x00000000219ab540356cBB839Cbe05303d7705Fa", "0x000000000022D473030F116dDEE9F6B43aC78BA3", (8, 0)),
+        ("0xabc0000000000000000000000000000000000def", "0xabc1111111111111111111111111111111111def", (3, 3)),
+    ],
+)
+def test_similarity(a: str, b: str, expected: tuple[int, int]) -> None:
+    """Leading and trailing hex digits shared, case-insensitive, never counted twice."""
+    assert m.similarity(a, b) == expected
+
+
+@pytest.mark.parametrize(
+    ("prefix", "suffix", "compared", "alike"),
+    [
+        (5, 4, 10, True),  # a typical poisoning address against a short history
+        (4, 3, 1, True),  # 7 digits against one address: about 3.7e-9
+        (4, 3, 2000, False),  # 7 digits against 2,000 counterparties: about 7.5e-6, could be chance
+        (4, 4, 2000, True),  # 8 digits against 2,000: about 4.7e-7
+        (3, 3, 1, False),  # 6 digits: under the minimum whatever the odds
+        (4, 0, 1, False),  # a short shared prefix only
+        (10, 0, 1, False),  # vanity leading zeros: prefix only, never a look-alike
+        (2, 6, 1, False),  # too little at the start, which wallets always show
+    ],
+)
+def test_looks_alike_threshold(prefix: int, suffix: int, compared: int, alike: bool) -> None:
+    """Only improbable matches at both ends count; the odds scale with the number of addresses compared."""
+    assert m.looks_alike(prefix, suffix, compared) is alike
+
+
+def test_chance_formula() -> None:
+    """Chance is N x 16^-matched."""
+    assert m.chance(8, 1000) == pytest.approx(1000 / 16**8)
+    assert m.chance(8, 0) == pytest.approx(1 / 16**8)
+
+
+# -- recipients from the transaction --------------------------------------------
+
+
+def _transfer_log(frm: str, to: str, value: int, token: str = TOKEN) -> LogView:
+    def topic(a: str) -> bytes:
+        return bytes(12) + bytes.fromhex(a[2:])
+
+    return LogView(token, (TRANSFER_TOPIC, topic(frm), topic(to)), value.to_bytes(32, "big"), 0)
+
+
+def test_decode_token_calls() -> None:
+    """transfer and transferFrom calldata give (from, to, value); anything else gives None."""
+    assert decode_token_call(TRANSFER + encode(["address", "uint256"], [FRIEND, 5])) == (None, FRIEND, 5)
+    raw = TRANSFER_FROM + encode(["address", "address", "uint256"], [SENDER, FRIEND, 0])
+    assert decode_token_call(raw) == (SENDER, FRIEND, 0)
+    assert decode_token_call(TRANSFER + b"\x00" * 10) is None
+    assert decode_token_call(bytes.fromhex("095ea7b3") + encode(["address", "uint256"], [FRIEND, 5])) is None
+    assert decode_token_call(b"") is None
+
+
+@pytest.mark.parametrize(
+    ("view", "rec", "expected"),
+    [
+        (tx(), None, [(OTHER, "native", None, 10**18)]),
+        (tx(to=SENDER, value=0), None, []),  # a cancel: the sender itself is no recipient
+        (tx(to=None), None, []),  # contract creation
+        (
+            tx(to=TOKEN, value=0, data=TRANSFER + encode(["address", "uint256"], [FRIEND, 9])),
+            None,
+            [(FRIEND, "calldata", TOKEN, 9)],
+        ),
+        (  # a router call whose Transfer log out of the sender is the real payment
+            tx(to=OTHER, value=0, data=b"\x12\x34\x56\x78"),
+            receipt(logs=(_transfer_log(SENDER, FRIEND, 4), _transfer_log(OTHER, SENDER, 1))),
+            [(FRIEND, "log", TOKEN, 4)],
+        ),
+        (  # calldata and the log agree: one recipient
+            tx(to=TOKEN, value=0, data=TRANSFER + encode(["address", "uint256"], [TOKEN, 3])),
+            receipt(logs=(_transfer_log(SENDER, TOKEN, 3),)),
+            [(TOKEN, "calldata", TOKEN, 3)],
+        ),
+    ],
+)
+def test_payments(view: TxView, rec: ReceiptView | None, expected: list[tuple[Any, ...]]) -> None:
+    """Recipients come from native value, decoded calldata and Transfer logs out of the payer."""
+    assert [(p.address, p.via, p.token, p.value) for p in payments(view, rec)] == expected
+
+
+MINIMAL_PROXY = (
+    bytes.fromhex("363d3d373d3d3d363d73") + bytes(range(20)) + bytes.fromhex("5af43d82803e903d91602b57fd5bf3")
+)
+OWNER = bytes(12) + bytes.fromhex(FRIEND[2:])
+
+
+@pytest.mark.parametrize(
+    ("code", "owner", "kind"),
+    [
+        (b"", OWNER, None),
+        (MINIMAL_PROXY, None, "minimal_proxy"),
+        (bytes.fromhex("ef0100") + bytes(range(20)), None, "delegated_eoa"),
+        (b"\x60\x80" + bytes.fromhex("7fa619486e") + bytes(28) + b"\x00" * 100, None, "safe_proxy"),
+        (b"\x60\x80" * 50, OWNER, "owned_contract"),
+        (b"\x60\x80" * 50, bytes(32), None),  # owner() answering zero
+        (b"\x60\x80" * 50, None, None),
+    ],
+)
+def test_wallet_kind(code: bytes, owner: bytes | None, kind: str | None) -> None:
+    """Simple wallet shapes are recognised from code and an owner() answer."""
+    assert wallet_kind(code, owner) == kind
+
+
+def test_log_windows_are_bounded_and_chunked() -> None:
+    """History covers at most MAX_CHUNKS chunks of LOG_CHUNK blocks, newest first, never below block 0."""
+    assert windows(25_000, 30_000) == [(15_001, 25_000), (5_001, 15_000), (0, 5_000)]
+    assert windows(5, lookback_blocks(12.0)) == [(0, 5)]
+    assert lookback_blocks(12.0) == LOG_CHUNK * MAX_CHUNKS  # 14 days of 12 s blocks is more than the cap
+    assert lookback_blocks(3600.0) == 336
+
+
+# -- rules ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("evidence", "expected"),
+    [
+        (ev(rcpt(ZERO)), ["zero_address_recipient"]),
+        (ev(rcpt(DEAD)), ["burn_address_recipient"]),
+        (ev(rcpt("0xdead000000000000000042069420694206942069")), ["burn_address_recipient"]),
+        (ev(rcpt(TOKEN, via="calldata", token=TOKEN, has_code=True)), ["token_contract_recipient"]),
+        (ev(rcpt(TOKEN, has_code=True, token_like=True)), ["token_contract_recipient"]),  # coin to a token
+        (ev(rcpt(ZERO), status=TxStatus.REVERTED), []),  # nothing moved
+        (ev(rcpt(OTHER)), []),
+        (ev(rcpt(OTHER, has_code=True, wallet_kind="owned_contract", via="log", token=TOKEN)), []),
+        (ev(rcpt(OTHER, has_code=True, via="native")), []),  # coin to a contract that accepted it
+    ],
+)
+def test_misdirected_rules(evidence: Evidence, expected: list[str]) -> None:
+    """Each recipient shape gives exactly the expected misdirected findings."""
+    assert [c for c in codes(evidence) if c not in ("contract_recipient", "fresh_recipient")] == expected
+
+
+def test_zero_address_details() -> None:
+    """The zero-address finding shows the recipient and the exact amount in wei and as coin."""
+    (f,) = [f for f in classify(ev(rcpt(ZERO)), CHAIN, NOW).findings if f.code is Code.ZERO_ADDRESS_RECIPIENT]
+    assert f.severity is Severity.ERROR
+    assert f.details["recipient"] == ZERO
+    assert (f.details["value_wei"], f.details["amount"], f.details["asset"]) == (10**18, "1", "ETH")
+    assert "suggested_max_fee_per_gas" not in f.details
+
+
+def test_token_amount_uses_token_metadata() -> None:
+    """A token recipient's amount carries the token's decimals and symbol."""
+    meta = TokenTransfer(TOKEN, SENDER, TOKEN, 25 * 10**17, "STRD", 18)
+    evidence = ev(rcpt(TOKEN, via="calldata", token=TOKEN, value=25 * 10**17), token_transfers=(meta,))
+    f = m.token_contract_recipient(evidence, CHAIN, NOW)
+    assert f is not None
+    assert (f.details["amount"], f.details["asset"], f.details["own_token"]) == ("2.5", "STRD", True)
+
+
+@pytest.mark.parametrize(
+    ("hist", "expected_of", "first_seen_as"),
+    [
+        # the classic: friend paid before, the look-alike planted by a zero-value transfer after
+        (history(cp(FRIEND, 10), cp(LOOKALIKE, 20, value=0, paid=0)), FRIEND, "zero_value_transfer"),
+        # a dust transfer from the look-alike into the sender's history
+        (history(cp(FRIEND, 10), cp(LOOKALIKE, 20, value=1, outgoing=False, paid=0)), FRIEND, "incoming_transfer"),
+        # the look-alike never appeared before: still flagged, it imitates a real counterparty
+        (history(cp(FRIEND, 10)), FRIEND, "not_seen_before"),
+        # the recipient is the older address: it is the genuine one
+        (history(cp(LOOKALIKE, 5), cp(FRIEND, 10, value=0, paid=0)), None, None),
+        # nobody alike in the history
+        (history(cp(OTHER, 10)), None, None),
+    ],
+)
+def test_lookalike(hist: SenderHistory, expected_of: str | None, first_seen_as: str | None) -> None:
+    """A recipient imitating an older counterparty is named with the evidence; the older one never is."""
+    f = m.lookalike_recipient(ev(rcpt(LOOKALIKE, via="log", token=TOKEN), history=hist), CHAIN, NOW)
+    if expected_of is None:
+        assert f is None
+        return
+    assert f is not None
+    assert f.details["recipient"] == LOOKALIKE
+    assert f.details["lookalike_of"] == expected_of
+    assert (f.details["matching_prefix"], f.details["matching_suffix"]) == ("0x12345", "45678")
+    assert f.details["matched_chars"] == 10
+    assert f.details["first_seen_as"] == first_seen_as
+    assert f.details["chance"] < 1e-6
+
+
+def test_lookalike_needs_history() -> None:
+    """Without the sender's history there is nothing to compare: no guess."""
+    assert m.lookalike_recipient(ev(rcpt(LOOKALIKE), history=None), CHAIN, NOW) is None
+
+
+@pytest.mark.parametrize(
+    ("recipient", "remote", "extra"),
+    [
+        (rcpt(FRIEND), (RemoteCode(FRIEND, "beta", "safe_proxy"),), {"wallet_kind": "safe_proxy"}),
+        (rcpt(FRIEND), (RemoteCode(FRIEND, "beta"), RemoteCode(FRIEND, "gamma")), {"contract_kind": "contract"}),
+        (rcpt(FRIEND, has_code=True), (RemoteCode(FRIEND, "beta", "safe_proxy"),), None),  # a contract here too
+        (rcpt(FRIEND, has_code=None), (RemoteCode(FRIEND, "beta"),), None),  # unknown here: no claim
+        (rcpt(FRIEND), (RemoteCode(OTHER, "beta"),), None),
+    ],
+)
+def test_contract_on_other_chain(
+    recipient: Recipient, remote: tuple[RemoteCode, ...], extra: dict[str, str] | None
+) -> None:
+    """No code here but a contract elsewhere: the chains, and whether it is a wallet."""
+    f = m.recipient_contract_on_other_chain(ev(recipient, code_elsewhere=remote), CHAIN, NOW)
+    if extra is None:
+        assert f is None
+        return
+    assert f is not None
+    assert f.details["chains"] == sorted({r.chain for r in remote})
+    assert {k: f.details[k] for k in extra} == extra
+    assert not ({"wallet_kind", "contract_kind"} - set(extra)) & set(f.details)
+
+
+@pytest.mark.parametrize(
+    ("expected_to", "alike", "fires"),
+    [(None, None, False), (LOOKALIKE, None, False), (FRIEND, True, True), (OTHER, False, True)],
+)
+def test_unexpected_recipient(expected_to: str | None, alike: bool | None, fires: bool) -> None:
+    """expected_to that no recipient matches: both shown, with whether they look alike."""
+    f = m.unexpected_recipient(ev(rcpt(LOOKALIKE), expected_to=expected_to), CHAIN, NOW)
+    assert (f is not None) is fires
+    if f is not None:
+        assert (f.details["recipient"], f.details["expected_to"], f.details["looks_alike"]) == (
+            LOOKALIKE,
+            expected_to,
+            alike,
+        )
+
+
+@pytest.mark.parametrize(
+    ("recipient", "hist", "code"),
+    [
+        (rcpt(OTHER, via="log", token=TOKEN, has_code=True), history(), Code.CONTRACT_RECIPIENT),
+        (rcpt(OTHER, nonce_before=0, balance_before=0), history(), Code.FRESH_RECIPIENT),
+        (
+            rcpt(OTHER, token=TOKEN, nonce_before=0, balance_before=0, token_balance_before=0),
+            history(),
+            Code.FRESH_RECIPIENT,
+        ),
+    ],
+)
+def test_soft_findings_never_escalate(recipient: Recipient, hist: SenderHistory, code: Code) -> None:
+    """contract_recipient and fresh_recipient are reported but leave a normal transfer's verdict alone."""
+    result = classify(ev(recipient, history=hist), CHAIN, NOW)
+    assert code in [f.code for f in result.findings]
+    assert result.verdict is not Verdict.MISDIRECTED
+
+
+@pytest.mark.parametrize(
+    "recipient",
+    [
+        rcpt(OTHER, nonce_before=1, balance_before=0),
+        rcpt(OTHER, nonce_before=0, balance_before=1),
+        rcpt(OTHER, token=TOKEN, nonce_before=0, balance_before=0, token_balance_before=7),
+        rcpt(OTHER, nonce_before=0, balance_before=0, has_code=True),
+        rcpt(OTHER, nonce_before=None, balance_before=0),  # unknown is not "fresh"
+    ],
+)
+def test_not_fresh(recipient: Recipient) -> None:
+    """Any earlier trace (nonce, balance, token balance, code) or missing data means no fresh finding."""
+    assert m.fresh_recipient(ev(recipient), CHAIN, NOW) is None
+    assert (
+        m.fresh_recipient(
+            ev(
+                dataclasses.replace(
+                    recipient, nonce_before=0, balance_before=0, token_balance_before=0, has_code=False
+                ),
+                history=history(cp(OTHER, 5)),
+            ),
+            CHAIN,
+            NOW,
+        )
+        is None
+    )
+
+
+def test_pending_misdirected_carries_cancel_fees() -> None:
+    """A pending misdirected transfer carries the exact replacement fees, the nonce, and renders the cancel first."""
+    evidence = ev(rcpt(DEAD), pending=True)
+    result = classify(evidence, CHAIN, NOW)
+    assert result.verdict is Verdict.MISDIRECTED
+    f = next(f for f in result.findings if f.code is Code.BURN_ADDRESS_RECIPIENT)
+    want = replacement(fee_cap=3 * 10**9, tip_cap=10**9, legacy=False, next_base_fee=2 * 10**9, market_tip=None)
+    assert f.details["suggested_max_fee_per_gas"] == want.max_fee_per_gas
+    assert f.details["suggested_max_priority_fee_per_gas"] == want.max_priority_fee_per_gas
+    assert (f.details["nonce"], f.details["pending"]) == (7, True)
+    en = render(result, evidence, CHAIN, "en")
+    assert en.next_steps[0].startswith("It is not in a block yet")
+    assert "nonce 7" in en.next_steps[0]
+    zh = render(result, evidence, CHAIN, "zh-CN")
+    assert "nonce 7" in zh.next_steps[0]
+    assert "取消" in zh.next_steps[0]
+
+
+def test_mined_misdirected_has_no_cancel_step() -> None:
+    """Once mined there is nothing to cancel: the first step is the honest irreversibility notice."""
+    evidence = ev(rcpt(LOOKALIKE, via="log", token=TOKEN), history=history(cp(FRIEND, 10)))
+    result = classify(evidence, CHAIN, NOW)
+    en = render(result, evidence, CHAIN, "en")
+    assert not any("cancel" in s.lower() for s in en.next_steps)
+    assert en.next_steps[0].startswith("Once it is in a block, a transfer cannot be reversed")
+    assert FRIEND in en.summary
+    assert LOOKALIKE in en.summary
+
+
+def test_burn_list_is_bundled() -> None:
+    """The bundled burn list holds the well-known addresses, keyed lower-case."""
+    burns = m.burn_addresses()
+    assert DEAD.lower() in burns
+    assert "0xdead000000000000000042069420694206942069" in burns
+    assert ZERO not in burns  # the zero address has its own finding

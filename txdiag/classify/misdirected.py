@@ -1,0 +1,287 @@
+"""Funds that went somewhere other than intended, even when the transaction succeeded.
+
+Every rule looks at ``Evidence.recipients`` (native value, decoded ERC-20
+calldata, Transfer logs out of the payer) and returns at most one finding,
+for the first recipient it applies to. A reverted transaction moved nothing,
+so no rule here fires for it. Every finding's details name the ``recipient``.
+
+Look-alike scoring (address poisoning). Wallets show an address as its first
+few and last few hex digits, so poisoners grind addresses that match a real
+counterparty at both ends. For a random address, matching ``p`` leading and
+``s`` trailing digits of one given address has probability ``16^-(p+s)``;
+compared against ``N`` addresses, the chance of an accidental match is about
+``N * 16^-(p+s)``. We call two addresses look-alikes only when that chance is
+below ``MAX_CHANCE`` (one in a million), at least ``MIN_END`` digits match at
+each end, and at least ``MIN_MATCHED`` in all: 7 matching digits against a
+handful of counterparties is about 1 in 10^8; against 2,000 counterparties,
+8 digits are needed. Vanity addresses with many leading zeros share prefixes
+by design; the suffix condition keeps them apart.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from txdiag.chains import ChainSpec
+from txdiag.classify.delayed import suggest
+from txdiag.guidance import fmt
+from txdiag.models import Code, Counterparty, Evidence, Finding, Recipient, Severity, TxStatus
+
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+MIN_END = 3  # digits that must match at each end
+MIN_MATCHED = 7  # leading + trailing digits in all
+MAX_CHANCE = 1e-6  # the largest chance of an accidental match we still call a look-alike
+
+Rule = Callable[[Evidence, ChainSpec, datetime], Finding | None]
+
+
+@cache
+def burn_addresses() -> dict[str, str]:
+    """Lower-case address -> label, from the bundled list of well-known burn addresses."""
+    text = resources.files("txdiag").joinpath("data/burn_addresses.json").read_text(encoding="utf-8")
+    return {e["address"].lower(): e["label"] for e in json.loads(text)["addresses"]}
+
+
+def similarity(a: str, b: str) -> tuple[int, int]:
+    """(leading, trailing) hex digits two addresses share, case-insensitive, not overlapping."""
+    x, y = a.lower().removeprefix("0x"), b.lower().removeprefix("0x")
+    prefix = 0
+    while prefix < min(len(x), len(y)) and x[prefix] == y[prefix]:
+        prefix += 1
+    suffix = 0
+    limit = min(len(x), len(y)) - prefix
+    while suffix < limit and x[-1 - suffix] == y[-1 - suffix]:
+        suffix += 1
+    return prefix, suffix
+
+
+def chance(matched: int, compared: int) -> float:
+    """About how likely ``matched`` shared digits are by accident, over ``compared`` addresses."""
+    return max(1, compared) * 16.0**-matched
+
+
+def looks_alike(prefix: int, suffix: int, compared: int) -> bool:
+    """Whether a (prefix, suffix) match is too improbable to be chance (see the module docstring)."""
+    matched = prefix + suffix
+    return prefix >= MIN_END and suffix >= MIN_END and matched >= MIN_MATCHED and chance(matched, compared) < MAX_CHANCE
+
+
+def _moved(ev: Evidence) -> bool:
+    return ev.tx is not None and ev.status is not TxStatus.REVERTED
+
+
+def _amount(ev: Evidence, chain: ChainSpec, r: Recipient) -> dict[str, Any]:
+    """What went to ``r``, for people: the amount with decimals applied, and the asset's name."""
+    if r.token is None:
+        return {"value_wei": r.value, "asset": chain.native_symbol, "amount": fmt.units(r.value, chain.native_decimals)}
+    meta = next((t for t in ev.token_transfers if t.token.lower() == r.token.lower()), None)
+    decimals = meta.decimals if meta is not None else None
+    return {
+        "token": r.token,
+        "value": str(r.value),
+        "asset": (meta.symbol if meta is not None and meta.symbol else r.token),
+        "amount": fmt.units(r.value, decimals) if decimals is not None else str(r.value),
+    }
+
+
+def _details(ev: Evidence, chain: ChainSpec, r: Recipient, **extra: Any) -> dict[str, Any]:
+    """Common evidence for a finding about ``r``; a pending transaction also gets the cancel fees."""
+    out: dict[str, Any] = {"recipient": r.address, "via": r.via, **_amount(ev, chain, r), **extra}
+    tx = ev.tx
+    if tx is not None and ev.receipt is None:
+        out["pending"] = True
+        out["nonce"] = tx.nonce
+        out.update(cancel_fees(ev, chain))
+    return out
+
+
+def cancel_fees(ev: Evidence, chain: ChainSpec) -> dict[str, int]:
+    """The ``suggested_*`` fees of a same-nonce zero-value self-transfer that replaces the pending tx now."""
+    assert ev.tx is not None
+    return suggest(ev.tx, ev.network, chain).details()
+
+
+def _unlost(r: Recipient) -> bool:
+    """Not the zero address or a burn address (those findings say everything already)."""
+    key = r.address.lower()
+    return key != ZERO_ADDRESS and key not in burn_addresses()
+
+
+# -- rules ------------------------------------------------------------------
+
+
+def zero_address_recipient(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
+    """Value sent to the zero address, which nobody controls."""
+    if not _moved(ev):
+        return None
+    for r in ev.recipients:
+        if r.address.lower() == ZERO_ADDRESS:
+            return Finding(Code.ZERO_ADDRESS_RECIPIENT, Severity.ERROR, _details(ev, chain, r))
+    return None
+
+
+def burn_address_recipient(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
+    """Value sent to a well-known burn address (0x…dEaD and the like)."""
+    if not _moved(ev):
+        return None
+    burns = burn_addresses()
+    for r in ev.recipients:
+        label = burns.get(r.address.lower())
+        if label is not None:
+            return Finding(Code.BURN_ADDRESS_RECIPIENT, Severity.ERROR, _details(ev, chain, r, burn_label=label))
+    return None
+
+
+def token_contract_recipient(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
+    """Tokens sent to the token's own contract, or value sent to any token contract."""
+    if not _moved(ev):
+        return None
+    for r in ev.recipients:
+        own = r.token is not None and r.address.lower() == r.token.lower()
+        if own or (r.token_like and r.has_code):
+            return Finding(Code.TOKEN_CONTRACT_RECIPIENT, Severity.ERROR, _details(ev, chain, r, own_token=own))
+    return None
+
+
+def _first_seen_as(c: Counterparty | None) -> str:
+    if c is None:
+        return "not_seen_before"
+    if c.first_value == 0:
+        return "zero_value_transfer"
+    return "outgoing_transfer" if c.first_outgoing else "incoming_transfer"
+
+
+def lookalike_recipient(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
+    """The recipient imitates an older counterparty of the sender's (address poisoning)."""
+    history = ev.history
+    if not _moved(ev) or history is None:
+        return None
+    for r in ev.recipients:
+        if not _unlost(r):
+            continue
+        mine = history.get(r.address)
+        others = [c for c in history.counterparties if c.address.lower() != r.address.lower()]
+        best: tuple[int, int, Counterparty] | None = None
+        for c in others:
+            if mine is not None and (mine.first_block, mine.first_log_index) <= (c.first_block, c.first_log_index):
+                continue  # the recipient is the older of the two: if either imitates, it is the other
+            prefix, suffix = similarity(r.address, c.address)
+            if looks_alike(prefix, suffix, len(others)) and (best is None or prefix + suffix > best[0] + best[1]):
+                best = (prefix, suffix, c)
+        if best is None:
+            continue
+        prefix, suffix, genuine = best
+        hexed = r.address.removeprefix("0x")
+        details = _details(
+            ev,
+            chain,
+            r,
+            lookalike_of=genuine.address,
+            matching_prefix="0x" + hexed[:prefix],
+            matching_suffix=hexed[len(hexed) - suffix :],
+            matched_chars=prefix + suffix,
+            chance=float(f"{chance(prefix + suffix, len(others)):.3g}"),
+            compared=len(others),
+            first_seen_as=_first_seen_as(mine),
+            first_seen_block=mine.first_block if mine is not None else None,
+            lookalike_of_first_block=genuine.first_block,
+            lookalike_of_paid=genuine.paid,
+        )
+        return Finding(Code.LOOKALIKE_RECIPIENT, Severity.ERROR, details)
+    return None
+
+
+def recipient_contract_on_other_chain(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
+    """No code here, but a contract on another configured chain: probably the wrong network."""
+    if not _moved(ev):
+        return None
+    for r in ev.recipients:
+        if r.has_code is not False or not _unlost(r):
+            continue
+        remote = [c for c in ev.code_elsewhere if c.address.lower() == r.address.lower()]
+        if not remote:
+            continue
+        wallet = next((c.wallet_kind for c in remote if c.wallet_kind is not None), None)
+        extra: dict[str, Any] = {"chains": sorted({c.chain for c in remote})}
+        if wallet is not None:
+            extra["wallet_kind"] = wallet
+        else:
+            extra["contract_kind"] = "contract"
+        return Finding(Code.RECIPIENT_CONTRACT_ON_OTHER_CHAIN, Severity.ERROR, _details(ev, chain, r, **extra))
+    return None
+
+
+def unexpected_recipient(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
+    """The caller said where the funds should go (``expected_to``); none of them went there."""
+    expected = ev.expected_to
+    if expected is None or not _moved(ev) or not ev.recipients:
+        return None
+    if any(r.address.lower() == expected.lower() for r in ev.recipients):
+        return None
+    r = ev.recipients[0]
+    prefix, suffix = similarity(r.address, expected)
+    details = _details(
+        ev,
+        chain,
+        r,
+        expected_to=expected,
+        looks_alike=looks_alike(prefix, suffix, 1),
+        matching_prefix_chars=prefix,
+        matching_suffix_chars=suffix,
+        chance=float(f"{chance(prefix + suffix, 1):.3g}"),
+    )
+    if len(ev.recipients) > 1:
+        details["recipients"] = [x.address for x in ev.recipients]
+    return Finding(Code.UNEXPECTED_RECIPIENT, Severity.ERROR, details)
+
+
+def contract_recipient(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
+    """Tokens sent to a contract that is neither a token nor a recognised wallet (soft: never escalates)."""
+    if not _moved(ev):
+        return None
+    for r in ev.recipients:
+        if (
+            r.token is not None
+            and r.has_code
+            and r.wallet_kind is None
+            and not r.token_like
+            and r.address.lower() != r.token.lower()
+            and _unlost(r)
+        ):
+            return Finding(Code.CONTRACT_RECIPIENT, Severity.WARNING, _details(ev, chain, r))
+    return None
+
+
+def fresh_recipient(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
+    """A recipient with no history before this transfer: no code, nonce 0, no balance, not in the sender's history."""
+    history = ev.history
+    if not _moved(ev) or history is None:
+        return None
+    for r in ev.recipients:
+        if (
+            _unlost(r)
+            and r.has_code is False
+            and r.nonce_before == 0
+            and r.balance_before == 0
+            and (r.token is None or r.token_balance_before == 0)
+            and history.get(r.address) is None
+        ):
+            return Finding(Code.FRESH_RECIPIENT, Severity.INFO, _details(ev, chain, r))
+    return None
+
+
+RULES: tuple[Rule, ...] = (
+    zero_address_recipient,
+    burn_address_recipient,
+    token_contract_recipient,
+    lookalike_recipient,
+    recipient_contract_on_other_chain,
+    unexpected_recipient,
+    contract_recipient,
+    fresh_recipient,
+)

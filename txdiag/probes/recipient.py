@@ -1,0 +1,360 @@
+"""Where the value went: the recipients, what they are, and the sender's recent counterparties.
+
+Round 2 asks, in the one batch, for each recipient (at most ``MAX_RECIPIENTS``):
+its code, its nonce and balances before the transaction, whether it answers
+ERC-20 ``decimals()``/``symbol()`` (a token contract) and ``owner()`` (a simple
+wallet shape); and the sender's ERC-20 Transfer logs, in and out, over a
+bounded window chunked to ``LOG_CHUNK`` blocks, which is what public nodes
+commonly allow per ``eth_getLogs``.
+
+Concurrently, without a dependent round trip, each other configured chain is
+asked for the recipients' code: an address with no code here but a contract
+there was probably used on the wrong network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eth_abi.abi import decode
+from eth_abi.exceptions import DecodingError
+from eth_utils.address import to_checksum_address
+
+from txdiag.errors import TxdiagError
+from txdiag.gather import ChainContext, Found, ProbeResult
+from txdiag.models import Counterparty, ReceiptView, Recipient, RemoteCode, SenderHistory, TxStatus, TxView
+from txdiag.rpc import Call, Reply, remaining_time
+from txdiag.wire import TRANSFER_TOPIC, WireError, data, decode_symbol, decode_uint8, erc20_transfers, quantity
+
+TRANSFER_SELECTOR = bytes.fromhex("a9059cbb")  # transfer(address,uint256)
+TRANSFER_FROM_SELECTOR = bytes.fromhex("23b872dd")  # transferFrom(address,address,uint256)
+DECIMALS_CALL = "0x313ce567"
+SYMBOL_CALL = "0x95d89b41"
+OWNER_CALL = "0x8da5cb5b"
+BALANCE_OF = "0x70a08231"
+
+MAX_RECIPIENTS = 4
+LOG_CHUNK = 10_000  # blocks per eth_getLogs: the range most public nodes accept
+MAX_CHUNKS = 6  # at most 60k blocks of history (about 8 days on Ethereum)
+LOOKBACK_SECONDS = 14 * 24 * 3600  # poisoning follows a genuine transfer within hours or days
+MAX_COUNTERPARTIES = 2_000  # an exchange's hot wallet has thousands; comparing more says nothing new
+PEER_SECONDS = 3.0  # other chains get at most this long: a dead one must not hold the diagnosis
+
+_MINIMAL_PROXY_HEAD = bytes.fromhex("363d3d373d3d3d363d73")  # EIP-1167 runtime code, before the target
+_MINIMAL_PROXY_TAIL = bytes.fromhex("5af43d82803e903d91602b57fd5bf3")
+_DELEGATION_PREFIX = bytes.fromhex("ef0100")  # EIP-7702: an account delegating to code
+_SAFE_MASTER_COPY = bytes.fromhex("a619486e")  # masterCopy(), answered by Safe proxies themselves
+_SAFE_PROXY_MAX_SIZE = 1_200
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    """A recipient as read from the transaction alone: who, how, what and how much."""
+
+    address: str
+    via: str
+    token: str | None
+    value: int
+
+
+def decode_token_call(data_: bytes) -> tuple[str | None, str, int] | None:
+    """(from, to, value) of ERC-20 ``transfer``/``transferFrom`` calldata; None for anything else."""
+    selector, args = data_[:4], data_[4:]
+    try:
+        if selector == TRANSFER_SELECTOR and len(args) >= 64:
+            to, value = decode(["address", "uint256"], args[:64])
+            return None, to_checksum_address(to), int(value)
+        if selector == TRANSFER_FROM_SELECTOR and len(args) >= 96:
+            frm, to, value = decode(["address", "address", "uint256"], args[:96])
+            return to_checksum_address(frm), to_checksum_address(to), int(value)
+    except (DecodingError, ValueError):
+        return None
+    return None
+
+
+def payments(tx: TxView, receipt: ReceiptView | None) -> list[Payment]:
+    """Every place the transaction sent value to: calldata, Transfer logs out of the payer, native value.
+
+    The sender's own address is not a recipient (a self-transfer, or a cancel).
+    """
+    out: list[Payment] = []
+
+    def add(p: Payment) -> None:
+        key = (p.address.lower(), (p.token or "").lower())
+        if p.address.lower() == tx.sender.lower() or any(
+            (q.address.lower(), (q.token or "").lower()) == key for q in out
+        ):
+            return
+        out.append(p)
+
+    decoded = decode_token_call(tx.input) if tx.to is not None else None
+    payers = {tx.sender.lower()}
+    if decoded is not None and tx.to is not None:
+        frm, to, value = decoded
+        if frm is not None:
+            payers.add(frm.lower())
+        add(Payment(to, "calldata", tx.to, value))
+    if receipt is not None:
+        for token, sender, recipient, value, _index in erc20_transfers(receipt.logs):
+            if sender.lower() in payers:
+                add(Payment(recipient, "log", token, value))
+    if tx.to is not None and (tx.value > 0 or (not tx.input and decoded is None)):
+        add(Payment(tx.to, "native", None, tx.value))
+    return out[:MAX_RECIPIENTS]
+
+
+def wallet_kind(code: bytes, owner_answer: bytes | None) -> str | None:
+    """A recognised smart-wallet shape, from runtime code and an ``owner()`` answer; None if none."""
+    if not code:
+        return None
+    if code.startswith(_DELEGATION_PREFIX) and len(code) == 23:
+        return "delegated_eoa"
+    if len(code) == 45 and code.startswith(_MINIMAL_PROXY_HEAD) and code.endswith(_MINIMAL_PROXY_TAIL):
+        return "minimal_proxy"
+    if len(code) <= _SAFE_PROXY_MAX_SIZE and _SAFE_MASTER_COPY in code:
+        return "safe_proxy"
+    if owner_answer is not None and len(owner_answer) == 32 and not any(owner_answer[:12]) and any(owner_answer[12:]):
+        return "owned_contract"
+    return None
+
+
+def lookback_blocks(block_time: float) -> int:
+    """How many blocks of history to read: ``LOOKBACK_SECONDS``, capped at ``MAX_CHUNKS`` chunks."""
+    wanted = math.ceil(LOOKBACK_SECONDS / max(block_time, 0.05))
+    return max(1, min(wanted, LOG_CHUNK * MAX_CHUNKS))
+
+
+def windows(to_block: int, lookback: int) -> list[tuple[int, int]]:
+    """[from, to] block ranges covering ``lookback`` blocks up to ``to_block``, newest first."""
+    start = max(0, to_block - lookback + 1)
+    out = []
+    hi = to_block
+    while hi >= start:
+        lo = max(start, hi - LOG_CHUNK + 1)
+        out.append((lo, hi))
+        hi = lo - 1
+    return out
+
+
+def _topic(address: str) -> str:
+    return "0x" + "0" * 24 + address.lower().removeprefix("0x")
+
+
+def _bytes(reply: Reply) -> bytes | None:
+    if not reply.ok or not isinstance(reply.value, str):
+        return None
+    try:
+        return data(reply.value, "result")
+    except WireError:
+        return None
+
+
+def _int(reply: Reply) -> int | None:
+    if not reply.ok:
+        return None
+    try:
+        return quantity(reply.value, "result")
+    except WireError:
+        return None
+
+
+class RecipientProbe:
+    """Recipients and what they are; the sender's recent Transfer counterparties; code on other chains."""
+
+    PER_RECIPIENT = 6
+
+    def __init__(self) -> None:
+        self._payments: list[Payment] = []
+        self._windows: list[tuple[int, int]] = []
+
+    def calls(self, found: Found) -> Sequence[Call]:
+        tx = found.tx
+        if tx is None or (found.receipt is not None and found.receipt.status is TxStatus.REVERTED):
+            return []  # nothing moved: there is no recipient to judge
+        self._payments = payments(tx, found.receipt)
+        if not self._payments:
+            return []
+        before = hex(max(0, found.receipt.block_number - 1)) if found.receipt is not None else "latest"
+        calls: list[Call] = []
+        for p in self._payments:
+            calls += [
+                Call("eth_getCode", (p.address, "latest")),
+                Call("eth_getTransactionCount", (p.address, before)),
+                Call("eth_getBalance", (p.address, before)),
+                Call("eth_call", ({"to": p.address, "data": DECIMALS_CALL}, "latest")),
+                Call("eth_call", ({"to": p.address, "data": SYMBOL_CALL}, "latest")),
+                Call("eth_call", ({"to": p.address, "data": OWNER_CALL}, "latest")),
+            ]
+            if p.token is not None:
+                balance_of = BALANCE_OF + _topic(p.address)[2:]
+                calls.append(Call("eth_call", ({"to": p.token, "data": balance_of}, before)))
+        to_block = found.receipt.block_number if found.receipt is not None else found.network.head
+        self._windows = windows(to_block, lookback_blocks(found.ctx.chain.block_time))
+        sender = _topic(tx.sender)
+        for lo, hi in self._windows:
+            span = {"fromBlock": hex(lo), "toBlock": hex(hi)}
+            calls.append(Call("eth_getLogs", ({**span, "topics": ["0x" + TRANSFER_TOPIC.hex(), sender]},)))
+            calls.append(Call("eth_getLogs", ({**span, "topics": ["0x" + TRANSFER_TOPIC.hex(), None, sender]},)))
+        return calls
+
+    def read(self, found: Found, replies: Sequence[Reply]) -> ProbeResult:
+        assert found.tx is not None
+        unchecked: set[str] = set()
+        recipients: list[Recipient] = []
+        at = 0
+        for p in self._payments:
+            n = self.PER_RECIPIENT + (1 if p.token is not None else 0)
+            part = replies[at : at + n]
+            at += n
+            code = _bytes(part[0])
+            if code is None:
+                unchecked.add("recipient_code")
+            decimals, symbol = _bytes(part[3]), _bytes(part[4])
+            token_like = bool(
+                code
+                and decimals is not None
+                and decode_uint8(decimals) is not None
+                and symbol is not None
+                and decode_symbol(symbol) is not None
+            )
+            kind = wallet_kind(code, _bytes(part[5])) if code else None
+            if token_like and kind == "owned_contract":
+                kind = None  # many tokens are Ownable: owner() does not make a token a wallet
+            recipients.append(
+                Recipient(
+                    address=p.address,
+                    via=p.via,
+                    token=p.token,
+                    value=p.value,
+                    has_code=None if code is None else bool(code) and kind != "delegated_eoa",
+                    wallet_kind=kind,
+                    token_like=token_like and kind is None,
+                    nonce_before=_int(part[1]),
+                    balance_before=_int(part[2]),
+                    token_balance_before=_uint(_bytes(part[6])) if p.token is not None else None,
+                )
+            )
+        history = self._history(found.tx, found.hash, replies[at:])
+        if history is None or not history.complete:
+            unchecked.add("sender_history")
+        return ProbeResult({"recipients": tuple(recipients), "history": history}, frozenset(unchecked))
+
+    def _history(self, tx: TxView, tx_hash: str, replies: Sequence[Reply]) -> SenderHistory | None:
+        if not self._windows:
+            return None
+        logs: list[tuple[int, int, str, str, str, int]] = []
+        complete = True
+        for reply in replies:
+            if not reply.ok or not isinstance(reply.value, list):
+                complete = False
+                continue
+            for item in reply.value:
+                parsed = _transfer_log(item, tx_hash)
+                if parsed is not None:
+                    logs.append(parsed)
+        if not complete and not logs:
+            return None
+        logs.sort()
+        sender = tx.sender.lower()
+        seen: dict[str, Counterparty] = {}
+        for block, index, token, frm, to, value in logs:
+            outgoing = frm.lower() == sender
+            other = to if outgoing else frm
+            if other.lower() in (sender, ZERO_ADDRESS):
+                continue
+            key = other.lower()
+            paid = 1 if outgoing and value > 0 else 0
+            prev = seen.get(key)
+            if prev is None:
+                if len(seen) >= MAX_COUNTERPARTIES:
+                    continue
+                seen[key] = Counterparty(other, block, index, value, outgoing, token, 1, paid)
+            else:
+                seen[key] = Counterparty(
+                    prev.address,
+                    prev.first_block,
+                    prev.first_log_index,
+                    prev.first_value,
+                    prev.first_outgoing,
+                    prev.first_token,
+                    prev.transfers + 1,
+                    prev.paid + paid,
+                )
+        lo = min(w[0] for w in self._windows)
+        hi = max(w[1] for w in self._windows)
+        return SenderHistory(lo, hi, tuple(seen.values()), complete)
+
+    async def elsewhere(self, found: Found) -> ProbeResult:
+        """The recipients' code on every other configured chain, each asked concurrently."""
+        if found.tx is None or not found.ctx.peers:
+            return ProbeResult()
+        if found.receipt is not None and found.receipt.status is TxStatus.REVERTED:
+            return ProbeResult()
+        addresses = [p.address for p in payments(found.tx, found.receipt) if p.address.lower() != ZERO_ADDRESS]
+        if not addresses:
+            return ProbeResult()
+        peers = list(found.ctx.peers.values())
+        results = await asyncio.gather(*(_peer_code(peer, addresses) for peer in peers))
+        remote: list[RemoteCode] = []
+        unchecked: set[str] = set()
+        for peer, result in zip(peers, results, strict=True):
+            if result is None:
+                unchecked.add(f"code_on:{peer.chain.name}")
+            else:
+                remote += result
+        return ProbeResult({"code_elsewhere": tuple(remote)}, frozenset(unchecked))
+
+
+async def _peer_code(peer: ChainContext, addresses: list[str]) -> list[RemoteCode] | None:
+    calls: list[Call] = []
+    for address in addresses:
+        calls.append(Call("eth_getCode", (address, "latest")))
+        calls.append(Call("eth_call", ({"to": address, "data": OWNER_CALL}, "latest")))
+    left = remaining_time()
+    seconds = PEER_SECONDS if left is None else max(0.05, min(PEER_SECONDS, left - 0.2))
+    try:
+        async with asyncio.timeout(seconds):
+            replies = await peer.client.batch(calls)
+    except (TxdiagError, TimeoutError):
+        return None
+    out = []
+    for i, address in enumerate(addresses):
+        code = _bytes(replies[2 * i])
+        if code is None:
+            return None
+        kind = wallet_kind(code, _bytes(replies[2 * i + 1]))
+        if code and kind != "delegated_eoa":
+            out.append(RemoteCode(address, peer.chain.name, kind))
+    return out
+
+
+def _uint(raw: bytes | None) -> int | None:
+    return int.from_bytes(raw[:32], "big") if raw is not None and len(raw) >= 32 else None
+
+
+def _transfer_log(item: Any, tx_hash: str) -> tuple[int, int, str, str, str, int] | None:
+    """(block, log index, token, from, to, value) of an ERC-20 Transfer log; None for others and this tx's own."""
+    if not isinstance(item, dict) or item.get("removed"):
+        return None
+    try:
+        if str(item.get("transactionHash", "")).lower() == tx_hash.lower():
+            return None
+        topics = item.get("topics") or []
+        if len(topics) != 3 or data(topics[0], "topic") != TRANSFER_TOPIC:
+            return None
+        value = data(item.get("data"), "data")
+        if len(value) != 32:
+            return None
+        frm = to_checksum_address(data(topics[1], "topic", size=32)[12:])
+        to = to_checksum_address(data(topics[2], "topic", size=32)[12:])
+        token = to_checksum_address(str(item.get("address")))
+        block = quantity(item.get("blockNumber"), "blockNumber")
+        index = quantity(item.get("logIndex"), "logIndex")
+    except (WireError, ValueError, TypeError):
+        return None
+    return block, index, token, frm, to, int.from_bytes(value, "big")
