@@ -16,7 +16,8 @@ from txdiag.models import Code, Severity, TxStatus, Verdict
 
 PROBLEM = "application/problem+json"
 HASH_PATTERN = "^(0x)?[0-9a-fA-F]{64}$"
-ADDRESS_PATTERN = "^(0x)?[0-9a-fA-F]{40}$"
+# JSON Schema cannot check EIP-55; mixed case is accepted too when its checksum is right
+ADDRESS_PATTERN = "^(0x)?([0-9a-f]{40}|[0-9A-F]{40})$"
 CHAIN_PATTERN = "^[a-z][a-z0-9-]{0,31}$"
 REQUEST_ID_PATTERN = "^[A-Za-z0-9._:-]{1,128}$"
 
@@ -269,7 +270,9 @@ def build_document() -> dict[str, Any]:
             },
             _query("chain", "the chain to look on first", {"type": "string", "pattern": CHAIN_PATTERN}),
             _query(
-                "expected_to", "the address the funds were meant for", {"type": "string", "pattern": ADDRESS_PATTERN}
+                "expected_to",
+                "the address the funds were meant for; mixed case must carry a valid EIP-55 checksum",
+                {"type": "string", "pattern": ADDRESS_PATTERN},
             ),
             _query("lang", "answer language", {"type": "string", "enum": list(LANGUAGES)}),
             {"name": "Accept-Language", "in": "header", "required": False, "schema": {"type": "string"}},
