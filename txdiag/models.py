@@ -295,6 +295,65 @@ class Asked:
     agreed: int = 1  # how many endpoints agreed the transaction is absent
 
 
+class FailureKind(StrEnum):
+    """How the failing call frame stopped."""
+
+    REVERT = "revert"  # REVERT opcode: the contract refused, maybe with revert data
+    OUT_OF_GAS = "out_of_gas"
+    INVALID_OPCODE = "invalid_opcode"  # 0xfe: pre-0.8 assert, some old tokens
+    UNKNOWN = "unknown"  # the node named another error, or could not tell
+
+
+@dataclass(frozen=True, slots=True)
+class FailureInfo:
+    """Why a mined transaction failed, as far as the node could tell.
+
+    ``source`` says how it was learnt: ``"trace"`` (debug_traceTransaction),
+    ``"ots"`` (ots_getTransactionError) or ``"replay"`` (eth_call at the parent
+    block, which may differ from what happened in the block); None when no
+    method could tell, with the reasons in ``unavailable``.
+    """
+
+    source: str | None
+    kind: FailureKind
+    revert_data: bytes | None = None  # the failing frame's output; None when it had none
+    error: str | None = None  # the node's own error text for the failing frame
+    depth: int = 0  # 0: the transaction's own call; more: a call it made
+    contract: str | None = None  # the failing frame's address, when known
+    gas_estimate: int | None = None  # eth_estimateGas replayed at the parent block
+    replay_block: int | None = None  # the block a replay ran at
+    unavailable: tuple[str, ...] = ()  # "method: why" for each way that could not tell
+    token_symbol: str | None = None  # metadata of ``contract`` (or the tx's ``to``), if a token
+    token_decimals: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Replacement:
+    """The transaction that used a vanished transaction's nonce."""
+
+    hash: str
+    to: str | None
+    value: int
+    fee_cap: int
+    block_number: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Vanished:
+    """A transaction txdiag saw pending that its chain no longer has."""
+
+    sender: str
+    nonce: int
+    to: str | None
+    value: int | None
+    fee_cap: int
+    tip_cap: int
+    first_seen: datetime
+    last_seen: datetime
+    latest_nonce: int | None  # the sender's next executable nonce now; None if it could not be read
+    replacement: Replacement | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Recipient:
     """One address the transaction sent value to, and what its chain says about it.
@@ -374,6 +433,8 @@ class Evidence:
     first_seen: datetime | None = None
     asked: tuple[Asked, ...] = ()
     unchecked: frozenset[str] = frozenset()
+    failure: FailureInfo | None = None  # for a mined failed transaction: why
+    vanished: Vanished | None = None  # a sighting of a pending transaction the chain no longer has
     recipients: tuple[Recipient, ...] = ()  # where the value went (native, calldata, Transfer logs)
     history: SenderHistory | None = None  # the sender's recent Transfer counterparties
     code_elsewhere: tuple[RemoteCode, ...] = ()  # recipients that are contracts on other configured chains

@@ -12,6 +12,7 @@ import asyncio
 import dataclasses
 import functools
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,13 +26,14 @@ from txdiag.errors import ChainUnavailable, DeadlineExceeded, UnknownChain
 from txdiag.gather import ChainContext, Found, find, investigate
 from txdiag.inputs import parse_address, parse_hash, parse_lang
 from txdiag.metrics import Metrics
-from txdiag.models import Asked, Classification, Evidence
+from txdiag.models import Asked, Classification, Evidence, Replacement, Vanished
 from txdiag.probes import default_probes
 from txdiag.report import Diagnosis
-from txdiag.rpc import Call, RetryPolicy, RpcClient, RpcObserver, deadline_scope
+from txdiag.rpc import Call, Reply, RetryPolicy, RpcClient, RpcItemError, RpcObserver, deadline_scope
 from txdiag.settings import Settings
-from txdiag.sightings import MemorySightings, Sighting, SightingStore
+from txdiag.sightings import MemorySightings, Sighting, SightingStore, SqliteSightings
 from txdiag.snapshot import SnapshotCache
+from txdiag.wire import WireError, parse_tx, quantity
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +81,9 @@ class Service:
         self.settings = settings or Settings()
         self.chains = dict(chains)
         self.metrics = metrics
-        self.sightings: SightingStore = sightings or MemorySightings()
+        if sightings is None:
+            sightings = _default_sightings(self.settings)
+        self.sightings: SightingStore = sightings
         self.clock = clock
         policy = RetryPolicy(attempts=self.settings.rpc_attempts, attempt_timeout=self.settings.attempt_timeout)
         observer: RpcObserver | None = metrics
@@ -133,7 +137,8 @@ class Service:
         ev, spec = await self.evidence(h, chain, expected)
         now = self.clock()
         result = classify(ev, spec, now)
-        diagnosis = Diagnosis.build(ev, result, spec if ev.tx is not None else None, language, now)
+        known = ev.tx is not None or ev.vanished is not None
+        diagnosis = Diagnosis.build(ev, result, spec if known else None, language, now)
         self._observe(ev, result, time.monotonic() - started)
         return diagnosis
 
@@ -164,7 +169,7 @@ class Service:
                 with deadline_scope(seconds):
                     located = await self._locate(tx_hash, chain)
                     if isinstance(located, Missing):
-                        ev, spec = self._not_found(tx_hash, chain, located)
+                        ev, spec = await self._vanished(*self._not_found(tx_hash, chain, located))
                     else:
                         ev, spec = await investigate(located, default_probes()), located.ctx.chain
         except TimeoutError as exc:
@@ -234,6 +239,42 @@ class Service:
         )
         return ev, self.chains[name]
 
+    async def _vanished(self, ev: Evidence, spec: ChainSpec) -> tuple[Evidence, ChainSpec]:
+        """A hash no chain has now, but txdiag saw pending: was its nonce used (replaced) or not (dropped)?
+
+        One more batch on the chain it was seen on: the sender's executed nonce,
+        and the transaction now holding that nonce where the node can say.
+        """
+        seen = self.sightings.get(ev.hash)
+        if seen is None or seen.chain not in self.contexts:
+            return ev, spec
+        ctx = self.contexts[seen.chain]
+        calls = [
+            Call("eth_getTransactionCount", (seen.sender, "latest")),
+            Call("eth_getTransactionBySenderAndNonce", (seen.sender, hex(seen.nonce))),
+        ]
+        try:
+            replies = await ctx.client.batch(calls)
+        except ChainUnavailable:
+            replies = []
+        latest = replacement = None
+        if replies:
+            latest = _nonce(replies[0])
+            replacement = _replacement(replies[1], ev.hash)
+        vanished = Vanished(
+            sender=seen.sender,
+            nonce=seen.nonce,
+            to=seen.to,
+            value=seen.value,
+            fee_cap=seen.fee_cap,
+            tip_cap=seen.tip_cap,
+            first_seen=seen.first_seen,
+            last_seen=seen.last_seen,
+            latest_nonce=latest,
+            replacement=replacement if latest is not None and latest > seen.nonce else None,
+        )
+        return dataclasses.replace(ev, chain=seen.chain, vanished=vanished), ctx.chain
+
     def _remember(self, ev: Evidence) -> Evidence:
         """Record a pending transaction's sighting; give the evidence its first-seen time."""
         tx = ev.tx
@@ -241,7 +282,18 @@ class Service:
             return ev
         now = self.clock()
         stored = self.sightings.record(
-            Sighting(tx.hash, ev.chain, tx.sender, tx.nonce, tx.fee_cap, tx.tip_cap, first_seen=now, last_seen=now)
+            Sighting(
+                tx.hash,
+                ev.chain,
+                tx.sender,
+                tx.nonce,
+                tx.fee_cap,
+                tx.tip_cap,
+                first_seen=now,
+                last_seen=now,
+                to=tx.to,
+                value=tx.value,
+            )
         )
         # a first sighting is "now": only an earlier one says how long it has waited
         return dataclasses.replace(ev, first_seen=stored.first_seen) if stored.first_seen < now else ev
@@ -288,3 +340,33 @@ def _reason(exc: BaseException) -> str:
         text = str(exc)
         return text.rsplit(": ", 1)[-1] if ": " in text else text
     return type(exc).__name__
+
+
+def _nonce(reply: Reply) -> int | None:
+    try:
+        return quantity(reply.unwrap(), "nonce")
+    except (RpcItemError, WireError):
+        return None
+
+
+def _replacement(reply: Reply, original: str) -> Replacement | None:
+    """The transaction holding the nonce now (eth_getTransactionBySenderAndNonce), if it is another one."""
+    if not reply.ok or reply.value is None:
+        return None
+    try:
+        tx = parse_tx(reply.value)
+    except WireError:
+        return None
+    if tx.hash == original:
+        return None
+    return Replacement(tx.hash, tx.to, tx.value, tx.fee_cap, tx.block_number)
+
+
+def _default_sightings(settings: Settings) -> SightingStore:
+    """SQLite in the data directory when persistence is on; memory when off, or when the directory is unusable."""
+    if settings.persist_sightings:
+        try:
+            return SqliteSightings.in_dir(settings.data_dir)
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("sightings kept in memory only: data directory unusable (%s)", type(exc).__name__)
+    return MemorySightings()

@@ -50,6 +50,8 @@ class Settings:
     pending_cache_seconds: float = 2.0  # how long an answer about a not-final transaction is reused
     shutdown_grace: float = 10.0
     trust_forwarded: bool = False  # take the client address from X-Forwarded-For (behind a proxy)
+    # keep sightings of pending transactions in SQLite under data_dir (from_env: on unless TXDIAG_SIGHTINGS=memory)
+    persist_sightings: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -75,4 +77,12 @@ class Settings:
             pending_cache_seconds=_float(env, "TXDIAG_PENDING_CACHE_SECONDS", 2.0, 0, 600),
             shutdown_grace=_float(env, "TXDIAG_SHUTDOWN_GRACE", 10.0, 0, 600),
             trust_forwarded=env.get("TXDIAG_TRUST_FORWARDED", "").lower() in ("1", "true", "yes"),
+            persist_sightings=_sightings_mode(env) == "sqlite",
         )
+
+
+def _sightings_mode(env: Mapping[str, str]) -> str:
+    mode = (env.get("TXDIAG_SIGHTINGS") or "sqlite").strip().lower()
+    if mode not in ("sqlite", "memory"):
+        raise ConfigError(f"setting TXDIAG_SIGHTINGS must be sqlite or memory, got {mode[:20]!r}")
+    return mode

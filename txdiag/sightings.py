@@ -1,16 +1,19 @@
 """What txdiag has seen of pending transactions, so it can say how long one waited.
 
 A node forgets a dropped transaction; txdiag remembers it here. The store is
-an interface: an in-memory one for tests and the CLI, a durable one for the
-service.
+an interface: an in-memory one for tests, and SQLite in the data directory
+(the default for the CLI and the service), which survives restarts.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Protocol
 
 
@@ -24,6 +27,8 @@ class Sighting:
     tip_cap: int
     first_seen: datetime
     last_seen: datetime
+    to: str | None = None
+    value: int | None = None
 
 
 class SightingStore(Protocol):
@@ -58,3 +63,121 @@ class MemorySightings:
 
     def close(self) -> None:
         self._items.clear()
+
+
+SIGHTINGS_FILE = "sightings.sqlite3"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sightings (
+    hash TEXT PRIMARY KEY,
+    chain TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    nonce INTEGER NOT NULL,
+    fee_cap TEXT NOT NULL,
+    tip_cap TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    recipient TEXT,
+    value TEXT
+)
+"""
+# wei amounts can exceed SQLite's 64-bit integers, so they are stored as decimal text
+_UPSERT = """
+INSERT INTO sightings (hash, chain, sender, nonce, fee_cap, tip_cap, first_seen, last_seen, recipient, value)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT(hash) DO UPDATE SET
+    chain = excluded.chain, sender = excluded.sender, nonce = excluded.nonce,
+    fee_cap = excluded.fee_cap, tip_cap = excluded.tip_cap,
+    first_seen = min(sightings.first_seen, excluded.first_seen),
+    last_seen = max(sightings.last_seen, excluded.last_seen),
+    recipient = excluded.recipient, value = excluded.value
+RETURNING hash, chain, sender, nonce, fee_cap, tip_cap, first_seen, last_seen, recipient, value
+"""
+_SELECT = (
+    "SELECT hash, chain, sender, nonce, fee_cap, tip_cap, first_seen, last_seen, recipient, value"
+    " FROM sightings WHERE hash = ?"
+)
+
+
+class SqliteSightings:
+    """Sightings in one SQLite file (WAL mode), shared by every request and every process.
+
+    One connection per store, guarded by a lock: each call is one short
+    statement on a local file (well under a millisecond), so it runs inline
+    rather than on a worker thread. Other processes may use the same file at
+    once; WAL lets readers and a writer proceed together, and the busy
+    timeout makes a writer wait for another rather than fail. Times are
+    stored as ISO 8601 text in UTC, which sorts as time does.
+    """
+
+    def __init__(self, path: Path, *, busy_timeout: float = 5.0) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = sqlite3.connect(
+            path, timeout=busy_timeout, check_same_thread=False, isolation_level=None
+        )
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute(_SCHEMA)
+
+    @classmethod
+    def in_dir(cls, data_dir: Path) -> SqliteSightings:
+        """The store in a data directory (created when missing)."""
+        return cls(data_dir / SIGHTINGS_FILE)
+
+    def record(self, sighting: Sighting) -> Sighting:
+        s = sighting
+        row = (
+            s.hash,
+            s.chain,
+            s.sender,
+            s.nonce,
+            str(s.fee_cap),
+            str(s.tip_cap),
+            _iso(s.first_seen),
+            _iso(s.last_seen),
+            s.to,
+            None if s.value is None else str(s.value),
+        )
+        with self._lock:
+            stored = self._connection().execute(_UPSERT, row).fetchone()
+        return _sighting(stored)
+
+    def get(self, tx_hash: str) -> Sighting | None:
+        with self._lock:
+            row = self._connection().execute(_SELECT, (tx_hash,)).fetchone()
+        return None if row is None else _sighting(row)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise RuntimeError("the sightings store is closed")
+        return self._conn
+
+
+def _iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("sighting times must be timezone-aware")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _sighting(row: tuple[object, ...]) -> Sighting:
+    h, chain, sender, nonce, fee_cap, tip_cap, first, last, to, value = row
+    return Sighting(
+        hash=str(h),
+        chain=str(chain),
+        sender=str(sender),
+        nonce=int(str(nonce)),
+        fee_cap=int(str(fee_cap)),
+        tip_cap=int(str(tip_cap)),
+        first_seen=datetime.fromisoformat(str(first)),
+        last_seen=datetime.fromisoformat(str(last)),
+        to=None if to is None else str(to),
+        value=None if value is None else int(str(value)),
+    )

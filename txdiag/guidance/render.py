@@ -34,6 +34,7 @@ CATALOGS: dict[str, dict[Code, Entry]] = {
     "zh-CN": {**confirmed.ZH, **delayed.ZH, **failed.ZH, **misdirected.ZH},
 }
 COMMON: dict[str, Common] = {"en": common.EN, "zh-CN": common.ZH}
+EXPLANATIONS: dict[str, dict[str, tuple[str, ...]]] = {"en": failed.EXPLAIN_EN, "zh-CN": failed.EXPLAIN_ZH}
 TERMS: dict[str, dict[str, str]] = {
     "en": {
         "finalized_tag": "finalized by the network",
@@ -111,6 +112,14 @@ def facts(details: Mapping[str, Any], ev: Evidence | None, chain: ChainSpec | No
                 out[f"{key.removesuffix('_wei')}_native"] = fmt.units(value, decimals)
             if key.endswith("_seconds"):
                 out[key.removesuffix("_seconds")] = fmt.duration(value, lang)
+    explanation = details.get("explanation")
+    if isinstance(explanation, str):
+        # the first of the key's sentences whose facts are all known (the last needs none)
+        for template in EXPLANATIONS[lang].get(explanation, ()):
+            text = fill(template, out)
+            if text is not None:
+                out["explanation_text"] = text
+                break
     if "finality_source" in details:
         template = terms.get(str(details["finality_source"]), "")
         try:

@@ -7,6 +7,7 @@ this order.
 from __future__ import annotations
 
 from txdiag.gather import Probe
+from txdiag.probes.failure import FailureProbe
 from txdiag.probes.recipient import RecipientProbe
 from txdiag.probes.sender import SenderProbe
 from txdiag.probes.tokens import TokenProbe
@@ -14,4 +15,4 @@ from txdiag.probes.tokens import TokenProbe
 
 def default_probes() -> list[Probe]:
     """Fresh probes for one investigation (a probe may hold state between its calls and its reading)."""
-    return [SenderProbe(), TokenProbe(), RecipientProbe()]
+    return [SenderProbe(), TokenProbe(), FailureProbe(), RecipientProbe()]

@@ -1,0 +1,462 @@
+"""Failed-transaction rules, the call-trace parser and the explanation catalogs, from small plain values."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eth_abi.abi import encode
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.support.anvil import write_chain_file
+from txdiag.chains import load_chains
+from txdiag.classify import failed
+from txdiag.classify.engine import classify
+from txdiag.guidance.messages.failed import EXPLAIN_EN, EXPLAIN_ZH
+from txdiag.guidance.render import placeholders, render
+from txdiag.models import (
+    Code,
+    Evidence,
+    FailureInfo,
+    FailureKind,
+    ReceiptView,
+    Replacement,
+    TxStatus,
+    TxView,
+    Vanished,
+    Verdict,
+)
+from txdiag.probes.failure import Frame, _replayed, error_kind, failure_cause, parse_frame
+from txdiag.revert import Explanation
+from txdiag.rpc import Reply, RpcItemError
+
+NOW = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
+SENDER = "0x" + "11" * 20
+TOKEN = "0x" + "22" * 20
+OTHER = "0x" + "33" * 20
+HASH = "0x" + "ab" * 32
+
+
+@pytest.fixture(scope="module")
+def chain(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    directory = tmp_path_factory.mktemp("rules-chains")
+    write_chain_file(directory, "alpha", 31337, ["http://127.0.0.1:9"])
+    return load_chains(directory)["alpha"]
+
+
+def tx(*, block: int | None = 10, to: str | None = TOKEN, gas: int = 100_000) -> TxView:
+    return TxView(
+        HASH, SENDER, to, 3, 0, gas, 2, b"", 10**9, 2 * 10**9, 10**9, block, "0x" + "cd" * 32 if block else None
+    )
+
+
+def mined(info: FailureInfo | None, *, gas_used: int = 40_000, status: TxStatus = TxStatus.REVERTED) -> Evidence:
+    receipt = ReceiptView(status, 10, "0x" + "cd" * 32, gas_used, 10**9, ())
+    return Evidence(HASH, "alpha", None, tx(), receipt, failure=info)
+
+
+def custom(signature: str, types: list[str], values: list[Any]) -> bytes:
+    from eth_utils.abi import function_signature_to_4byte_selector
+
+    return function_signature_to_4byte_selector(signature) + encode(types, values)
+
+
+BALANCE = custom(
+    "ERC20InsufficientBalance(address,uint256,uint256)",
+    ["address", "uint256", "uint256"],
+    [SENDER, 25 * 10**17, 7 * 10**18],
+)
+
+
+@pytest.mark.parametrize(
+    ("info", "gas_used", "code", "explanation", "expect"),
+    [
+        (
+            FailureInfo("trace", FailureKind.REVERT, BALANCE, token_symbol="STRD", token_decimals=18),
+            40_000,
+            Code.REVERTED,
+            "insufficient_balance",
+            {"balance_amount": "2.5", "needed_amount": "7", "missing_amount": "4.5", "token_symbol": "STRD"},
+        ),
+        (
+            FailureInfo("ots", FailureKind.REVERT, BALANCE),
+            40_000,
+            Code.REVERTED,
+            "insufficient_balance",
+            {"needed_amount": str(7 * 10**18), "missing": 45 * 10**17, "source": "ots"},
+        ),
+        (FailureInfo("trace", FailureKind.REVERT, b""), 40_000, Code.REVERTED, "no_reason", {"selector": None}),
+        (
+            FailureInfo("trace", FailureKind.REVERT, None),
+            40_000,
+            Code.REVERTED,
+            "no_reason",
+            {"decoded": {"kind": "empty"}},
+        ),
+        (
+            FailureInfo("trace", FailureKind.REVERT, bytes.fromhex("deadbeef01")),
+            40_000,
+            Code.REVERTED,
+            "unknown_error",
+            {"selector": "0xdeadbeef"},
+        ),
+        (
+            FailureInfo("trace", FailureKind.REVERT, custom("Panic(uint256)", ["uint256"], [0x12])),
+            40_000,
+            Code.REVERTED,
+            "division_by_zero",
+            {"panic_code": "0x12"},
+        ),
+        (
+            FailureInfo("replay", FailureKind.REVERT, custom("EnforcedPause()", [], []), replay_block=9),
+            40_000,
+            Code.REVERTED,
+            "paused",
+            {"replayed_block": 9, "source": "replay"},
+        ),
+        (FailureInfo("trace", FailureKind.UNKNOWN, error="stack underflow"), 40_000, Code.REVERTED, "vm_error", {}),
+        (
+            FailureInfo(None, FailureKind.UNKNOWN, unavailable=("debug_traceTransaction: not supported by the node",)),
+            100_000,
+            Code.REVERTED,
+            "reason_unavailable_all_gas",
+            {"used_all_gas": True, "reason": None},
+        ),
+        (None, 40_000, Code.REVERTED, "reason_unavailable", {"reason_unavailable": "the node did not answer"}),
+        (
+            FailureInfo("trace", FailureKind.OUT_OF_GAS, gas_estimate=50_000),
+            100_000,
+            Code.OUT_OF_GAS,
+            "out_of_gas",
+            {"suggested_gas_limit": 120_000},
+        ),
+        (
+            FailureInfo("trace", FailureKind.OUT_OF_GAS, gas_estimate=150_000),
+            100_000,
+            Code.OUT_OF_GAS,
+            "out_of_gas",
+            {"suggested_gas_limit": 180_000, "gas_estimate": 150_000},
+        ),
+        (FailureInfo("trace", FailureKind.OUT_OF_GAS), 100_000, Code.OUT_OF_GAS, "out_of_gas_no_estimate", {}),
+        (
+            FailureInfo("trace", FailureKind.OUT_OF_GAS, depth=1, contract=OTHER),
+            70_000,
+            Code.OUT_OF_GAS,
+            "inner_out_of_gas_no_estimate",
+            {"failing_contract": OTHER, "depth": 1},
+        ),
+        (FailureInfo("trace", FailureKind.INVALID_OPCODE), 100_000, Code.INVALID_OPCODE, "invalid_opcode", {}),
+    ],
+)
+def test_mined_failure_rules(  # noqa: PLR0917 - one parameter per table column
+    chain: Any, info: FailureInfo | None, gas_used: int, code: Code, explanation: str, expect: dict[str, Any]
+) -> None:
+    """Each failure shape gives one failed finding with its explanation key and numbers."""
+    result = classify(mined(info, gas_used=gas_used), chain, NOW)
+    assert result.verdict is Verdict.FAILED
+    codes = [f.code for f in result.findings if f.code.verdict is Verdict.FAILED]
+    assert codes == [code]
+    details = result.findings[0].details
+    assert details["explanation"] == explanation
+    for key, value in expect.items():
+        if isinstance(value, dict):
+            assert details[key].items() >= value.items()
+        else:
+            assert details[key] == value, key
+
+
+def test_success_is_not_failed(chain: Any) -> None:
+    """A successful receipt gives no failed finding, whatever failure info a probe left."""
+    ev = mined(FailureInfo("trace", FailureKind.OUT_OF_GAS), status=TxStatus.SUCCESS)
+    assert all(rule(ev, chain, NOW) is None for rule in failed.RULES)
+
+
+def test_balance_holder_named_only_when_not_sender(chain: Any) -> None:
+    """The error's account is named when it is a contract in between, not when it is the sender."""
+    other = custom(
+        "ERC20InsufficientBalance(address,uint256,uint256)", ["address", "uint256", "uint256"], [OTHER, 0, 7]
+    )
+    own = failed.reverted(mined(FailureInfo("trace", FailureKind.REVERT, BALANCE)), chain, NOW)
+    theirs = failed.reverted(mined(FailureInfo("trace", FailureKind.REVERT, other)), chain, NOW)
+    assert own is not None
+    assert theirs is not None
+    assert "balance_holder" not in own.details
+    assert theirs.details["balance_holder"].lower() == OTHER
+
+
+def vanished(latest: int | None, replacement: Replacement | None = None) -> Evidence:
+    seen = Vanished(SENDER, 3, OTHER, 10**17, 3 * 10**9, 10**9, NOW - timedelta(minutes=5), NOW, latest, replacement)
+    return Evidence(HASH, "alpha", None, None, vanished=seen)
+
+
+@pytest.mark.parametrize(
+    ("ev", "code", "explanation", "kind"),
+    [
+        (vanished(3), Code.DROPPED, "dropped", None),
+        (vanished(2), Code.DROPPED, "dropped", None),
+        (vanished(None), Code.DROPPED, "dropped_nonce_unknown", None),
+        (vanished(4), Code.REPLACED, "replaced_unknown", None),
+        (
+            vanished(4, Replacement("0x" + "01" * 32, OTHER, 10**17, 4 * 10**9, 11)),
+            Code.REPLACED,
+            "replaced_speed_up",
+            "speed_up",
+        ),
+        (
+            vanished(4, Replacement("0x" + "02" * 32, SENDER, 0, 4 * 10**9, 11)),
+            Code.REPLACED,
+            "replaced_cancel",
+            "cancel",
+        ),
+        (
+            vanished(5, Replacement("0x" + "03" * 32, TOKEN, 10**17, 4 * 10**9, 11)),
+            Code.REPLACED,
+            "replaced_other",
+            "other",
+        ),
+    ],
+)
+def test_vanished_rules(chain: Any, ev: Evidence, code: Code, explanation: str, kind: str | None) -> None:
+    """A remembered hash the chain forgot: replaced when its nonce was used, else dropped; the replacement's kind."""
+    result = classify(ev, chain, NOW)
+    assert result.verdict is Verdict.FAILED
+    top = result.findings[0]
+    assert top.code is code
+    assert top.details["explanation"] == explanation
+    assert top.details.get("replacement_kind") == kind
+    assert top.details["nonce"] == 3
+
+
+def test_forgotten_hash_without_sighting_stays_not_found(chain: Any) -> None:
+    """Without a sighting, a missing hash is not_found, never dropped."""
+    result = classify(Evidence(HASH, "alpha", None, None), chain, NOW)
+    assert result.verdict is Verdict.NOT_FOUND
+
+
+# --- the call-trace parser -----------------------------------------------------------
+
+
+def frame(
+    error: str | None = None, output: str | None = None, calls: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"from": SENDER, "to": TOKEN, "gas": "0x1000", "gasUsed": "0x800", "type": "CALL"}
+    if error is not None:
+        out["error"] = error
+    if output is not None:
+        out["output"] = output
+    if calls is not None:
+        out["calls"] = calls
+    return out
+
+
+REVERT = "execution reverted"
+DATA = "0x08c379a0" + "00" * 4
+
+
+@pytest.mark.parametrize(
+    ("raw", "depth", "kind", "output"),
+    [
+        (frame(), None, None, None),
+        (frame(REVERT, DATA), 0, FailureKind.REVERT, DATA),
+        (frame(calls=[frame("out of gas")]), None, None, None),  # caught: the top succeeded
+        (frame(REVERT, calls=[frame("out of gas")]), 1, FailureKind.OUT_OF_GAS, None),  # bubbled as an empty revert
+        (frame(REVERT, DATA, calls=[frame("out of gas")]), 0, FailureKind.REVERT, DATA),  # outer gave its own reason
+        (frame(REVERT, DATA, calls=[frame(REVERT, DATA)]), 1, FailureKind.REVERT, DATA),  # data bubbled unchanged
+        (frame(REVERT, calls=[frame(REVERT, DATA)]), 0, FailureKind.REVERT, None),  # reason swallowed
+        (frame(REVERT, DATA, calls=[frame(REVERT, DATA), frame()]), 1, FailureKind.REVERT, DATA),
+        (frame(REVERT, DATA, calls=[frame(REVERT, "0x01"), frame(REVERT, DATA)]), 1, FailureKind.REVERT, DATA),
+        (frame(REVERT, DATA, calls=[frame(calls=[frame(REVERT, DATA)])]), 0, FailureKind.REVERT, DATA),
+        (frame(REVERT, DATA, calls=[frame(REVERT, DATA, calls=[frame(REVERT, DATA)])]), 2, FailureKind.REVERT, DATA),
+        (frame("out of gas", calls=[frame(REVERT)]), 0, FailureKind.OUT_OF_GAS, None),
+        (frame("invalid opcode: INVALID"), 0, FailureKind.INVALID_OPCODE, None),
+        (frame("write protection"), 0, FailureKind.UNKNOWN, None),
+    ],
+)
+def test_failure_cause(raw: dict[str, Any], depth: int | None, kind: FailureKind | None, output: str | None) -> None:
+    """The cause is the deepest failing frame whose failure propagated to the top; caught failures are not."""
+    top = parse_frame(raw)
+    assert top is not None
+    cause = failure_cause(top)
+    if depth is None:
+        assert cause is None
+        return
+    assert cause is not None
+    assert (cause.depth, cause.kind) == (depth, kind)
+    assert cause.frame.output == (bytes.fromhex(output[2:]) if output else None)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [None, [], "0x", 5, {"failed": False, "gas": 0, "returnValue": "0x", "structLogs": []}, {"foo": 1}],
+)
+def test_non_frames_are_refused(raw: Any) -> None:
+    """What is not a call frame (anvil's structLogs answer for an unknown hash, junk) parses to None."""
+    assert parse_frame(raw) is None
+
+
+def test_bad_fields_are_dropped_not_fatal() -> None:
+    """Malformed output, gas or address fields become None; the frame and its error survive."""
+    top = parse_frame({"to": "0xzz", "gas": "-1", "gasUsed": True, "output": "0x1", "error": REVERT, "calls": "x"})
+    assert top == Frame(None, REVERT, None, None, None, ())
+
+
+def test_deep_nesting_is_bounded() -> None:
+    """A call tree deeper than Python's stack parses without recursion errors."""
+    raw: dict[str, Any] = frame(REVERT, DATA)
+    for _ in range(5_000):
+        raw = frame(REVERT, DATA, calls=[raw])
+    top = parse_frame(raw)
+    assert top is not None
+    cause = failure_cause(top)
+    assert cause is not None
+    assert cause.depth == 256
+
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=20)
+    | st.sampled_from(["0x", "0x00", "0xzz", "out of gas", REVERT]),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["to", "from", "type", "gas", "gasUsed", "output", "error", "calls", "x"]),
+            children,
+            max_size=6,
+        )
+    ),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON)
+def test_trace_parser_never_raises(raw: Any) -> None:
+    """Any JSON at all: the parser returns a frame or None, and the cause walk never raises."""
+    top = parse_frame(raw)
+    if top is not None:
+        cause = failure_cause(top)
+        assert cause is None or cause.frame.failed
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("out of gas", FailureKind.OUT_OF_GAS),
+        ("EVM error OutOfGas", FailureKind.OUT_OF_GAS),
+        ("Out of gas", FailureKind.OUT_OF_GAS),
+        ("invalid opcode: INVALID", FailureKind.INVALID_OPCODE),
+        ("EVM error InvalidFEOpcode", FailureKind.INVALID_OPCODE),
+        ("Bad instruction", FailureKind.INVALID_OPCODE),
+        ("execution reverted", FailureKind.REVERT),
+        ("Reverted", FailureKind.REVERT),
+        ("stack limit reached", FailureKind.UNKNOWN),
+        (None, FailureKind.UNKNOWN),
+    ],
+)
+def test_error_kind(text: str | None, kind: FailureKind) -> None:
+    """geth, anvil/revm and Parity-style error texts map to the same kinds."""
+    assert error_kind(text) is kind
+
+
+BASE = FailureInfo(None, FailureKind.UNKNOWN, unavailable=("trace: x",))
+
+
+@pytest.mark.parametrize(
+    ("reply", "source", "kind", "data"),
+    [
+        (
+            Reply(error=RpcItemError(3, "execution reverted: x", "0x" + BALANCE.hex())),
+            "replay",
+            FailureKind.REVERT,
+            BALANCE,
+        ),
+        (Reply(error=RpcItemError(3, "execution reverted", "0x")), "replay", FailureKind.REVERT, None),
+        (Reply(error=RpcItemError(-32603, "EVM error OutOfGas")), "replay", FailureKind.OUT_OF_GAS, None),
+        (Reply(error=RpcItemError(-32603, "EVM error InvalidFEOpcode")), "replay", FailureKind.INVALID_OPCODE, None),
+        (Reply(error=RpcItemError(-32601, "Method not found")), None, FailureKind.UNKNOWN, None),
+        (Reply(error=RpcItemError(-32000, "missing trie node abc")), None, FailureKind.UNKNOWN, None),
+        (Reply(value="0x"), None, FailureKind.UNKNOWN, None),
+    ],
+)
+def test_replay_reading(reply: Reply, source: str | None, kind: FailureKind, data: bytes | None) -> None:
+    """An eth_call replay's answer: revert data, OOG, INVALID, or a reason it could not tell (kept, not guessed)."""
+    info = _replayed(BASE, reply, 9)
+    assert (info.source, info.kind, info.revert_data) == (source, kind, data)
+    if source is None:
+        assert len(info.unavailable) == 2
+    else:
+        assert info.replay_block == 9
+
+
+# --- explanations --------------------------------------------------------------------
+
+OWN_KEYS = {
+    "no_reason", "contract_message", "custom_error", "unknown_error", "malformed_reason", "vm_error",
+    "reason_unavailable", "reason_unavailable_all_gas", "out_of_gas", "out_of_gas_no_estimate", "inner_out_of_gas",
+    "inner_out_of_gas_no_estimate", "invalid_opcode", "replaced_speed_up", "replaced_cancel", "replaced_other",
+    "replaced_unknown", "dropped", "dropped_nonce_unknown",
+}  # fmt: skip
+
+
+def test_every_explanation_has_words_in_both_languages() -> None:
+    """Every decoder explanation key and every key the rules emit has sentences in English and Chinese."""
+    wanted = {e.value for e in Explanation} | OWN_KEYS
+    assert wanted <= set(EXPLAIN_EN)
+    assert set(EXPLAIN_EN) == set(EXPLAIN_ZH)
+
+
+@pytest.mark.parametrize("key", sorted(EXPLAIN_EN))
+def test_explanation_placeholders_match(key: str) -> None:
+    """Same number of sentences in both languages, with the same placeholders in each."""
+    en, zh = EXPLAIN_EN[key], EXPLAIN_ZH[key]
+    assert len(en) == len(zh)
+    for a, b in zip(en, zh, strict=True):
+        assert placeholders(a) == placeholders(b), a
+
+
+@pytest.mark.parametrize(
+    ("info", "en", "zh"),
+    [
+        (
+            FailureInfo("trace", FailureKind.REVERT, BALANCE, token_symbol="STRD", token_decimals=18),
+            "your balance is 2.5 STRD and you tried to send 7 STRD (4.5 STRD short)",
+            "您的余额为 2.5 STRD，而您尝试发送 7 STRD（差 4.5 STRD）",
+        ),
+        (
+            FailureInfo("trace", FailureKind.REVERT, BALANCE),
+            f"the balance was 2500000000000000000 but {7 * 10**18} was needed",
+            f"余额为 2500000000000000000，但需要 {7 * 10**18}",
+        ),
+        (
+            FailureInfo("trace", FailureKind.OUT_OF_GAS, gas_estimate=50_000),
+            "it needs about 50000 gas, more than its limit of 100000",
+            "大约需要 50000 gas，超过了 100000 的上限",
+        ),
+    ],
+)
+def test_explanation_rendered_in_summary(chain: Any, info: FailureInfo, en: str, zh: str) -> None:
+    """The most specific sentence whose numbers are known is the one shown, in both languages."""
+    ev = mined(info, gas_used=100_000 if info.kind is FailureKind.OUT_OF_GAS else 40_000)
+    result = classify(ev, chain, NOW)
+    assert en in render(result, ev, chain, "en").summary
+    assert zh in render(result, ev, chain, "zh-CN").summary
+
+
+def test_replay_caveat_step(chain: Any) -> None:
+    """A replayed reason says, in a next step, which block it was replayed at and that it may differ."""
+    ev = mined(FailureInfo("replay", FailureKind.REVERT, BALANCE, replay_block=9))
+    steps = render(classify(ev, chain, NOW), ev, chain, "en").next_steps
+    assert any("block 9" in s and "different" in s for s in steps)
+
+
+def test_module_is_pure() -> None:
+    """The rules module imports no I/O layer."""
+    text = Path(failed.__file__).read_text()
+    for name in ("aiohttp", "txdiag.rpc", "txdiag.service", "txdiag.http", "sqlite3"):
+        assert f"import {name}" not in text
+        assert f"from {name}" not in text
