@@ -205,7 +205,13 @@ def snapshot_fetches(url: str) -> float:
 
 
 def load_rows(
-    chains_dir: Path, proxy: LatencyProxy, hashes: Sequence[str], levels: Sequence[int], seconds: float, block_time: float
+    chains_dir: Path,
+    proxy: LatencyProxy,
+    *,
+    hashes: Sequence[str],
+    levels: Sequence[int],
+    seconds: float,
+    block_time: float,
 ) -> list[list[str]]:
     rows = []
     for mode, env in (("warm (cache on)", {}), ("cold (cache off)", {"TXDIAG_RESULT_CACHE": "0"})):
@@ -308,7 +314,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             diag = per_diagnosis(chains_dir, proxy, mix)
             print("measuring the service under load…", flush=True)
             final = [h for k in ("payment", "token transfer", "failed") for h in mix[k]]
-            served = load_rows(chains_dir, proxy, final + mix["pending"], levels, args.seconds, block_time)
+            served = load_rows(
+                chains_dir,
+                proxy,
+                hashes=final + mix["pending"],
+                levels=levels,
+                seconds=args.seconds,
+                block_time=block_time,
+            )
             print("measuring the CLI…", flush=True)
             cli = cli_rows(chains_dir, proxy, mix["payment"][0])
     finally:

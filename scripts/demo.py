@@ -46,17 +46,24 @@ def main() -> int:
             examples.append(
                 (
                     "a token transfer of 7 STRD",
-                    chain.send(alice, token, data=calldata("Stardust", "transfer", bob.address, 7 * 10**18), gas=200_000),
+                    chain.send(
+                        alice, token, data=calldata("Stardust", "transfer", bob.address, 7 * 10**18), gas=200_000
+                    ),
                 )
             )
             examples.append(
                 (
                     "a token transfer Bob cannot afford",
-                    chain.send(bob, token, data=calldata("Stardust", "transfer", alice.address, 50 * 10**18), gas=200_000),
+                    chain.send(
+                        bob, token, data=calldata("Stardust", "transfer", alice.address, 50 * 10**18), gas=200_000
+                    ),
                 )
             )
             examples.append(
-                ("a call that reverts with a reason", chain.send(alice, failures, data=calldata("Failures", "failString"), gas=200_000))
+                (
+                    "a call that reverts with a reason",
+                    chain.send(alice, failures, data=calldata("Failures", "failString"), gas=200_000),
+                )
             )
             examples.append(
                 (

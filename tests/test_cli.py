@@ -18,7 +18,11 @@ TXDIAG = str(Path(sys.executable).parent / "txdiag")
 
 
 def run(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "TXDIAG_DATA_DIR": os.environ.get("TXDIAG_TEST_DATA", "/nonexistent-unused"), **(env or {})}
+    full_env = {
+        **os.environ,
+        "TXDIAG_DATA_DIR": os.environ.get("TXDIAG_TEST_DATA", "/nonexistent-unused"),
+        **(env or {}),
+    }
     full_env.pop("TXDIAG_LANG", None)
     return subprocess.run([TXDIAG, *args], capture_output=True, text=True, timeout=timeout, env=full_env, check=False)
 
@@ -79,7 +83,9 @@ def test_token_transfer_listed_with_symbol_and_amount(chain_a: Chain, chains_dir
     """ERC-20 Transfer logs are listed with the token's symbol and a human amount."""
     token = chain_a.deploy("Stardust", account(3))
     chain_a.send(account(3), token, data=calldata("Stardust", "mint", account(3).address, 100 * 10**18), gas=200_000)
-    tx_hash = chain_a.send(account(3), token, data=calldata("Stardust", "transfer", account(4).address, 7 * 10**18), gas=200_000)
+    tx_hash = chain_a.send(
+        account(3), token, data=calldata("Stardust", "transfer", account(4).address, 7 * 10**18), gas=200_000
+    )
     doc = diagnose_json(tx_hash, chains_dir)
     tx = doc["tx"]
     assert isinstance(tx, dict)
@@ -170,7 +176,9 @@ def test_invalid_chain_file_exit_2(tmp_path: Path) -> None:
 def test_dead_endpoints_exit_3_within_deadline(tmp_path: Path) -> None:
     """Every endpoint down: exit 3 naming the chain and the redacted endpoints, within the deadline; no key shown."""
     key = "0123456789abcdef0123456789abcdef"
-    write_chain_file(tmp_path, "alpha", 31337, [f"http://127.0.0.1:{free_port()}/v3/{key}", f"http://127.0.0.1:{free_port()}"])
+    write_chain_file(
+        tmp_path, "alpha", 31337, [f"http://127.0.0.1:{free_port()}/v3/{key}", f"http://127.0.0.1:{free_port()}"]
+    )
     started = time.monotonic()
     result = run("diagnose", "0x" + "ab" * 32, "--chains-dir", str(tmp_path), env={"TXDIAG_DEADLINE": "3"})
     elapsed = time.monotonic() - started

@@ -30,9 +30,19 @@ TO = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 
 def tx(block: int | None = 100) -> TxView:
     return TxView(
-        hash="0x" + "11" * 32, sender=SENDER, to=TO, nonce=3, value=10**18, gas=21_000, type=2, input=b"",
-        gas_price=10**9, max_fee_per_gas=2 * 10**9, max_priority_fee_per_gas=10**9,
-        block_number=block, block_hash=None if block is None else "0x" + "22" * 32,
+        hash="0x" + "11" * 32,
+        sender=SENDER,
+        to=TO,
+        nonce=3,
+        value=10**18,
+        gas=21_000,
+        type=2,
+        input=b"",
+        gas_price=10**9,
+        max_fee_per_gas=2 * 10**9,
+        max_priority_fee_per_gas=10**9,
+        block_number=block,
+        block_hash=None if block is None else "0x" + "22" * 32,
     )
 
 
@@ -44,11 +54,17 @@ def network(head: int, finalized: int | None = None) -> NetworkView:
     return NetworkView(head=head, head_timestamp=0, finalized=finalized, safe=None, next_base_fee=10**9)
 
 
-def ev(head: int, finalized: int | None = None, *, status: TxStatus | None = TxStatus.SUCCESS, asked: str | None = None) -> Evidence:
+def ev(
+    head: int, finalized: int | None = None, *, status: TxStatus | None = TxStatus.SUCCESS, asked: str | None = None
+) -> Evidence:
     mined = status is not None
     return Evidence(
-        hash="0x" + "11" * 32, chain="alpha", network=network(head, finalized), tx=tx(100 if mined else None),
-        receipt=receipt(status=status) if status is not None else None, asked_chain=asked,
+        hash="0x" + "11" * 32,
+        chain="alpha",
+        network=network(head, finalized),
+        tx=tx(100 if mined else None),
+        receipt=receipt(status=status) if status is not None else None,
+        asked_chain=asked,
     )
 
 
@@ -93,7 +109,10 @@ def test_finalized_tag_eta() -> None:
 def test_not_found_names_chains_and_endpoints() -> None:
     """Not found lists every chain and endpoint asked and how many agreed."""
     evidence = Evidence(
-        hash="0x" + "11" * 32, chain="alpha", network=None, tx=None,
+        hash="0x" + "11" * 32,
+        chain="alpha",
+        network=None,
+        tx=None,
         asked=(Asked("alpha", ("http://a", "http://b"), agreed=2), Asked("beta", ("http://c",))),
     )
     result = classify(evidence, CHAIN, NOW)

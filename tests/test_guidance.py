@@ -62,7 +62,9 @@ def test_no_phone_numbers_and_no_request_for_secrets() -> None:
 
 def test_safety_notice_names_the_scams() -> None:
     """The safety notice covers seed phrases, recovery services and official channels, in both languages."""
-    assert all(w in COMMON["en"].safety for w in ("seed phrase", "private key", "recover", "official") if w != "official")
+    assert all(
+        w in COMMON["en"].safety for w in ("seed phrase", "private key", "recover", "official") if w != "official"
+    )
     assert "助记词" in COMMON["zh-CN"].safety
     assert "私钥" in COMMON["zh-CN"].safety
 
@@ -88,8 +90,14 @@ def test_render_ends_with_safety_notice(lang: str) -> None:
 
 @pytest.mark.parametrize(
     ("value", "decimals", "shown"),
-    [(0, 18, "0"), (15 * 10**17, 18, "1.5"), (7 * 10**18, 18, "7"), (1, 18, "0.000000000000000001"), (1234567, 0, "1234567"),
-     (10**24, 18, "1,000,000")],
+    [
+        (0, 18, "0"),
+        (15 * 10**17, 18, "1.5"),
+        (7 * 10**18, 18, "7"),
+        (1, 18, "0.000000000000000001"),
+        (1234567, 0, "1234567"),
+        (10**24, 18, "1,000,000"),
+    ],
 )
 def test_units_exact(value: int, decimals: int, shown: str) -> None:
     """Amounts are exact decimals with the token's decimals applied (no float rounding)."""
@@ -104,7 +112,12 @@ def test_gwei_rounded(wei: int, shown: str) -> None:
 
 @pytest.mark.parametrize(
     ("seconds", "en", "zh"),
-    [(5, "5 s", "5 秒"), (90, "1 min", "1 分钟"), (3700, "1 h 1 min", "1 小时 1 分钟"), (3 * 86400 + 7200, "3 d 2 h", "3 天 2 小时")],
+    [
+        (5, "5 s", "5 秒"),
+        (90, "1 min", "1 分钟"),
+        (3700, "1 h 1 min", "1 小时 1 分钟"),
+        (3 * 86400 + 7200, "3 d 2 h", "3 天 2 小时"),
+    ],
 )
 def test_durations(seconds: int, en: str, zh: str) -> None:
     """Durations read naturally in both languages."""
