@@ -175,6 +175,7 @@ def start_serve(chains_dir: Path, env: dict[str, str] | None = None, timeout: fl
         "TXDIAG_HOST": "127.0.0.1",
         "TXDIAG_PORT": "0",
         "TXDIAG_CHAINS_DIR": str(chains_dir),
+        "TXDIAG_SIGHTINGS": "memory",  # nothing written into the work tree
         **(env or {}),
     }
     exe = str(Path(sys.executable).with_name("txdiag"))
