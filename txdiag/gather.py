@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from txdiag.chains import ChainSpec
-from txdiag.errors import ChainUnavailable
+from txdiag.errors import ChainUnavailable, DeadlineExceeded
 from txdiag.models import Asked, Evidence, NetworkView, ReceiptView, TxView
 from txdiag.rpc import Call, Reply, RpcClient
 from txdiag.snapshot import Lease, SnapshotCache, parse_snapshot, snapshot_calls
@@ -109,8 +110,12 @@ async def find(ctx: ChainContext, tx_hash: str) -> Found:
     calls = [Call("eth_getTransactionByHash", (tx_hash,)), Call("eth_getTransactionReceipt", (tx_hash,))]
     if lease is not None:
         calls += snapshot_calls(ctx.chain)
+    started = time.monotonic()
+    # the other endpoints' heads, asked in parallel (not a dependent round trip) when not known lately
+    head_probes = ctx.client.maintain()
     try:
-        replies = await ctx.client.batch(calls)
+        # a lagging endpoint cannot have the newest blocks: ask one at the best head when there is one
+        replies = await ctx.client.batch(calls, min_head=ctx.client.fresh_floor())
     except BaseException as exc:
         if lease is not None:
             lease.fail(exc)
@@ -127,26 +132,82 @@ async def find(ctx: ChainContext, tx_hash: str) -> Found:
     elif isinstance(claim, NetworkView):
         network = claim
     else:
-        network = await asyncio.shield(claim)  # one waiter's cancellation must not cancel the others'
+        try:
+            network = await asyncio.shield(claim)  # one waiter's cancellation must not cancel the others'
+        except ChainUnavailable:
+            # the request fetching the snapshot for everyone failed; this one has its answer, so try once more
+            network = await _snapshot_again(ctx)
 
+    await ctx.client.wait_for_heads(head_probes, started)
     endpoint = replies[0].endpoint
     tx, receipt = _read_tx(ctx, replies[0], replies[1])
     agreed = 1
     endpoints = [endpoint]
-    if tx is None and len(ctx.chain.endpoints) > 1:
-        try:
-            again = await ctx.client.batch(calls[:2], avoid=[endpoint])
-        except ChainUnavailable:
-            again = []
-        if again:
-            endpoints.append(again[0].endpoint)
-            tx, receipt = _read_tx(ctx, again[0], again[1])
-            if tx is None:
+    if _doubtful(ctx, endpoint, tx, receipt):
+        again = await _ask_another(ctx, calls[:2], endpoint)
+        if again is not None:
+            endpoints.append(again[0])
+            if tx is None and again[1] is None:
                 agreed += 1
-    if receipt is not None and receipt.block_number > network.head:
-        # the snapshot is a moment older than the receipt: the receipt's block is the better head
-        network = dataclasses.replace(network, head=receipt.block_number)
+            elif _completeness(again[1], again[2]) > _completeness(tx, receipt):
+                tx, receipt = again[1], again[2]
+    # confirmations count from the best head any endpoint showed, not from whichever answered the snapshot
+    best = max(network.head, ctx.client.best_head() or 0, receipt.block_number if receipt is not None else 0)
+    if best > network.head:
+        network = dataclasses.replace(network, head=best)
     return Found(ctx, tx_hash, tx, receipt, network, Asked(ctx.chain.name, tuple(endpoints), agreed))
+
+
+async def _snapshot_again(ctx: ChainContext) -> NetworkView:
+    """The snapshot, after the fetch this request waited on failed: fetch it (or await another's fetch) once."""
+    claim = ctx.snapshots.claim()
+    if isinstance(claim, NetworkView):
+        return claim
+    if not isinstance(claim, Lease):
+        return await asyncio.shield(claim)
+    try:
+        replies = await ctx.client.batch(snapshot_calls(ctx.chain), min_head=ctx.client.fresh_floor())
+        network = parse_snapshot(ctx.chain, replies)
+    except WireError as exc:
+        failure = ChainUnavailable(ctx.chain.name, [], f"malformed answer: {exc}")
+        claim.fail(failure)
+        raise failure from exc
+    except BaseException as exc:
+        claim.fail(exc)
+        raise
+    claim.fulfil(network)
+    return network
+
+
+def _doubtful(ctx: ChainContext, endpoint: str, tx: TxView | None, receipt: ReceiptView | None) -> bool:
+    """An answer worth checking with another endpoint: "no such transaction", or no receipt where one may be."""
+    if len(ctx.chain.endpoints) < 2:
+        return False
+    if tx is None:
+        return True
+    # a mined transaction without its receipt, or a pending one seen by a lagging node
+    return receipt is None and (tx.block_number is not None or ctx.client.is_lagging(endpoint))
+
+
+async def _ask_another(
+    ctx: ChainContext, calls: list[Call], endpoint: str
+) -> tuple[str, TxView | None, ReceiptView | None] | None:
+    """The same question to another endpoint (at the best head where one is); None when none could answer."""
+    try:
+        again = await ctx.client.batch(calls, avoid=[endpoint], min_head=ctx.client.fresh_floor())
+        tx, receipt = _read_tx(ctx, again[0], again[1])
+    except (ChainUnavailable, DeadlineExceeded):
+        return None
+    return again[0].endpoint, tx, receipt
+
+
+def _completeness(tx: TxView | None, receipt: ReceiptView | None) -> int:
+    """How much an answer knows: nothing, a pending transaction, a mined one, a mined one with its receipt."""
+    if tx is None:
+        return 0
+    if receipt is not None:
+        return 3
+    return 1 if tx.block_number is None else 2
 
 
 def _read_tx(ctx: ChainContext, tx_reply: Reply, receipt_reply: Reply) -> tuple[TxView | None, ReceiptView | None]:

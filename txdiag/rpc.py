@@ -706,7 +706,7 @@ class RpcClient:
             if up:
                 log.info("chain %s: endpoint %s is back", self.chain.name, health.name)
             else:
-                log.warning("chain %s: endpoint %s taken out after failures", self.chain.name, health.name)
+                log.info("chain %s: endpoint %s taken out after failures", self.chain.name, health.name)
         health.reported_up = up
         self.observer.on_endpoint_up(self.chain.name, health.name, up)
 

@@ -77,6 +77,7 @@ class Service:
         metrics: Metrics | None = None,
         sightings: SightingStore | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        policy: RetryPolicy | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.chains = dict(chains)
@@ -85,7 +86,12 @@ class Service:
             sightings = _default_sightings(self.settings)
         self.sightings: SightingStore = sightings
         self.clock = clock
-        policy = RetryPolicy(attempts=self.settings.rpc_attempts, attempt_timeout=self.settings.attempt_timeout)
+        # the retry, circuit and hedging policy; attempts and the attempt timeout come from settings
+        policy = dataclasses.replace(
+            policy or RetryPolicy(),
+            attempts=self.settings.rpc_attempts,
+            attempt_timeout=self.settings.attempt_timeout,
+        )
         observer: RpcObserver | None = metrics
         self.contexts = {
             name: ChainContext(
@@ -195,6 +201,8 @@ class Service:
             return hit
         asked += more
         if not asked:
+            if len(failures) == 1:
+                raise failures[0]  # one chain: its own message says what failed
             endpoints = [e for f in failures for e in f.endpoints]
             raise ChainUnavailable(", ".join(f.chain for f in failures), endpoints, "no chain could be asked")
         return Missing(tuple(asked), tuple(f.chain for f in failures))

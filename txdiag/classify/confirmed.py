@@ -56,6 +56,10 @@ def not_found(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
             "chains": [a.chain for a in ev.asked],
             "asked": asked,
             "endpoints_asked": sum(len(a.endpoints) for a in ev.asked),
+            # how many endpoints said "no such transaction" (each chain's first answer is checked with another)
+            "endpoints_agreed": sum(a.agreed for a in ev.asked),
+            # chains that could not be asked at all: the hash may be there
+            "unreachable": sorted(u.removeprefix("chain:") for u in ev.unchecked if u.startswith("chain:")),
         },
     )
 

@@ -1,0 +1,320 @@
+"""Diagnoses stay right, or honestly "could not check", when endpoints fail, lag or disagree.
+
+Every scenario is a real transaction on a real node, reached through fault proxies,
+and diagnosed through Service.diagnose(), the CLI or the HTTP app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from prometheus_client import CollectorRegistry
+
+from tests.support.anvil import Anvil, free_port, write_chain_file
+from tests.support.chain import Chain, account
+from tests.support.proxy import Fault, FaultProxy
+from txdiag.chains import load_chains, redact
+from txdiag.errors import ChainUnavailable
+from txdiag.http import create_app
+from txdiag.metrics import Metrics
+from txdiag.report import Diagnosis
+from txdiag.rpc import RetryPolicy
+from txdiag.service import Service
+from txdiag.settings import Settings
+
+TXDIAG = str(Path(sys.executable).parent / "txdiag")
+SETTINGS = Settings(deadline=5.0, attempt_timeout=1.0, result_cache_size=0)
+
+
+@dataclass(frozen=True)
+class Truth:
+    """What a fault-free diagnosis says about a transaction."""
+
+    hash: str
+    verdict: str
+    block: int
+
+
+@pytest.fixture
+def proxies(node_a: Anvil) -> Iterator[list[FaultProxy]]:
+    """Two fault proxies in front of the shared node "alpha"; stopped after the test."""
+    started = [FaultProxy(node_a.url).start(), FaultProxy(node_a.url).start()]
+    yield started
+    for p in started:
+        p.stop()
+
+
+@pytest.fixture(scope="module")
+def clean_dir(tmp_path_factory: pytest.TempPathFactory, node_a: Anvil) -> Path:
+    directory = tmp_path_factory.mktemp("clean")
+    write_chain_file(directory, "alpha", 31337, [node_a.url])
+    return directory
+
+
+def chain_dir(tmp_path: Path, *urls: str, extra: str = "") -> Path:
+    directory = tmp_path / "chains"
+    write_chain_file(directory, "alpha", 31337, list(urls), extra=extra)
+    return directory
+
+
+def send_payment(chain: Chain, value: int) -> str:
+    return chain.send(account(6), account(7).address, value=value, gas=21_000)
+
+
+async def truth(tx_hash: str, clean_dir: Path) -> Truth:
+    """The verdict and block straight from the node, no proxy in between."""
+    async with Service(load_chains(clean_dir), SETTINGS) as service:
+        d = await service.diagnose(tx_hash)
+    block = d.evidence.block_number
+    assert block is not None
+    return Truth(tx_hash, d.verdict, block)
+
+
+@pytest.fixture
+def mined(chain_a: Chain, node_a: Anvil) -> str:
+    """A payment mined 8 blocks ago (below the view of a node held 5 behind)."""
+    tx = send_payment(chain_a, 12345)
+    node_a.mine(8)
+    return tx
+
+
+async def diagnose(directory: Path, tx_hash: str, **kwargs: Any) -> Diagnosis:
+    async with Service(load_chains(directory), SETTINGS, **kwargs) as service:
+        return await service.diagnose(tx_hash)
+
+
+def cli(*args: str, deadline: float = 5.0) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TXDIAG_DEADLINE": str(deadline), "TXDIAG_RPC_TIMEOUT": "1", "TXDIAG_SIGHTINGS": "memory"}
+    env.pop("TXDIAG_LANG", None)
+    return subprocess.run([TXDIAG, *args], capture_output=True, text=True, timeout=60, env=env, check=False)
+
+
+def confirmations(d: Diagnosis) -> Any:
+    return d.to_json()["tx"]["confirmations"]
+
+
+@pytest.mark.asyncio
+async def test_first_endpoint_down_answer_from_second(
+    mined: str, clean_dir: Path, proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """A closed port as the first endpoint: the diagnosis comes from the second, and matches the node."""
+    expected = await truth(mined, clean_dir)
+    directory = chain_dir(tmp_path, f"http://127.0.0.1:{free_port()}", proxies[1].url)
+    d = await diagnose(directory, mined)
+    assert d.verdict == expected.verdict
+    assert d.evidence.block_number == expected.block
+
+
+def test_first_endpoint_503_cli(mined: str, clean_dir: Path, proxies: list[FaultProxy], tmp_path: Path) -> None:
+    """CLI: the first endpoint answers 503 to everything; exit 0 and the node's verdict, via the second."""
+    expected = asyncio.run(truth(mined, clean_dir))
+    a, b = proxies
+    a.set(Fault(status=503))
+    result = cli("diagnose", mined, "--chains-dir", str(chain_dir(tmp_path, a.url, b.url)), "--json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["verdict"] == expected.verdict
+    assert doc["tx"]["block"] == expected.block
+    assert a.requests >= 1
+    assert b.methods["eth_getTransactionByHash"] >= 1
+
+
+def test_all_endpoints_down_cli_exits_3_within_the_deadline(
+    mined: str, proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """CLI: one endpoint refuses connections, the other hangs: exit 3, one line naming the chain and endpoints."""
+    dead = f"http://127.0.0.1:{free_port()}/v3/0123456789abcdef0123456789abcdef"
+    hang = proxies[0]
+    hang.set(Fault(hang=True))
+    started = time.monotonic()
+    result = cli("diagnose", mined, "--chains-dir", str(chain_dir(tmp_path, dead, hang.url)), deadline=2.0)
+    elapsed = time.monotonic() - started
+    assert result.returncode == 3, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "alpha" in lines[0]
+    assert redact(dead) in lines[0]  # shown redacted: the key in the path never appears
+    assert "0123456789abcdef" not in lines[0]
+    assert redact(hang.url) in lines[0]
+    assert "Traceback" not in result.stderr
+    assert elapsed < 2.0 + 3.0  # the deadline, plus interpreter start-up
+
+
+@pytest.mark.asyncio
+async def test_all_endpoints_down_http_503(mined: str, proxies: list[FaultProxy], tmp_path: Path) -> None:
+    """HTTP: every endpoint fails with 502/503: problem+json 503 with Retry-After, within the deadline."""
+    a, b = proxies
+    a.set(Fault(status=502))
+    b.set(Fault(status=503))
+    settings = Settings(deadline=2.0, attempt_timeout=1.0, result_cache_size=0)
+    metrics = Metrics(CollectorRegistry())
+    service = Service(load_chains(chain_dir(tmp_path, a.url, b.url)), settings, metrics=metrics)
+    async with TestClient(TestServer(create_app(service, settings, metrics))) as client:
+        started = time.monotonic()
+        resp = await client.get(f"/v1/tx/{mined}")
+        elapsed = time.monotonic() - started
+        body = await resp.json(content_type=None)
+    assert resp.status == 503
+    assert resp.headers["Content-Type"].startswith("application/problem+json")
+    assert "Retry-After" in resp.headers
+    assert "alpha" in body["detail"]
+    assert elapsed < 2.5
+
+
+def test_lagging_endpoint_gives_confirmations_from_the_best_head(
+    mined: str, node_a: Anvil, clean_dir: Path, proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """CLI: the first endpoint is 5 blocks behind; confirmations still count from the real head."""
+    expected = asyncio.run(truth(mined, clean_dir))
+    a, b = proxies
+    a.set(Fault(lag=5))
+    result = cli("diagnose", mined, "--chains-dir", str(chain_dir(tmp_path, a.url, b.url)), "--json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert a.methods["eth_getTransactionByHash"] == 1  # the lagging node did answer round 1
+    assert doc["tx"]["block"] == expected.block
+    assert doc["tx"]["confirmations"] == node_a.head() - expected.block + 1
+
+
+@pytest.mark.asyncio
+async def test_transaction_newer_than_a_lagging_node_is_found_elsewhere(
+    chain_a: Chain, node_a: Anvil, clean_dir: Path, proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """A payment in the newest block: the node 5 behind says null, the other has it; verdict and count right."""
+    tx = send_payment(chain_a, 777)
+    expected = await truth(tx, clean_dir)
+    a, b = proxies
+    a.set(Fault(lag=5))
+    registry = CollectorRegistry()
+    d = await diagnose(chain_dir(tmp_path, a.url, b.url), tx, metrics=Metrics(registry))
+    assert d.verdict == expected.verdict
+    assert confirmations(d) == node_a.head() - expected.block + 1
+    assert d.evidence.asked[0].endpoints == (redact(a.url), redact(b.url))
+    lag = registry.get_sample_value("txdiag_endpoint_head_lag_blocks", {"chain": "alpha", "endpoint": redact(a.url)})
+    assert lag == 5
+
+
+@pytest.mark.asyncio
+async def test_one_endpoint_says_null_another_has_it(
+    mined: str, clean_dir: Path, proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """The first endpoint answers null for every transaction; the second's answer is the diagnosis."""
+    expected = await truth(mined, clean_dir)
+    a, b = proxies
+    a.set(Fault(null_txs=True))
+    d = await diagnose(chain_dir(tmp_path, a.url, b.url), mined)
+    assert d.verdict == expected.verdict
+    assert d.evidence.block_number == expected.block
+    assert a.methods["eth_getTransactionByHash"] == 1
+    assert b.methods["eth_getTransactionByHash"] == 1
+
+
+@pytest.mark.asyncio
+async def test_not_found_is_confirmed_by_a_second_endpoint(proxies: list[FaultProxy], tmp_path: Path) -> None:
+    """An unknown hash is not_found only after both endpoints said so; the finding says two agreed."""
+    unknown = "0x" + "ab" * 32
+    a, b = proxies
+    d = await diagnose(chain_dir(tmp_path, a.url, b.url), unknown)
+    assert d.verdict == "not_found"
+    (finding,) = [f for f in d.to_json()["findings"] if f["code"] == "not_found"]
+    assert finding["details"]["endpoints_agreed"] == 2
+    assert finding["details"]["asked"][0]["endpoints"] == [redact(a.url), redact(b.url)]
+    assert a.methods["eth_getTransactionByHash"] + b.methods["eth_getTransactionByHash"] == 2
+
+
+@pytest.mark.asyncio
+async def test_not_found_with_the_other_endpoint_down_says_only_one_agreed(
+    proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """When the confirming endpoint is down, not_found still comes back, saying one endpoint was asked."""
+    unknown = "0x" + "cd" * 32
+    a, b = proxies
+    b.set(Fault(status=503))
+    d = await diagnose(chain_dir(tmp_path, a.url, b.url), unknown)
+    assert d.verdict == "not_found"
+    (finding,) = [f for f in d.to_json()["findings"] if f["code"] == "not_found"]
+    assert finding["details"]["endpoints_agreed"] == 1
+
+
+@pytest.mark.asyncio
+async def test_flapping_endpoint_circuit_opens_and_recovers(
+    mined: str, clean_dir: Path, proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """An endpoint failing for a while is taken out (endpoint_up 0) and put back (1); every verdict stays right."""
+    expected = await truth(mined, clean_dir)
+    a, b = proxies
+    registry = CollectorRegistry()
+    policy = RetryPolicy(failure_threshold=3, cooldown=0.4, recheck_after=0.05)
+    up = {"chain": "alpha", "endpoint": redact(a.url)}
+    verdicts: list[str] = []
+    async with Service(
+        load_chains(chain_dir(tmp_path, a.url, b.url)), SETTINGS, metrics=Metrics(registry), policy=policy
+    ) as service:
+
+        async def until(value: float) -> bool:
+            for _ in range(60):
+                verdicts.append((await service.diagnose(mined)).verdict)
+                if registry.get_sample_value("txdiag_endpoint_up", up) == value:
+                    return True
+                await asyncio.sleep(0.05)
+            return False
+
+        assert await until(1)
+        a.set(Fault(status=503))
+        assert await until(0)
+        a.set()
+        assert await until(1)
+    assert set(verdicts) == {expected.verdict}
+
+
+@pytest.mark.asyncio
+async def test_retry_after_is_honoured_by_a_diagnosis(
+    mined: str, clean_dir: Path, proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """The only endpoint answers 429 Retry-After: 1 once: the diagnosis waits about a second, then is right."""
+    expected = await truth(mined, clean_dir)
+    a = proxies[0]
+    a.then(Fault(status=429, retry_after="1"))
+    started = time.monotonic()
+    d = await diagnose(chain_dir(tmp_path, a.url), mined)
+    elapsed = time.monotonic() - started
+    assert d.verdict == expected.verdict
+    assert a.arrivals[1] - a.arrivals[0] >= 0.95
+    assert 0.95 <= elapsed < 2.5
+
+
+@pytest.mark.asyncio
+async def test_deterministic_error_is_not_retried(mined: str, proxies: list[FaultProxy], tmp_path: Path) -> None:
+    """An invalid-params answer to the lookup is one request, then an honest "could not answer", no retries."""
+    a = proxies[0]
+    a.set(Fault(item_errors={"eth_getTransactionByHash": (-32602, "invalid params")}))
+    with pytest.raises(ChainUnavailable, match="alpha"):
+        await diagnose(chain_dir(tmp_path, a.url), mined)
+    assert a.requests == 1
+
+
+@pytest.mark.asyncio
+async def test_partial_chain_data_is_marked_unchecked(
+    mined: str, clean_dir: Path, proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """Fee history failing: the diagnosis still comes back, right, and names fee_history as not checked."""
+    expected = await truth(mined, clean_dir)
+    a = proxies[0]
+    a.set(Fault(item_errors={"eth_feeHistory": (-32603, "internal error")}))
+    d = await diagnose(chain_dir(tmp_path, a.url), mined)
+    assert d.verdict == expected.verdict
+    assert "fee_history" in d.evidence.unchecked
+    (finding,) = [f for f in d.to_json()["findings"] if f["code"] == "unchecked"]
+    assert "fee_history" in finding["details"]["parts"]
+    assert d.to_json()["network"]["next_base_fee_per_gas"] is None
