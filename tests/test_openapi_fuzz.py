@@ -13,6 +13,8 @@ from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
+from tests.support.anvil import Anvil
+from tests.support.chain import Chain, account
 from tests.support.live import served
 from txdiag.openapi import build_document
 
@@ -56,3 +58,28 @@ def live_url(chains_dir: Path) -> Iterator[str]:
 def test_api_conforms_to_its_document(case: schemathesis.Case, live_url: str) -> None:
     """Generated requests never get a 5xx, and every answer matches the document (status, headers, body)."""
     case.call_and_validate(base_url=live_url)
+
+
+def test_real_diagnoses_match_the_document(live_url: str, node_a: Anvil, node_b: Anvil) -> None:
+    """Diagnoses of real transactions (confirmed, on another chain, unexpected recipient, zh-CN) conform."""
+    on_alpha = Chain(node_a).send(account(3), account(2).address, value=10**16, gas=21_000)
+    on_beta = Chain(node_b).send(account(3), account(2).address, value=10**16, gas=21_000)
+    node_a.mine(70)
+    tx = schema["/v1/tx/{hash}"]["GET"]
+    cases = [
+        ({"hash": on_alpha}, {}),
+        ({"hash": on_alpha}, {"lang": "zh-CN", "expected_to": account(1).address.lower()}),
+        ({"hash": on_beta}, {"chain": "alpha"}),
+        ({"hash": on_alpha}, {"chain": "gamma"}),
+    ]
+    verdicts = []
+    for path, query in cases:
+        case = tx.Case(path_parameters=path, query=query)
+        response = case.call_and_validate(base_url=live_url)
+        body = response.json()
+        verdicts.append(body["verdict"] if "verdict" in body else body["status"])
+    assert verdicts[0] == "confirmed"
+    assert verdicts[1] == "misdirected"
+    assert verdicts[3] == 404
+    for operation in ("/v1/chains", "/readyz", "/healthz", "/openapi.json", "/metrics"):
+        schema[operation]["GET"].Case().call_and_validate(base_url=live_url)
