@@ -14,6 +14,17 @@ ALPHA_ID = 31337
 BETA_ID = 31338
 
 
+@pytest.fixture(autouse=True)
+def _own_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test (and every CLI it runs) keeps its sightings in its own directory.
+
+    Local nodes produce the same hashes on every start, so a sighting left by
+    one test would turn another's fresh transaction into "seen long ago".
+    """
+    monkeypatch.setenv("TXDIAG_DATA_DIR", str(tmp_path / "txdiag-data"))
+    monkeypatch.delenv("TXDIAG_LANG", raising=False)
+
+
 @pytest.fixture(scope="session")
 def node_a() -> Iterator[Anvil]:
     """A shared automining node, chain "alpha" (31337). Tests must not change its mining mode."""

@@ -27,7 +27,9 @@ def scenario(chain_a: Chain, node_a: Anvil) -> dict[str, str]:
     chain_a.send(account(6), token, data=calldata("Stardust", "mint", account(6).address, 50 * 10**18), gas=200_000)
     out = {
         "payment": chain_a.send(account(6), account(7).address, value=10**16, gas=21_000),
-        "token": chain_a.send(account(6), token, data=calldata("Stardust", "transfer", account(7).address, 10**18), gas=200_000),
+        "token": chain_a.send(
+            account(6), token, data=calldata("Stardust", "transfer", account(7).address, 10**18), gas=200_000
+        ),
     }
     failures = chain_a.deploy("Failures", account(6))
     out["failed"] = chain_a.send(account(6), failures, data=calldata("Failures", "failString"), gas=200_000)
@@ -59,7 +61,12 @@ async def test_final_result_is_cached(scenario: dict[str, str], chains_dir: Path
         assert first.verdict == second.verdict == "confirmed"
         assert second.lang == "zh-CN"
         assert service.metrics is not None
-        assert service.metrics.registry.get_sample_value("txdiag_cache_requests_total", {"cache": "result", "result": "hit"}) == 1
+        assert (
+            service.metrics.registry.get_sample_value(
+                "txdiag_cache_requests_total", {"cache": "result", "result": "hit"}
+            )
+            == 1
+        )
 
 
 async def test_unsettled_result_is_cached_briefly(scenario: dict[str, str], chains_dir: Path) -> None:
@@ -91,3 +98,14 @@ async def test_snapshot_fetched_once_under_concurrency(scenario: dict[str, str],
         hashes = list(scenario.values())
         await asyncio.gather(*(service.diagnose(h, chain="alpha") for h in hashes * 3))
         assert service.contexts["alpha"].snapshots.fetches == 1
+
+
+async def test_token_metadata_cached_across_diagnoses(scenario: dict[str, str], chains_dir: Path) -> None:
+    """Once a token's symbol is cached, later diagnoses still list its transfers with symbol and amount."""
+    async with service_for(chains_dir, result_cache_size=0) as service:
+        first = await service.diagnose(scenario["token"], chain="alpha")
+        second = await service.diagnose(scenario["token"], chain="alpha")
+        for d in (first, second):
+            (transfer,) = d.evidence.token_transfers
+            assert transfer.symbol == "STRD"
+            assert transfer.decimals == 18

@@ -20,10 +20,10 @@ from typing import Any, Protocol, runtime_checkable
 
 from txdiag.chains import ChainSpec
 from txdiag.errors import ChainUnavailable, DeadlineExceeded
-from txdiag.models import Asked, Evidence, NetworkView, ReceiptView, TxView
+from txdiag.models import Asked, Evidence, NetworkView, ReceiptView, TokenTransfer, TxView
 from txdiag.rpc import Call, Reply, RpcClient
 from txdiag.snapshot import Lease, SnapshotCache, parse_snapshot, snapshot_calls
-from txdiag.wire import WireError, parse_receipt, parse_tx
+from txdiag.wire import WireError, erc20_transfers, parse_receipt, parse_tx
 
 MAX_ROUNDS = 3
 
@@ -232,6 +232,17 @@ def _read_tx(ctx: ChainContext, tx_reply: Reply, receipt_reply: Reply) -> tuple[
     return tx, receipt
 
 
+def token_transfers(found: Found) -> tuple[TokenTransfer, ...]:
+    """The receipt's ERC-20 transfers, with each token's symbol and decimals where known."""
+    if found.receipt is None:
+        return ()
+    out = []
+    for token, sender, recipient, value, index in erc20_transfers(found.receipt.logs):
+        symbol, decimals = found.ctx.tokens.get(token) or (None, None)
+        out.append(TokenTransfer(token, sender, recipient, value, symbol, decimals, index))
+    return tuple(out)
+
+
 async def investigate(found: Found, probes: Sequence[Probe]) -> Evidence:
     """Round 2 (and at most one more): every probe's calls in one batch per round."""
     evidence = Evidence(
@@ -242,6 +253,8 @@ async def investigate(found: Found, probes: Sequence[Probe]) -> Evidence:
         receipt=found.receipt,
         asked=(found.asked,),
         unchecked=found.network.unavailable,
+        # known from round 1 and the token cache; the token probe completes what the cache lacks
+        token_transfers=token_transfers(found),
     )
     if found.tx is None:
         return evidence

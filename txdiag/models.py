@@ -433,11 +433,11 @@ class Evidence:
     first_seen: datetime | None = None
     asked: tuple[Asked, ...] = ()
     unchecked: frozenset[str] = frozenset()
-    failure: FailureInfo | None = None  # for a mined failed transaction: why
-    vanished: Vanished | None = None  # a sighting of a pending transaction the chain no longer has
     recipients: tuple[Recipient, ...] = ()  # where the value went (native, calldata, Transfer logs)
     history: SenderHistory | None = None  # the sender's recent Transfer counterparties
     code_elsewhere: tuple[RemoteCode, ...] = ()  # recipients that are contracts on other configured chains
+    failure: FailureInfo | None = None  # for a mined failed transaction: why
+    vanished: Vanished | None = None  # a sighting of a pending transaction the chain no longer has
 
     @property
     def status(self) -> TxStatus:

@@ -103,9 +103,6 @@ class Service:
             )
             for name, spec in self.chains.items()
         }
-        for ctx in self.contexts.values():
-            # a probe may ask the other chains too (is the recipient a contract somewhere else?)
-            ctx.peers = {n: c for n, c in self.contexts.items() if c is not ctx}
         self.results: ResultCache[str, tuple[Evidence, ChainSpec]] = ResultCache(self.settings.result_cache_size)
         self.inflight: Coalescer[tuple[str, str | None], tuple[Evidence, ChainSpec]] = Coalescer()
         for ctx in self.contexts.values():

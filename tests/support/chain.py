@@ -119,7 +119,7 @@ class Chain:
 
 def calldata(contract: str, fn: str, *args: Any) -> bytes:
     """ABI-encode a call to a test contract's function by name."""
-    from eth_abi import encode
+    from eth_abi.abi import encode
     from eth_utils.crypto import keccak
 
     abi = artifacts()[contract]["abi"]

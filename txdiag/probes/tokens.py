@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from txdiag.gather import Found, ProbeResult
-from txdiag.models import TokenTransfer
+from txdiag.gather import Found, ProbeResult, token_transfers
 from txdiag.rpc import Call, Reply
 from txdiag.wire import decode_symbol, decode_uint8, erc20_transfers
 
@@ -53,16 +52,6 @@ class TokenProbe:
                 ),
             )
         return ProbeResult({"token_transfers": token_transfers(found)})
-
-
-def token_transfers(found: Found) -> tuple[TokenTransfer, ...]:
-    if found.receipt is None:
-        return ()
-    out = []
-    for token, sender, recipient, value, index in erc20_transfers(found.receipt.logs):
-        symbol, decimals = found.ctx.tokens.get(token) or (None, None)
-        out.append(TokenTransfer(token, sender, recipient, value, symbol, decimals, index))
-    return tuple(out)
 
 
 def _call_bytes(reply: Reply) -> bytes | None:

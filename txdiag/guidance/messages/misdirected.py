@@ -74,7 +74,7 @@ EN: dict[Code, Entry] = {
             _CANCEL_EN,
             _CANCEL_LEGACY_EN,
             _LOST_EN,
-            "If someone told you to send funds to this address (for example to \"verify\" or \"unlock\" your wallet), "
+            'If someone told you to send funds to this address (for example to "verify" or "unlock" your wallet), '
             "that was a scam: stop and do not send anything more.",
         ),
     ),
