@@ -22,9 +22,7 @@ EN: dict[Code, Entry] = {
             "Your transaction succeeded in block {block} on {chain} and is waiting for more blocks before it is "
             "final: about {eta} more."
         ),
-        message=(
-            "{confirmations} confirmations so far; final after about {remaining_blocks} more blocks (about {eta})."
-        ),
+        message="Confirmations so far: {confirmations}. Final in about {remaining_blocks} more blocks (about {eta}).",
         steps=(
             "Wait about {eta}; nothing needs to be done. Do not send the payment again.",
             "Exchanges credit a deposit only after their own number of confirmations; it will appear once "
