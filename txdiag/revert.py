@@ -29,7 +29,6 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, TypeAlias
 
-from eth_abi.abi import decode as abi_decode
 from eth_utils.abi import function_signature_to_4byte_selector
 from eth_utils.address import to_checksum_address
 
@@ -791,6 +790,9 @@ def _decode_custom(spec: ErrorSpec, raw: bytes, errors: Mapping[str, ErrorSpec],
 
 
 def _abi_decode(types: list[str], body: bytes) -> tuple[Any, ...] | None:
+    # imported on first use: most diagnoses decode no revert data, and eth_abi is slow to load
+    from eth_abi.abi import decode as abi_decode  # noqa: PLC0415
+
     try:
         return abi_decode(types, body)
     except Exception:  # eth_abi raises many kinds on hostile input; every one means "does not decode"

@@ -20,8 +20,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from eth_abi.abi import decode
-from eth_abi.exceptions import DecodingError
 from eth_utils.address import to_checksum_address
 
 from txdiag.errors import TxdiagError
@@ -65,6 +63,12 @@ class Payment:
 def decode_token_call(data_: bytes) -> tuple[str | None, str, int] | None:
     """(from, to, value) of ERC-20 ``transfer``/``transferFrom`` calldata; None for anything else."""
     selector, args = data_[:4], data_[4:]
+    if selector not in (TRANSFER_SELECTOR, TRANSFER_FROM_SELECTOR):
+        return None
+    # imported on first use: eth_abi is slow to load and most transactions carry no token call
+    from eth_abi.abi import decode  # noqa: PLC0415
+    from eth_abi.exceptions import DecodingError  # noqa: PLC0415
+
     try:
         if selector == TRANSFER_SELECTOR and len(args) >= 64:
             to, value = decode(["address", "uint256"], args[:64])
