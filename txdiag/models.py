@@ -231,26 +231,23 @@ class NetworkView:
     pool: PoolStatus | None = None
     unavailable: frozenset[str] = frozenset()  # parts that could not be read, e.g. "fee_history"
 
-    def tip_at(self, percentile: float) -> int | None:
-        """The median across recent blocks of the tip paid at ``percentile``."""
-        if percentile not in self.reward_percentiles or not self.rewards:
-            return None
-        i = self.reward_percentiles.index(percentile)
-        column = sorted(r[i] for r in self.rewards if len(r) > i)
-        return column[len(column) // 2] if column else None
+    # median tip per percentile over recent non-empty blocks; derived once, since every request reads it
+    market_tips: tuple[int | None, ...] = field(default=(), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        used = self.gas_used_ratios
+        medians: list[int | None] = []
+        for i in range(len(self.reward_percentiles)):
+            # empty blocks report a tip of 0 at every percentile: counting them would make a quiet market look free
+            column = sorted(r[i] for k, r in enumerate(self.rewards) if len(r) > i and (k >= len(used) or used[k] > 0))
+            medians.append(column[len(column) // 2] if column else None)
+        object.__setattr__(self, "market_tips", tuple(medians))
 
     def market_tip(self, percentile: float) -> int | None:
-        """The median, over recent blocks that included anything, of the tip paid at ``percentile``.
-
-        Empty blocks report a tip of 0 for every percentile; counting them
-        would make the market look free when it is only quiet.
-        """
-        if percentile not in self.reward_percentiles or not self.rewards:
+        """The median, over recent blocks that included anything, of the tip paid at ``percentile``."""
+        if percentile not in self.reward_percentiles:
             return None
-        i = self.reward_percentiles.index(percentile)
-        used = self.gas_used_ratios
-        column = sorted(r[i] for k, r in enumerate(self.rewards) if len(r) > i and (k >= len(used) or used[k] > 0))
-        return column[len(column) // 2] if column else None
+        return self.market_tips[self.reward_percentiles.index(percentile)]
 
     def base_fee_change(self, blocks: int) -> float | None:
         """The base fee trend: next block's base fee relative to ``blocks`` blocks earlier (0.1 = +10 %)."""

@@ -126,7 +126,7 @@ def _network_json(ev: Evidence) -> dict[str, Any] | None:
         "finalized": n.finalized,
         "safe": n.safe,
         "next_base_fee_per_gas": n.next_base_fee,
-        "tip_percentiles": {f"p{p:g}": n.tip_at(p) for p in n.reward_percentiles},
+        "tip_percentiles": {f"p{p:g}": n.market_tip(p) for p in n.reward_percentiles},
         "gas_used_ratio": round(sum(n.gas_used_ratios) / len(n.gas_used_ratios), 4) if n.gas_used_ratios else None,
         "pool": {"pending": n.pool.pending, "queued": n.pool.queued} if n.pool else None,
         "unavailable": sorted(n.unavailable),
