@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from txdiag.chains import ChainSpec
 from txdiag.guidance import fmt
 from txdiag.guidance.render import CATALOGS, COMMON, fill, placeholders, render
 from txdiag.models import Classification, Code, Evidence, Finding, Severity
@@ -28,6 +29,8 @@ def test_placeholders_match_across_languages(code: Code) -> None:
         other = CATALOGS[lang][code]
         assert placeholders(other.summary) == placeholders(en.summary), (lang, "summary")
         assert placeholders(other.message) == placeholders(en.message), (lang, "message")
+        assert (other.pending_summary is None) == (en.pending_summary is None), (lang, "pending_summary")
+        assert placeholders(other.pending_summary or "") == placeholders(en.pending_summary or ""), (lang, "pending")
         assert len(other.steps) == len(en.steps), (lang, "steps")
         for a, b in zip(en.steps, other.steps, strict=True):
             assert placeholders(a) == placeholders(b), (lang, a)
@@ -123,3 +126,54 @@ def test_durations(seconds: int, en: str, zh: str) -> None:
     """Durations read naturally in both languages."""
     assert fmt.duration(seconds, "en") == en
     assert fmt.duration(seconds, "zh-CN") == zh
+
+
+def _rendered(findings: list[Finding], lang: str = "en") -> tuple[str, tuple[str, ...]]:
+    ev = Evidence(hash="0x" + "00" * 32, chain="alpha", network=None, tx=None)
+    facts_ = {"sender": "0x" + "11" * 20, "symbol": "ETH"}
+    findings = [Finding(f.code, f.severity, {**facts_, **f.details}) for f in findings]
+    chain = ChainSpec("alpha", 31337, "ETH", 18, 12, 12.0, ())
+    out = render(Classification.from_findings(findings), ev, chain, lang)
+    return out.summary, out.next_steps
+
+
+def test_steps_come_from_the_verdicts_own_class() -> None:
+    """A misdirected answer carries no 'nothing more is needed' from the confirmed finding, nor speed-up advice."""
+    fee = {
+        "max_fee_per_gas": 1,
+        "base_fee_per_gas": 2,
+        "suggested_max_fee_per_gas": 3,
+        "suggested_max_priority_fee_per_gas": 1,
+        "nonce": 1,
+    }
+    summary, steps = _rendered(
+        [
+            Finding(
+                Code.ZERO_ADDRESS_RECIPIENT,
+                Severity.ERROR,
+                {"recipient": "0x" + "00" * 20, "amount": "1", "asset": "ETH", "nonce": 1},
+            ),
+            Finding(Code.CONFIRMED, Severity.INFO, {"block": 1, "confirmations": 3}),
+            Finding(Code.FEE_BELOW_BASE_FEE, Severity.ERROR, fee),
+        ]
+    )
+    # alone, the confirmed finding would say there is nothing more to do
+    _, alone = _rendered([Finding(Code.CONFIRMED, Severity.INFO, {"block": 1, "confirmations": 3})])
+    assert any(s.startswith("Nothing more is needed") for s in alone), alone
+    assert not any(s.startswith("Nothing more is needed") for s in steps), steps
+    assert not any("Speed it up" in s for s in steps), steps
+    assert "zero address" in summary
+
+
+def test_generic_pending_does_not_lead_when_a_cause_is_known() -> None:
+    """'Not in a block yet' gives way to the reason why; its warning not to pay twice stays, after the cause's steps."""
+    summary, steps = _rendered(
+        [
+            Finding(Code.PENDING, Severity.WARNING, {"nonce": 7}),
+            Finding(Code.NONCE_GAP, Severity.WARNING, {"nonce": 7, "missing_nonces": [5, 6], "first_missing": 5}),
+        ]
+    )
+    assert "5, 6" in summary
+    pending_first = fill(CATALOGS["en"][Code.PENDING].steps[0], {"nonce": "7"})
+    assert pending_first in steps
+    assert steps.index(pending_first) > 0

@@ -18,6 +18,8 @@ class Entry:
     summary: str  # the diagnosis summary when this finding leads
     message: str  # the finding's own line
     steps: tuple[str, ...] = ()  # numbered next steps, most useful first
+    # the summary while the transaction is still pending (details say ``pending``): it can still be stopped
+    pending_summary: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

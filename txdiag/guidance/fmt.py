@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 GWEI = 10**9
 
@@ -24,9 +24,16 @@ def gwei(wei: int) -> str:
 
 
 def gwei_rounded(wei: int, places: int = 4) -> str:
-    """Gwei for reading at a glance; rounds half up, never shows more than ``places`` decimals."""
+    """Gwei for reading at a glance: ``places`` decimals, or as many significant digits below 1 gwei.
+
+    Rounds half up. Fees on rollups are thousandths of a gwei, where a fixed
+    number of decimals would show two different fees as the same number.
+    """
     q = Decimal(wei) / Decimal(GWEI)
-    shown = q.quantize(Decimal(1).scaleb(-places)) if q < 10**12 else q.quantize(Decimal(1))
+    if 0 < q < 1:
+        # as many decimals as it takes to show ``places`` significant digits (wei is the 9th)
+        places = min(9, places - 1 - q.adjusted())
+    shown = q.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) if q < 10**12 else q.quantize(Decimal(1))
     text = format(shown, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 

@@ -16,6 +16,7 @@ and messages must always render (a test checks every catalog entry).
 from __future__ import annotations
 
 import logging
+import re
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -38,17 +39,20 @@ EXPLANATIONS: dict[str, dict[str, tuple[str, ...]]] = {"en": failed.EXPLAIN_EN, 
 TERMS: dict[str, dict[str, str]] = {
     "en": {
         "finalized_tag": "finalized by the network",
-        "confirmations": "{required} confirmations reached",
+        "confirmations": "enough confirmations ({required})",
         "yes": "yes",
         "no": "no",
     },
     "zh-CN": {
         "finalized_tag": "已被网络最终确定",
-        "confirmations": "已达到 {required} 个确认",
+        "confirmations": "已达到所需确认数（{required}）",
         "yes": "是",
         "no": "否",
     },
 }
+LIST_SEPARATOR = {"en": ", ", "zh-CN": "、"}
+# a finding that only says "it is waiting": it leads only when no finding says why
+GENERIC = frozenset({Code.PENDING})
 MAX_STEPS = 6
 
 
@@ -104,7 +108,7 @@ def facts(details: Mapping[str, Any], ev: Evidence | None, chain: ChainSpec | No
     for key, value in details.items():
         if value is None:
             continue
-        out[key] = _show(value, terms)
+        out[key] = _show(value, terms, LIST_SEPARATOR[lang])
         if isinstance(value, int) and not isinstance(value, bool):
             if key.endswith("_per_gas") or key in ("tip", "market_tip", "gas_price", "suggested_gas_price"):
                 out[f"{key}_gwei"] = fmt.gwei_rounded(value)
@@ -129,14 +133,20 @@ def facts(details: Mapping[str, Any], ev: Evidence | None, chain: ChainSpec | No
     return out
 
 
-def _show(value: Any, terms: Mapping[str, str]) -> str:
+def _show(value: Any, terms: Mapping[str, str], sep: str = ", ") -> str:
     if isinstance(value, bool):
         return terms["yes"] if value else terms["no"]
     if isinstance(value, list | tuple):
-        return ", ".join(_show(v, terms) for v in value)
+        return sep.join(_show(v, terms, sep) for v in value)
     if isinstance(value, Mapping):
-        return ", ".join(f"{k}={_show(v, terms)}" for k, v in value.items())
+        return sep.join(f"{k}={_show(v, terms, sep)}" for k, v in value.items())
+    if isinstance(value, str) and _ISO_TIME.fullmatch(value):
+        # times are shown to people in UTC to the minute, not as ISO 8601
+        return value[:10] + " " + value[11:16] + " UTC"
     return str(value)
+
+
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|\+00:00)")
 
 
 def fill(template: str, values: Mapping[str, str]) -> str | None:
@@ -151,24 +161,48 @@ def fill(template: str, values: Mapping[str, str]) -> str | None:
 
 
 def render(classification: Classification, ev: Evidence | None, chain: ChainSpec | None, lang: str) -> Rendered:
-    """Summary, one message per finding, and numbered next steps ending with the safety notice."""
+    """Summary, one message per finding, and numbered next steps ending with the safety notice.
+
+    The summary comes from the most serious finding that says *why* (a generic
+    "still waiting" leads only when nothing more specific is known). Next steps
+    come only from findings of the verdict's own class and from soft findings:
+    a misdirected transfer gets no "speed it up", a lost one no "nothing to do".
+    """
     catalog = CATALOGS[lang]
     findings: list[RenderedFinding] = []
     steps: list[str] = []
-    summary: str | None = None
+    deferred: list[str] = []
+    leads: list[tuple[Entry, dict[str, str], bool]] = []
+    verdict = classification.verdict
+    specific = any(
+        f.code.verdict is verdict and f.code.escalates and f.code not in GENERIC for f in classification.findings
+    )
     for finding in classification.findings:
         entry = catalog[finding.code]
         values = facts(finding.details, ev, chain, lang)
         message = fill(entry.message, values) or fill(entry.summary, values) or entry.message
         findings.append(RenderedFinding(finding.code.value, finding.severity.value, message, finding.details))
-        if summary is None and (finding.code.escalates or finding.code is Code.NOT_FOUND):
-            summary = fill(entry.summary, values)
-        for template in entry.steps:
+        same_class = finding.code.verdict is verdict
+        generic = finding.code in GENERIC and specific
+        if same_class and (finding.code.escalates or verdict is Verdict.NOT_FOUND) and not generic:
+            leads.append((entry, values, bool(finding.details.get("pending"))))
+        if not (same_class or not finding.code.escalates):
+            continue
+        # with a specific cause known, a generic finding keeps only its first step (its warning), after the cause's
+        templates = entry.steps[:1] if generic else entry.steps
+        for template in templates:
             step = fill(template, values)
             if step and step not in steps:
-                steps.append(step)
+                (deferred if generic else steps).append(step)
+    steps += [s for s in deferred if s not in steps]
+    summary = None
+    for entry, values, pending in leads:
+        template = entry.pending_summary if pending and entry.pending_summary else entry.summary
+        summary = fill(template, values)
+        if summary:
+            break
     if summary is None:
-        summary = _fallback_summary(classification.verdict, lang)
+        summary = _fallback_summary(verdict, lang)
     steps = steps[: MAX_STEPS - 1] if len(steps) >= MAX_STEPS else steps
     steps.append(COMMON[lang].safety)
     return Rendered(summary, tuple(findings), tuple(steps))
