@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import pytest
@@ -139,3 +140,24 @@ def test_verdict_is_most_serious_escalating_finding(codes: list[Code], verdict: 
     result = Classification.from_findings([Finding(c, Severity.INFO) for c in codes])
     assert result.verdict is verdict
     assert result.findings[0].code.verdict is verdict or not result.findings[0].code.escalates
+
+
+def test_not_found_with_unreachable_chain_says_so() -> None:
+    """A chain that could not be asked is named, with advice to ask again before paying twice; never 'no funds left'."""
+    from txdiag.guidance.render import render
+
+    evidence = Evidence(
+        hash="0x" + "11" * 32,
+        chain="alpha",
+        network=None,
+        tx=None,
+        asked=(Asked("alpha", ("http://a",)),),
+        unchecked=frozenset({"chain:beta"}),
+    )
+    result = classify(evidence, CHAIN, NOW)
+    assert result.findings[0].details["unreachable"] == ["beta"]
+    steps = render(result, evidence, CHAIN, "en").next_steps
+    assert "could not reach beta" in steps[0]
+    assert not any("no funds left" in s for s in steps)
+    clean = classify(dataclasses.replace(evidence, unchecked=frozenset()), CHAIN, NOW)
+    assert not any("could not reach" in s for s in render(clean, evidence, CHAIN, "en").next_steps)

@@ -49,6 +49,7 @@ def not_found(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
     if ev.tx is not None:
         return None
     asked = [{"chain": a.chain, "endpoints": list(a.endpoints), "agreed": a.agreed} for a in ev.asked]
+    unreachable = sorted(u.removeprefix("chain:") for u in ev.unchecked if u.startswith("chain:"))
     return Finding(
         Code.NOT_FOUND,
         Severity.WARNING,
@@ -58,8 +59,8 @@ def not_found(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
             "endpoints_asked": sum(len(a.endpoints) for a in ev.asked),
             # how many endpoints said "no such transaction" (each chain's first answer is checked with another)
             "endpoints_agreed": sum(a.agreed for a in ev.asked),
-            # chains that could not be asked at all: the hash may be there
-            "unreachable": sorted(u.removeprefix("chain:") for u in ev.unchecked if u.startswith("chain:")),
+            # chains that could not be asked at all: the hash may be there (None when every chain answered)
+            "unreachable": unreachable or None,
         },
     )
 

@@ -42,10 +42,12 @@ EN: dict[Code, Entry] = {
         summary="No configured network knows this transaction hash (networks asked: {chains}).",
         message="Networks asked: {chains}; endpoints asked: {endpoints_asked}. None has this transaction.",
         steps=(
+            "txdiag could not reach {unreachable} just now, so the transaction may be there. Ask again in a "
+            "minute before you send anything again.",
             "Check that the hash is copied whole and exactly (66 characters starting with 0x).",
             "If you only just sent it, wait a minute and check again: it may not have reached the network yet.",
-            "If your wallet shows the transaction but no network has it, it was never broadcast or was "
-            "dropped: no funds left your wallet. Check your balance and the wallet's activity list.",
+            "If your wallet shows the transaction but no network has it, it was probably never broadcast or was "
+            "dropped. Check your balance and the wallet's activity list before you send it again.",
             "Check which network your wallet used; it may be one txdiag is not set up to check.",
         ),
     ),
@@ -84,10 +86,11 @@ ZH: dict[Code, Entry] = {
         summary="已配置的网络中都找不到这个交易哈希（已查询的网络：{chains}）。",
         message="已查询 {chains}（{endpoints_asked} 个节点），都没有这笔交易。",
         steps=(
+            "txdiag 暂时无法连接 {unreachable}，这笔交易可能就在那里。请一分钟后再查询，在此之前不要重新发送任何交易。",
             "请确认哈希复制完整且准确（以 0x 开头，共 66 个字符）。",
             "如果刚刚发送，请等一分钟后再查：交易可能还没有传到网络。",
-            "如果钱包里显示了这笔交易，但所有网络都找不到，说明它从未广播成功或已被丢弃：资金没有离开您的钱包。"
-            "请查看余额和钱包的交易记录。",
+            "如果钱包里显示了这笔交易，但所有网络都找不到，它很可能从未广播成功或已被丢弃。"
+            "重新发送之前，请先查看余额和钱包的交易记录。",
             "请确认钱包使用的是哪个网络；它可能不在 txdiag 的查询范围内。",
         ),
     ),
