@@ -427,3 +427,65 @@ def test_burn_list_is_bundled() -> None:
     assert DEAD.lower() in burns
     assert "0xdead000000000000000042069420694206942069" in burns
     assert ZERO not in burns  # the zero address has its own finding
+
+
+WETH = "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2"
+USDC = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"
+
+
+def _with_tx(evidence: Evidence, **kw: Any) -> Evidence:
+    return dataclasses.replace(evidence, tx=tx(**kw))
+
+
+@pytest.mark.parametrize(
+    ("evidence", "flagged"),
+    [
+        # wrapping: deposit() called with the value
+        (_with_tx(ev(rcpt(WETH, has_code=True, token_like=True)), to=WETH, data=bytes.fromhex("d0e30db0")), False),
+        # a bare send the contract acknowledged with an event naming the sender (WETH's Deposit)
+        (
+            dataclasses.replace(
+                _with_tx(ev(rcpt(WETH, has_code=True, token_like=True)), to=WETH),
+                receipt=receipt(
+                    logs=(
+                        LogView(
+                            WETH,
+                            (
+                                bytes.fromhex("e1fffcc4923d04b559f4d29a8bfc6cda04eb5b0d3c460751c2402c5c5cc9109c"),
+                                bytes(12) + bytes.fromhex(SENDER[2:]),
+                            ),
+                            (10**18).to_bytes(32, "big"),
+                            0,
+                        ),
+                    )
+                ),
+            ),
+            False,
+        ),
+        # a bare send that nothing acknowledged
+        (_with_tx(ev(rcpt(USDC, has_code=True, token_like=True)), to=USDC), True),
+        # USDT-style token sent by its own transfer() to another token's contract
+        (
+            _with_tx(
+                ev(rcpt(USDC, via="calldata", token=TOKEN, has_code=True, token_like=True)),
+                to=TOKEN,
+                value=0,
+                data=TRANSFER + encode(["address", "uint256"], [USDC, 5]),
+            ),
+            True,
+        ),
+        # a router paying a pool that happens to be a token (an LP pair): not addressed by hand
+        (
+            _with_tx(
+                ev(rcpt(USDC, via="log", token=TOKEN, has_code=True, token_like=True)),
+                to=OTHER,
+                value=0,
+                data=bytes.fromhex("38ed1739") + bytes(64),
+            ),
+            False,
+        ),
+    ],
+)
+def test_value_reaching_token_contracts(evidence: Evidence, flagged: bool) -> None:
+    """Only a transfer a person addressed by hand to a token contract is misdirected; DeFi calls are not."""
+    assert ("token_contract_recipient" in codes(evidence)) is flagged

@@ -138,14 +138,43 @@ def burn_address_recipient(ev: Evidence, chain: ChainSpec, now: datetime) -> Fin
 
 
 def token_contract_recipient(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
-    """Tokens sent to the token's own contract, or value sent to any token contract."""
+    """Tokens sent to a token contract by a plain transfer, or coin sent to one that gave nothing back.
+
+    Value that reaches a token contract through a function call is how DeFi
+    works (wrapping ETH with ``deposit()``, a router paying a pool, a vault
+    deposit), so only transfers a person addressed by hand count: the token's
+    own ``transfer`` called directly, or a bare coin send that the contract did
+    not acknowledge with an event naming the sender (WETH's ``Deposit``, a
+    staking token's mint).
+    """
     if not _moved(ev):
         return None
     for r in ev.recipients:
         own = r.token is not None and r.address.lower() == r.token.lower()
-        if own or (r.token_like and r.has_code):
+        if own or (r.token_like and r.has_code and _addressed_by_hand(ev, r)):
             return Finding(Code.TOKEN_CONTRACT_RECIPIENT, Severity.ERROR, _details(ev, chain, r, own_token=own))
     return None
+
+
+_TOKEN_CALLS = (bytes.fromhex("a9059cbb"), bytes.fromhex("23b872dd"))  # transfer, transferFrom
+
+
+def _addressed_by_hand(ev: Evidence, r: Recipient) -> bool:
+    """Whether the user typed this recipient: a plain transfer, not a contract paying a contract."""
+    tx = ev.tx
+    if tx is None:
+        return False
+    if r.via == "native":
+        if tx.input:
+            return False  # a function was called with the value: the contract was the intended counterparty
+        sender_topic = bytes(12) + bytes.fromhex(tx.sender[2:])
+        logs = ev.receipt.logs if ev.receipt is not None else ()
+        acknowledged = any(lg.address.lower() == r.address.lower() and sender_topic in lg.topics[1:] for lg in logs)
+        return not acknowledged
+    # a token moved by the token's own transfer()/transferFrom() called directly, not by a router or vault
+    return (
+        tx.to is not None and r.token is not None and tx.to.lower() == r.token.lower() and tx.input[:4] in _TOKEN_CALLS
+    )
 
 
 def _first_seen_as(c: Counterparty | None) -> str:
