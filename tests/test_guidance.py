@@ -177,3 +177,17 @@ def test_generic_pending_does_not_lead_when_a_cause_is_known() -> None:
     pending_first = fill(CATALOGS["en"][Code.PENDING].steps[0], {"nonce": "7"})
     assert pending_first in steps
     assert steps.index(pending_first) > 0
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"),
+    [("en", "recent network fees, the recipient on beta"), ("zh-CN", "近期网络费、beta 上的收款地址")],
+)
+def test_unchecked_parts_in_words(lang: str, shown: str) -> None:
+    """What could not be checked is named in words, never as an internal identifier."""
+    ev = Evidence(hash="0x" + "00" * 32, chain="alpha", network=None, tx=None)
+    result = Classification.from_findings(
+        [Finding(Code.UNCHECKED, Severity.INFO, {"parts": ["fee_history", "code_on:beta"]})]
+    )
+    out = render(result, ev, None, lang)
+    assert shown in out.findings[0].message

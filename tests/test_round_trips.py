@@ -109,3 +109,20 @@ async def test_token_metadata_cached_across_diagnoses(scenario: dict[str, str], 
             (transfer,) = d.evidence.token_transfers
             assert transfer.symbol == "STRD"
             assert transfer.decimals == 18
+
+
+async def test_waiters_survive_the_snapshot_fetcher_being_cancelled(scenario: dict[str, str], chains_dir: Path) -> None:
+    """The request fetching the shared snapshot is cancelled mid-fetch; those waiting on it still get their answer."""
+    from txdiag.gather import find
+
+    async with service_for(chains_dir) as service:
+        ctx = service.contexts["alpha"]
+        leader = asyncio.create_task(find(ctx, scenario["payment"]))
+        await asyncio.sleep(0)  # the leader claims the snapshot and sends its batch
+        waiter = asyncio.create_task(find(ctx, scenario["token"]))
+        await asyncio.sleep(0)  # the waiter finds the fetch under way and waits on it
+        leader.cancel()
+        found = await waiter
+        assert found.tx is not None
+        assert found.network.head > 0
+        assert leader.cancelled()

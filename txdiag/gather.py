@@ -118,7 +118,7 @@ async def find(ctx: ChainContext, tx_hash: str) -> Found:
         replies = await ctx.client.batch(calls, min_head=ctx.client.fresh_floor())
     except BaseException as exc:
         if lease is not None:
-            lease.fail(exc)
+            lease.fail(_abandoned(ctx, exc))
         raise
     if lease is not None:
         try:
@@ -173,10 +173,22 @@ async def _snapshot_again(ctx: ChainContext) -> NetworkView:
         claim.fail(failure)
         raise failure from exc
     except BaseException as exc:
-        claim.fail(exc)
+        claim.fail(_abandoned(ctx, exc))
         raise
     claim.fulfil(network)
     return network
+
+
+def _abandoned(ctx: ChainContext, exc: BaseException) -> ChainUnavailable:
+    """What waiters on a shared snapshot fetch are told when the fetching request stopped.
+
+    The fetcher's own fate (cancelled because its hash was found on another
+    chain, out of its own deadline) is not theirs: they get ChainUnavailable,
+    which makes each of them fetch the snapshot once more itself.
+    """
+    if isinstance(exc, ChainUnavailable):
+        return exc
+    return ChainUnavailable(ctx.chain.name, [], "the shared snapshot fetch was abandoned")
 
 
 def _doubtful(ctx: ChainContext, endpoint: str, tx: TxView | None, receipt: ReceiptView | None) -> bool:
@@ -287,9 +299,9 @@ async def _rounds(found: Found, active: list[Probe], updates: dict[str, Any], un
         flat = [call for _, calls in plans for call in calls]
         try:
             replies = await found.ctx.client.batch(flat)
-        except ChainUnavailable:
+        except (ChainUnavailable, DeadlineExceeded):
             # the transaction itself is known; what the probes wanted is marked unchecked, not guessed
-            unchecked.update(type(p).__name__ for p, _ in plans)
+            unchecked.update(type(p).__name__.removesuffix("Probe").lower() for p, _ in plans)
             break
         active = []
         at = 0

@@ -51,6 +51,41 @@ TERMS: dict[str, dict[str, str]] = {
     },
 }
 LIST_SEPARATOR = {"en": ", ", "zh-CN": "、"}
+# what could not be checked (Evidence.unchecked), in words; "chain:X" and "code_on:X" name a chain
+PARTS: dict[str, dict[str, str]] = {
+    "en": {
+        "fee_history": "recent network fees",
+        "pool": "the network's pending pool",
+        "finalized": "the network's finalized block",
+        "safe": "the network's safe block",
+        "sender": "the sender's nonces and pending transactions",
+        "sender_nonce": "the sender's nonces",
+        "sender_pool": "the sender's pending transactions",
+        "token": "token names and decimals",
+        "failure": "the reason the transaction failed",
+        "recipient": "the recipient's details and history",
+        "recipient_code": "whether the recipient is a contract",
+        "sender_history": "the sender's recent transfers",
+        "chain:": "the network {name}",
+        "code_on:": "the recipient on {name}",
+    },
+    "zh-CN": {
+        "fee_history": "近期网络费",
+        "pool": "网络的待处理交易池",
+        "finalized": "网络的最终确认区块",
+        "safe": "网络的安全区块",
+        "sender": "发送方的 nonce 和待处理交易",
+        "sender_nonce": "发送方的 nonce",
+        "sender_pool": "发送方的待处理交易",
+        "token": "代币名称和精度",
+        "failure": "交易失败的原因",
+        "recipient": "收款地址的信息和历史",
+        "recipient_code": "收款地址是否为合约",
+        "sender_history": "发送方的近期转账",
+        "chain:": "{name} 网络",
+        "code_on:": "{name} 上的收款地址",
+    },
+}
 # a finding that only says "it is waiting": it leads only when no finding says why
 GENERIC = frozenset({Code.PENDING})
 MAX_STEPS = 6
@@ -124,6 +159,9 @@ def facts(details: Mapping[str, Any], ev: Evidence | None, chain: ChainSpec | No
             if text is not None:
                 out["explanation_text"] = text
                 break
+    parts = details.get("parts")
+    if isinstance(parts, list | tuple):
+        out["parts"] = LIST_SEPARATOR[lang].join(_part(str(p), lang) for p in parts)
     if "finality_source" in details:
         template = terms.get(str(details["finality_source"]), "")
         try:
@@ -131,6 +169,14 @@ def facts(details: Mapping[str, Any], ev: Evidence | None, chain: ChainSpec | No
         except _Missing:
             out["finality"] = template
     return out
+
+
+def _part(part: str, lang: str) -> str:
+    words = PARTS[lang]
+    prefix, sep, name = part.partition(":")
+    if sep and prefix + ":" in words:
+        return words[prefix + ":"].format(name=name)
+    return words.get(part, part)
 
 
 def _show(value: Any, terms: Mapping[str, str], sep: str = ", ") -> str:
