@@ -510,3 +510,18 @@ def test_redact_never_shows_a_secret_token(
 def test_redact_accepts_any_text(text: str) -> None:
     """``redact()`` never raises, whatever string it is given."""
     assert isinstance(redact(text), str)
+
+
+def test_finality_field(tmp_path: Path) -> None:
+    """`finality` is "finalized" by default, "confirmations" for rollups, and anything else names the field."""
+    assert load_chain(write_chain(tmp_path), {}).finality == "finalized"
+    assert load_chain(write_chain(tmp_path, finality="confirmations"), {}).finality == "confirmations"
+    with pytest.raises(ConfigError, match=r"testnet\.toml: field 'finality'"):
+        load_chain(write_chain(tmp_path, finality="eventually"), {})
+    bundled = load_chains(default_chains_dir(), {})
+    assert {n for n, c in bundled.items() if c.finality == "confirmations"} == {
+        "arbitrum",
+        "optimism",
+        "base",
+        "xlayer",
+    }

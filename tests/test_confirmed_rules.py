@@ -161,3 +161,11 @@ def test_not_found_with_unreachable_chain_says_so() -> None:
     assert not any("no funds left" in s for s in steps)
     clean = classify(dataclasses.replace(evidence, unchecked=frozenset()), CHAIN, NOW)
     assert not any("could not reach" in s for s in render(clean, evidence, CHAIN, "en").next_steps)
+
+
+def test_rollup_finality_by_depth() -> None:
+    """A chain set to finality by confirmations ignores the node's finalized tag (a rollup's waits for L1)."""
+    rollup = dataclasses.replace(CHAIN, finality="confirmations")
+    deep = ev(head=111, finalized=50)  # 12 confirmations, far above the finalized block
+    assert classify(deep, rollup, NOW).verdict is Verdict.CONFIRMED
+    assert classify(deep, CHAIN, NOW).verdict is Verdict.DELAYED

@@ -65,6 +65,9 @@ class ChainSpec:
     mempool: bool = True
     lag_tolerance: int = 3  # blocks an endpoint may trail the best head
     hedge: bool = False  # send slow reads to a second endpoint as well
+    # "finalized": the node's finalized tag decides when it has one, else the depth does;
+    # "confirmations": the depth always decides (rollups, whose finalized tag waits for L1 for many minutes)
+    finality: str = "finalized"
 
     def explorer_link(self, tx_hash: str) -> str | None:
         return self.explorer_tx.replace("{hash}", tx_hash) if self.explorer_tx else None
@@ -185,6 +188,9 @@ def load_chain(path: Path, env: Mapping[str, str]) -> ChainSpec:
         raise ConfigError(f"{path.name}: field 'lag_tolerance' must be 0-10000, got {lag}")
     mempool = _field(path, data, "mempool", bool, default=True)
     hedge = _field(path, data, "hedge", bool, default=False)
+    finality = _field(path, data, "finality", str, default="finalized")
+    if finality not in ("finalized", "confirmations"):
+        raise ConfigError(f'{path.name}: field \'finality\' must be "finalized" or "confirmations"')
     explorer = _field(path, data, "explorer_tx", str, default=None)
     if explorer is not None and ("{hash}" not in explorer or not explorer.startswith("https://")):
         raise ConfigError(f"{path.name}: field 'explorer_tx' must be an https URL containing {{hash}}")
@@ -202,6 +208,7 @@ def load_chain(path: Path, env: Mapping[str, str]) -> ChainSpec:
         mempool=mempool,
         lag_tolerance=lag,
         hedge=hedge,
+        finality=finality,
     )
 
 

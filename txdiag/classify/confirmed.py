@@ -22,7 +22,7 @@ def finality(ev: Evidence, chain: ChainSpec) -> tuple[bool, int, str]:
     assert block is not None
     assert ev.network is not None
     depth = confirmations(ev) or 0
-    if ev.network.finalized is not None:
+    if ev.network.finalized is not None and chain.finality == "finalized":
         required = max(1, ev.network.head - ev.network.finalized + 1)
         return block <= ev.network.finalized, required, "finalized_tag"
     return depth >= chain.confirmations, chain.confirmations, "confirmations"
@@ -84,7 +84,7 @@ def awaiting_confirmations(ev: Evidence, chain: ChainSpec, now: datetime) -> Fin
         return None
     assert ev.network is not None
     assert ev.block_number is not None
-    if ev.network.finalized is not None:
+    if details["finality_source"] == "finalized_tag" and ev.network.finalized is not None:
         remaining = max(1, ev.block_number - ev.network.finalized)
     else:
         remaining = max(1, chain.confirmations - (confirmations(ev) or 0))
