@@ -223,7 +223,7 @@ CLI_CASES = [
     ("failEmpty", "en", ["without giving a reason"]),
     ("failEmpty", "zh-CN", ["没有给出原因"]),
     ("outOfGas", "en", ["ran out of gas", "[out_of_gas]"]),
-    ("fixableOutOfGas", "zh-CN", ["gas 耗尽", "请将 gas 上限设为至少"]),
+    ("fixableOutOfGas", "zh-CN", ["Gas 耗尽", "请将 Gas 上限设为至少"]),
     ("invalidOpcode", "en", ["invalid instruction (INVALID, 0xfe)", "[invalid_opcode]"]),
     ("invalidOpcode", "zh-CN", ["无效指令"]),
     ("innerOutOfGasBubbled", "en", ["a call it made to", "ran out of gas"]),

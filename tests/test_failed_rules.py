@@ -435,7 +435,7 @@ def test_explanation_placeholders_match(key: str) -> None:
         (
             FailureInfo("trace", FailureKind.OUT_OF_GAS, gas_estimate=50_000),
             "it needs about 50000 gas, more than its limit of 100000",
-            "大约需要 50000 gas，超过了 100000 的上限",
+            "大约需要 50000 Gas，超过了 100000 的上限",
         ),
     ],
 )

@@ -66,8 +66,12 @@ class Diagnosis:
                 out.append(f"{labels['to']}: {ev.tx.to}")
             out.append(f"{labels['value']}: {fmt.units(ev.tx.value, chain.native_decimals)} {chain.native_symbol}")
             for t in ev.token_transfers:
-                amount = fmt.units(t.value, t.decimals) if t.decimals is not None else f"{t.value} (raw)"
-                out.append(f"{labels['tokens']}: {amount} {t.symbol or t.token} {t.sender} -> {t.recipient}")
+                asset = t.symbol or t.token
+                if t.decimals is not None:
+                    amount = f"{fmt.units(t.value, t.decimals)} {asset}"
+                else:
+                    amount = labels["raw_amount"].format(value=t.value, asset=asset)
+                out.append(f"{labels['tokens']}: {amount} {t.sender} -> {t.recipient}")
             if ev.block_number is not None:
                 out.append(f"{labels['block']}: {ev.block_number}")
             link = chain.explorer_link(ev.hash)

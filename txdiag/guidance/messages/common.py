@@ -31,6 +31,8 @@ EN = Common(
         "tokens": "Token transfers",
         "explorer": "Explorer",
         "observed": "Checked at",
+        # a token amount whose decimals are unknown: shown as the integer the token counts in
+        "raw_amount": "{value} {asset} (in the token's smallest units)",
     },
 )
 
@@ -50,15 +52,16 @@ ZH = Common(
         "verdict": "结论",
         "chain": "链",
         "transaction": "交易",
-        "findings": "发现",
+        "findings": "诊断详情",
         "next_steps": "建议操作",
         "from": "发送方",
-        "to": "接收方",
+        "to": "目标地址",
         "value": "金额",
         "block": "区块",
         "confirmations": "确认数",
         "tokens": "代币转账",
         "explorer": "区块浏览器",
         "observed": "检查时间",
+        "raw_amount": "{value} {asset}（按代币最小单位计）",
     },
 )

@@ -28,7 +28,7 @@ EN: dict[Code, Entry] = {
     Code.OUT_OF_GAS: Entry(
         summary=(
             "Your transaction failed in block {block} because it ran out of gas: {explanation_text} Nothing was "
-            "transferred; the fee ({fee_paid_native} {symbol}) was spent."
+            "transferred; the network fee ({fee_paid_native} {symbol}) was spent."
         ),
         message="Ran out of gas: used {gas_used} of a {gas_limit} limit.",
         steps=(
@@ -40,7 +40,7 @@ EN: dict[Code, Entry] = {
     Code.INVALID_OPCODE: Entry(
         summary=(
             "Your transaction failed in block {block}: {explanation_text} That uses up all the gas; nothing was "
-            "transferred and the fee ({fee_paid_native} {symbol}) was spent."
+            "transferred and the network fee ({fee_paid_native} {symbol}) was spent."
         ),
         message="Stopped at an invalid opcode after using {gas_used} gas.",
         steps=(
@@ -54,17 +54,21 @@ EN: dict[Code, Entry] = {
             "so it will never be included. {explanation_text}"
         ),
         message="Nonce {nonce} was used by another transaction; this one was last seen pending at {last_seen}.",
-        steps=(
-            "Look at transaction {replaced_by} to see what it did.",
-            "If you still want to make the original payment, send it again as a new transaction.",
-        ),
+        steps=("Look at transaction {replaced_by} to see what it did.",),
     ),
     Code.DROPPED: Entry(
-        summary="This transaction was dropped by the network and will not be included. {explanation_text}",
+        summary=(
+            "This transaction was dropped: the network does not have it now. {explanation_text} But until nonce "
+            "{nonce} is used, a copy of the signed transaction could still be broadcast again and go through."
+        ),
         message="Last seen pending at {last_seen}; the network no longer has it.",
         steps=(
-            "If you still want to make this payment, send it again from your wallet.",
-            "If your wallet still shows it as pending, clear or reset its pending activity so it stops waiting.",
+            "To make this payment safely, send it again with the same nonce {nonce} (set a custom nonce in your "
+            "wallet's advanced settings): both use nonce {nonce}, so at most one of them can go through.",
+            "If you no longer want to make this payment, use up nonce {nonce} instead: send 0 {symbol} to your own "
+            "address ({sender}) with nonce {nonce}. Once that is in a block, the old one can never go through.",
+            "If your wallet still shows it as pending, your wallet may broadcast it again by itself; after either "
+            "step above, at most one transaction can ever use nonce {nonce}.",
         ),
     ),
 }
@@ -73,36 +77,36 @@ ZH: dict[Code, Entry] = {
     Code.REVERTED: Entry(
         summary=(
             "您的交易在区块 {block} 中失败了：{explanation_text}没有任何资产被转出，"
-            "只花费了网络手续费（{fee_paid_native} {symbol}）。"
+            "只花费了 {fee_paid_native} {symbol} 的网络费（Gas 费）。"
         ),
         message="在区块 {block} 中被回滚：{reason}。",
         steps=(
             "这个原因来自在区块 {replayed_block} 上重新执行这笔交易的结果；在它实际所在的区块中，结果可能有所不同。",
-            "除手续费外，您的资金没有移动；可以查看余额确认。",
+            "除网络费外，您的资金没有移动；可以查看余额确认。",
             "请先解决失败原因再重试；原样再次发送仍会以同样的方式失败。",
         ),
     ),
     Code.OUT_OF_GAS: Entry(
         summary=(
-            "您的交易在区块 {block} 中因 gas 耗尽而失败：{explanation_text}没有资产被转出；"
-            "手续费（{fee_paid_native} {symbol}）已被扣除。"
+            "您的交易在区块 {block} 中因 Gas 耗尽而失败：{explanation_text}没有资产被转出；"
+            "{fee_paid_native} {symbol} 的网络费（Gas 费）已被扣除。"
         ),
-        message="gas 耗尽：在 {gas_limit} 的上限中用掉了 {gas_used}。",
+        message="Gas 耗尽：在 {gas_limit} 的 Gas 上限中用掉了 {gas_used}。",
         steps=(
-            "请将 gas 上限设为至少 {suggested_gas_limit} 后重试（重新执行估算出 {gas_estimate} gas，"
+            "请将 Gas 上限设为至少 {suggested_gas_limit} 后重试（重新执行估算出 {gas_estimate} Gas，"
             "再加 {gas_margin_percent}% 的余量）。",
-            "除手续费外，您的资金没有移动；可以查看余额确认。",
+            "除网络费外，您的资金没有移动；可以查看余额确认。",
         ),
     ),
     Code.INVALID_OPCODE: Entry(
         summary=(
-            "您的交易在区块 {block} 中失败了：{explanation_text}这会耗尽全部 gas；"
-            "没有资产被转出，手续费（{fee_paid_native} {symbol}）已被扣除。"
+            "您的交易在区块 {block} 中失败了：{explanation_text}这会耗尽全部 Gas；"
+            "没有资产被转出，{fee_paid_native} {symbol} 的网络费（Gas 费）已被扣除。"
         ),
-        message="在使用 {gas_used} gas 后停在无效操作码处。",
+        message="在使用 {gas_used} Gas 后停在无效操作码处。",
         steps=(
-            "提高 gas 上限没有帮助：合约在当前条件下会拒绝这次调用。",
-            "除手续费外，您的资金没有移动；可以查看余额确认。",
+            "提高 Gas 上限没有帮助：合约在当前条件下会拒绝这次调用。",
+            "除网络费外，您的资金没有移动；可以查看余额确认。",
         ),
     ),
     Code.REPLACED: Entry(
@@ -110,17 +114,20 @@ ZH: dict[Code, Entry] = {
             "这笔交易已被替换：同一地址的另一笔交易使用了它的 nonce（{nonce}），因此它永远不会被打包。{explanation_text}"
         ),
         message="nonce {nonce} 已被另一笔交易使用；最后一次看到这笔交易处于待处理状态是在 {last_seen}。",
-        steps=(
-            "请查看交易 {replaced_by}，了解它做了什么。",
-            "如果仍要完成原来的付款，请作为一笔新交易重新发送。",
-        ),
+        steps=("请查看交易 {replaced_by}，了解它做了什么。",),
     ),
     Code.DROPPED: Entry(
-        summary="这笔交易已被网络丢弃，不会被打包。{explanation_text}",
+        summary=(
+            "这笔交易已被丢弃：网络中现在没有它。{explanation_text}但在 nonce {nonce} 被使用之前，"
+            "这笔已签名交易的副本仍可能被重新广播并成功执行。"
+        ),
         message="最后一次看到它处于待处理状态是在 {last_seen}；网络中已不再有这笔交易。",
         steps=(
-            "如果仍要付这笔款，请在钱包中重新发送。",
-            "如果钱包仍显示它在待处理中，请清除或重置钱包的待处理记录，让它不再等待。",
+            "如果仍要付这笔款，为安全起见，请使用相同的 nonce {nonce} 重新发送（在钱包的高级设置中自定义 nonce）："
+            "两笔交易都使用 nonce {nonce}，因此最多只有一笔能成功。",
+            "如果不再想付这笔款，请把 nonce {nonce} 用掉：向您自己的地址（{sender}）发送 0 {symbol}，nonce 填 "
+            "{nonce}。这笔交易被打包后，原来那笔就永远不会执行。",
+            "如果钱包仍显示它在待处理中，钱包可能会自动重新广播它；完成以上任一步骤后，最多只有一笔交易能使用 nonce {nonce}。",
         ),
     ),
 }
@@ -249,30 +256,36 @@ EXPLAIN_EN: dict[str, tuple[str, ...]] = {
         "tokens refuse a call.",
     ),
     "replaced_speed_up": (
-        "It was replaced by a faster copy, {replaced_by}, paying the same recipient the same amount: the payment "
-        "is made once, by that transaction.",
+        "It was replaced by a faster copy paying the same recipient the same amount. Do not send it again: the "
+        "payment was made by transaction {replaced_by}.",
     ),
     "replaced_cancel": (
-        "It was cancelled by {replaced_by}, which sends nothing to your own address: no funds left your wallet "
-        "apart from that transaction's fee.",
+        "It was cancelled by {replaced_by}, a transfer of nothing to your own address: no funds left your wallet "
+        "apart from that transaction's network fee. If you still want to make the original payment, send it "
+        "again as a new transaction.",
     ),
     "replaced_other": (
         "Its nonce was used by a different transaction, {replaced_by}, sending {replacement_value_native} "
-        "{symbol} to {replacement_to}: only what that transaction moved has left your wallet.",
+        "{symbol} to {replacement_to}: only what that transaction moved has left your wallet. If that was not "
+        "the payment you meant and you still want to make it, send it again as a new transaction.",
         "Its nonce was used by a different transaction, {replaced_by}: only what that transaction moved has left "
-        "your wallet.",
+        "your wallet. If that was not the payment you meant and you still want to make it, send it again as a "
+        "new transaction.",
     ),
     "replaced_unknown": (
-        "Nothing left your wallet through this transaction; check your recent activity for the one that used "
-        "nonce {nonce}.",
-        "Nothing left your wallet through this transaction.",
+        "Nothing left your wallet through this transaction. Find the transaction that used nonce {nonce} in your "
+        "recent activity first: if it was not this same payment and you still want to make it, send it again as "
+        "a new transaction.",
+        "Nothing left your wallet through this transaction. Find the transaction that used its nonce in your "
+        "recent activity first: if it was not this same payment and you still want to make it, send it again as "
+        "a new transaction.",
     ),
     "dropped": (
         "Nonce {nonce} is still unused and no funds left your wallet.",
         "No funds left your wallet.",
     ),
     "dropped_nonce_unknown": (
-        "No funds left your wallet through this transaction (whether nonce {nonce} is still free could not be "
+        "No funds left your wallet through this transaction (whether nonce {nonce} is still unused could not be "
         "checked).",
         "No funds left your wallet through this transaction.",
     ),
@@ -308,7 +321,7 @@ EXPLAIN_ZH: dict[str, tuple[str, ...]] = {
     "invalid_nonce": ("签名或订单使用的 nonce 已被使用或顺序不对。",),
     "paused": ("该代币（或合约）已被运营方暂停：恢复之前无法进行任何转账。",),
     "not_paused": ("此操作要求合约处于暂停状态，但它并未暂停。",),
-    "blacklisted": ("代币拒绝了这笔转账，因为发送方或接收方已被代币发行方列入黑名单。",),
+    "blacklisted": ("代币拒绝了这笔转账，因为发送方或收款方已被代币发行方列入黑名单。",),
     "trading_disabled": ("该代币尚未开放交易。",),
     "exceeds_limit": (
         "请求的数量（{requested_amount}）超过了合约规定的上限（{limit_amount}）。",
@@ -316,9 +329,9 @@ EXPLAIN_ZH: dict[str, tuple[str, ...]] = {
     ),
     "unauthorized": ("您的地址无权调用这个函数：它仅限所有者或特定角色使用。",),
     "reentrant_call": ("合约阻止了一次重入调用。",),
-    "transfer_to_zero_address": ("接收地址是零地址，代币拒绝转入（转到那里的代币将永久丢失）。",),
+    "transfer_to_zero_address": ("收款地址是零地址，代币拒绝转入（转到那里的代币将永久丢失）。",),
     "invalid_sender": ("代币拒绝了发送地址。",),
-    "invalid_receiver": ("接收方无法接收这个代币。",),
+    "invalid_receiver": ("收款方无法接收这个代币。",),
     "invalid_approver": ("给出授权的地址无效。",),
     "invalid_spender": ("被授权的地址无效（例如零地址）。",),
     "invalid_operator": ("操作者地址无效。",),
@@ -348,42 +361,47 @@ EXPLAIN_ZH: dict[str, tuple[str, ...]] = {
     "vm_error": ("节点报告的错误是“{node_error}”。", "节点报告了一个执行错误。"),
     "reason_unavailable": ("节点无法说明原因（{reason_unavailable}）。", "节点无法说明原因。"),
     "reason_unavailable_all_gas": (
-        "节点无法说明原因（{reason_unavailable}）；它用光了全部 gas，可能是 gas 耗尽，也可能是触发了内部检查。",
-        "节点无法说明原因；它用光了全部 gas。",
+        "节点无法说明原因（{reason_unavailable}）；它用光了全部 Gas，可能是 Gas 耗尽，也可能是触发了内部检查。",
+        "节点无法说明原因；它用光了全部 Gas。",
     ),
     "out_of_gas": (
-        "在前一个区块上重新执行，它大约需要 {gas_estimate} gas，超过了 {gas_limit} 的上限。",
-        "它用光了全部 gas 上限。",
+        "在前一个区块上重新执行，它大约需要 {gas_estimate} Gas，超过了 {gas_limit} 的上限。",
+        "它用光了全部 Gas 上限。",
     ),
     "out_of_gas_no_estimate": (
-        "它用光了 {gas_limit} 的全部 gas 上限，而且用更多 gas 重新执行也失败了，所以仅提高上限可能无法解决。",
-        "它用光了全部 gas 上限。",
+        "它用光了 {gas_limit} 的全部 Gas 上限，而且用更多 Gas 重新执行也失败了，所以仅提高上限可能无法解决。",
+        "它用光了全部 Gas 上限。",
     ),
     "inner_out_of_gas": (
-        "它对 {failing_contract} 的一次调用耗尽了 gas，导致整笔交易失败；在前一个区块上重新执行，"
-        "大约需要 {gas_estimate} gas。",
-        "它对另一个合约的一次调用耗尽了 gas，导致整笔交易失败。",
+        "它对 {failing_contract} 的一次调用耗尽了 Gas，导致整笔交易失败；在前一个区块上重新执行，"
+        "大约需要 {gas_estimate} Gas。",
+        "它对另一个合约的一次调用耗尽了 Gas，导致整笔交易失败。",
     ),
     "inner_out_of_gas_no_estimate": (
-        "它对 {failing_contract} 的一次调用耗尽了 gas，导致整笔交易失败；用更多 gas 重新执行也失败了，"
-        "合约可能自己限制了这次调用的 gas。",
-        "它对另一个合约的一次调用耗尽了 gas，导致整笔交易失败。",
+        "它对 {failing_contract} 的一次调用耗尽了 Gas，导致整笔交易失败；用更多 Gas 重新执行也失败了，"
+        "合约可能自己限制了这次调用的 Gas。",
+        "它对另一个合约的一次调用耗尽了 Gas，导致整笔交易失败。",
     ),
     "invalid_opcode": ("合约执行了一条无效指令（INVALID，0xfe），旧式 assert 检查和部分代币会用这种方式拒绝调用。",),
     "replaced_speed_up": (
-        "它被一笔更快的副本 {replaced_by} 替换，收款方和金额都相同：这笔付款只会由那笔交易完成一次。",
+        "它被一笔更快的副本替换，收款方和金额都相同。请不要重新发送：这笔付款已由交易 {replaced_by} 完成。",
     ),
     "replaced_cancel": (
-        "它已被 {replaced_by} 取消，那笔交易向您自己的地址转账 0：除那笔交易的手续费外，没有资金离开您的钱包。",
+        "它已被 {replaced_by} 取消，那笔交易向您自己的地址转账 0：除那笔交易的网络费（Gas 费）外，没有资金离开您的钱包。"
+        "如果仍要完成原来的付款，请作为一笔新交易重新发送。",
     ),
     "replaced_other": (
         "它的 nonce 被另一笔不同的交易 {replaced_by} 使用，该交易向 {replacement_to} 发送了 "
-        "{replacement_value_native} {symbol}：只有那笔交易转出的资金离开了您的钱包。",
-        "它的 nonce 被另一笔不同的交易 {replaced_by} 使用：只有那笔交易转出的资金离开了您的钱包。",
+        "{replacement_value_native} {symbol}：只有那笔交易转出的资金离开了您的钱包。如果那不是您想要的付款，"
+        "而您仍要完成原来的付款，请作为一笔新交易重新发送。",
+        "它的 nonce 被另一笔不同的交易 {replaced_by} 使用：只有那笔交易转出的资金离开了您的钱包。"
+        "如果那不是您想要的付款，而您仍要完成原来的付款，请作为一笔新交易重新发送。",
     ),
     "replaced_unknown": (
-        "没有资金通过这笔交易离开您的钱包；请在最近的记录中查找使用了 nonce {nonce} 的那笔交易。",
-        "没有资金通过这笔交易离开您的钱包。",
+        "没有资金通过这笔交易离开您的钱包。请先在最近的记录中找到使用了 nonce {nonce} 的那笔交易："
+        "如果它不是同一笔付款，而您仍要付款，请作为一笔新交易重新发送。",
+        "没有资金通过这笔交易离开您的钱包。请先在最近的记录中找到使用了它的 nonce 的那笔交易："
+        "如果它不是同一笔付款，而您仍要付款，请作为一笔新交易重新发送。",
     ),
     "dropped": ("nonce {nonce} 仍未被使用，没有资金离开您的钱包。", "没有资金离开您的钱包。"),
     "dropped_nonce_unknown": (
