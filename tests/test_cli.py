@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -13,6 +15,7 @@ import pytest
 
 from tests.support.anvil import Anvil, free_port, write_chain_file
 from tests.support.chain import Chain, account, calldata
+from txdiag.sightings import SIGHTINGS_FILE, SqliteSightings
 
 TXDIAG = str(Path(sys.executable).parent / "txdiag")
 
@@ -73,7 +76,7 @@ def test_awaiting_confirmations_in_both_languages(chain_a: Chain, chains_dir: Pa
     assert en.returncode == zh.returncode == 0
     assert "Verdict: DELAYED" in en.stdout
     assert "awaiting_confirmations" in en.stdout
-    assert "结论: 延迟" in zh.stdout
+    assert "结论：延迟" in zh.stdout
     assert "确认" in zh.stdout
     assert "助记词" in zh.stdout  # the safety notice
     assert "seed phrase" in en.stdout
@@ -103,7 +106,7 @@ def test_reverted_is_failed(chain_a: Chain, chains_dir: Path) -> None:
     tx_hash = chain_a.send(account(5), failures, data=calldata("Failures", "failString"), gas=200_000)
     doc = diagnose_json(tx_hash, chains_dir, "--chain", "alpha")
     assert doc["verdict"] == "failed"
-    codes = [f["code"] for f in doc["findings"]]  # type: ignore[union-attr]
+    codes = [f["code"] for f in doc["findings"]]  # type: ignore[attr-defined]
     assert "reverted" in codes
 
 
@@ -138,7 +141,7 @@ def test_pending_transaction(fresh_node: Anvil, tmp_path: Path) -> None:
     write_chain_file(tmp_path, "alpha", 31337, [fresh_node.url])
     doc = diagnose_json(tx_hash, tmp_path)
     assert doc["verdict"] == "delayed"
-    assert "pending" in [f["code"] for f in doc["findings"]]  # type: ignore[union-attr]
+    assert "pending" in [f["code"] for f in doc["findings"]]  # type: ignore[attr-defined]
     assert doc["tx"]["block"] is None  # type: ignore[index]
 
 
@@ -208,3 +211,64 @@ def test_python_dash_m(chains_dir: Path) -> None:
     )
     assert result.returncode == 2
     assert "not a transaction hash" in result.stderr
+
+
+def one_line_error(result: subprocess.CompletedProcess[str], code: int) -> str:
+    """Assert the exit code and a single stderr line without a traceback; return that line."""
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_unknown_log_level_exit_2(chains_dir: Path) -> None:
+    """TXDIAG_LOG_LEVEL=verbose: one line naming the setting and the accepted levels, exit 2."""
+    line = one_line_error(run("chains", "--chains-dir", str(chains_dir), env={"TXDIAG_LOG_LEVEL": "verbose"}), 2)
+    assert "TXDIAG_LOG_LEVEL" in line
+    assert "debug" in line
+    assert run("chains", "--chains-dir", str(chains_dir), env={"TXDIAG_LOG_LEVEL": "Info"}).returncode == 0
+
+
+@pytest.mark.parametrize("port", ["65536", "70000", "-1", "http"])
+def test_serve_invalid_port_exit_2(port: str, chains_dir: Path) -> None:
+    """`txdiag serve --port` outside 0-65535 (or not a number) is bad input: exit 2, one line, before listening."""
+    line = one_line_error(run("serve", "--port", port, "--chains-dir", str(chains_dir), timeout=20), 2)
+    assert "port" in line
+
+
+def test_serve_port_in_use_says_so(chains_dir: Path) -> None:
+    """`txdiag serve` on a port another socket holds: exit 1 with one line saying the port is in use."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = run("serve", "--port", str(port), "--chains-dir", str(chains_dir), timeout=20)
+    line = one_line_error(result, 1)
+    assert "already in use" in line
+    assert str(port) in line
+    assert "internal error" not in line
+
+
+def test_locked_sightings_store_does_not_fail_diagnosis(fresh_node: Anvil, tmp_path: Path) -> None:
+    """A pending tx while another process holds the sightings file's write lock: exit 0, delayed, promptly."""
+    fresh_node.automine(False)
+    tx_hash = Chain(fresh_node).send(account(0), account(1).address, value=10**15, gas=21_000)
+    write_chain_file(tmp_path / "chains", "alpha", 31337, [fresh_node.url])
+    data = tmp_path / "data"
+    SqliteSightings.in_dir(data).close()  # the file exists, as after an earlier run
+    holder = sqlite3.connect(data / SIGHTINGS_FILE, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        result = run(
+            "diagnose", tx_hash, "--chains-dir", str(tmp_path / "chains"), "--json", env={"TXDIAG_DATA_DIR": str(data)}
+        )
+        elapsed = time.monotonic() - started
+    finally:
+        holder.rollback()
+        holder.close()
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["verdict"] == "delayed"
+    assert "not recorded" in result.stderr  # the warning says why the sighting is missing
+    assert elapsed < 4.5

@@ -187,8 +187,10 @@ def test_balance_holder_named_only_when_not_sender(chain: Any) -> None:
     assert theirs.details["balance_holder"].lower() == OTHER
 
 
-def vanished(latest: int | None, replacement: Replacement | None = None) -> Evidence:
-    seen = Vanished(SENDER, 3, OTHER, 10**17, 3 * 10**9, 10**9, NOW - timedelta(minutes=5), NOW, latest, replacement)
+def vanished(
+    latest: int | None, replacement: Replacement | None = None, *, to: str = OTHER, value: int = 10**17
+) -> Evidence:
+    seen = Vanished(SENDER, 3, to, value, 3 * 10**9, 10**9, NOW - timedelta(minutes=5), NOW, latest, replacement)
     return Evidence(HASH, "alpha", None, None, vanished=seen)
 
 
@@ -213,6 +215,13 @@ def vanished(latest: int | None, replacement: Replacement | None = None) -> Evid
         ),
         (
             vanished(5, Replacement("0x" + "03" * 32, TOKEN, 10**17, 4 * 10**9, 11)),
+            Code.REPLACED,
+            "replaced_other",
+            "other",
+        ),
+        # a zero-value call to the same token contract may be a different transfer: never called a speed-up
+        (
+            vanished(4, Replacement("0x" + "04" * 32, TOKEN, 0, 4 * 10**9, 11), to=TOKEN, value=0),
             Code.REPLACED,
             "replaced_other",
             "other",

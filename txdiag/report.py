@@ -57,29 +57,30 @@ class Diagnosis:
         common = COMMON[self.lang]
         labels = common.labels
         ev, chain = self.evidence, self.chain
-        out = [f"{labels['verdict']}: {common.verdicts[self.verdict].upper()}", "", self.rendered.summary, ""]
-        out.append(f"{labels['transaction']}: {ev.hash}")
+        colon = "：" if self.lang == "zh-CN" else ": "  # full-width in Chinese text
+        out = [f"{labels['verdict']}{colon}{common.verdicts[self.verdict].upper()}", "", self.rendered.summary, ""]
+        out.append(f"{labels['transaction']}{colon}{ev.hash}")
         if chain is not None and ev.tx is not None:
-            out.append(f"{labels['chain']}: {chain.name} ({chain.chain_id})")
-            out.append(f"{labels['from']}: {ev.tx.sender}")
+            out.append(f"{labels['chain']}{colon}{chain.name} ({chain.chain_id})")
+            out.append(f"{labels['from']}{colon}{ev.tx.sender}")
             if ev.tx.to:
-                out.append(f"{labels['to']}: {ev.tx.to}")
-            out.append(f"{labels['value']}: {fmt.units(ev.tx.value, chain.native_decimals)} {chain.native_symbol}")
+                out.append(f"{labels['to']}{colon}{ev.tx.to}")
+            out.append(f"{labels['value']}{colon}{fmt.units(ev.tx.value, chain.native_decimals)} {chain.native_symbol}")
             for t in ev.token_transfers:
                 asset = t.symbol or t.token
                 if t.decimals is not None:
                     amount = f"{fmt.units(t.value, t.decimals)} {asset}"
                 else:
                     amount = labels["raw_amount"].format(value=t.value, asset=asset)
-                out.append(f"{labels['tokens']}: {amount} {t.sender} -> {t.recipient}")
+                out.append(f"{labels['tokens']}{colon}{amount} {t.sender} -> {t.recipient}")
             if ev.block_number is not None:
-                out.append(f"{labels['block']}: {ev.block_number}")
+                out.append(f"{labels['block']}{colon}{ev.block_number}")
             link = chain.explorer_link(ev.hash)
             if link:
-                out.append(f"{labels['explorer']}: {link}")
-        out += ["", f"{labels['findings']}:"]
+                out.append(f"{labels['explorer']}{colon}{link}")
+        out += ["", f"{labels['findings']}{colon.strip()}"]
         out += [f"  {severity_marker(f.severity)} [{f.code}] {f.message}" for f in self.rendered.findings]
-        out += ["", f"{labels['next_steps']}:"]
+        out += ["", f"{labels['next_steps']}{colon.strip()}"]
         out += [f"  {line}" for line in step_lines(self.rendered.next_steps)]
         return "\n".join(out)
 

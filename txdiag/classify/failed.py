@@ -177,7 +177,9 @@ def replaced(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
         return Finding(Code.REPLACED, Severity.ERROR, details)
     if r.to == v.sender and r.value == 0:
         kind = "cancel"
-    elif r.to == v.to and (v.value is None or r.value == v.value):
+    elif r.to == v.to and v.value is not None and r.value == v.value and r.value > 0:
+        # the same coin payment at a higher fee; a zero-value call to the same contract may be any call
+        # (another token transfer, an approval), so it is not called a speed-up without its calldata
         kind = "speed_up"
     else:
         kind = "other"

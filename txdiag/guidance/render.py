@@ -44,7 +44,7 @@ TERMS: dict[str, dict[str, str]] = {
         "no": "no",
     },
     "zh-CN": {
-        "finalized_tag": "已被网络最终确定",
+        "finalized_tag": "已被网络最终确认",
         "confirmations": "已达到所需确认数（{required}）",
         "yes": "是",
         "no": "否",
