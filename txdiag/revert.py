@@ -341,15 +341,7 @@ def _shortfall(have_key: str, have: str, need_key: str, need: str, gap_key: str 
 
 def _excess(limit_key: str, limit: str, asked_key: str, asked: str, gap_key: str = "excess") -> Numberer:
     """A limit, what was asked for, and by how much it was exceeded (never negative)."""
-
-    def numbers(args: Args) -> dict[str, int]:
-        cap, wanted = _int_arg(args, limit), _int_arg(args, asked)
-        out = {k: v for k, v in ((limit_key, cap), (asked_key, wanted)) if v is not None}
-        if cap is not None and wanted is not None:
-            out[gap_key] = max(0, wanted - cap)
-        return out
-
-    return numbers
+    return _shortfall(limit_key, limit, asked_key, asked, gap_key)
 
 
 def _pick(renamed: Mapping[str, str]) -> Numberer:
