@@ -19,8 +19,10 @@ from aiohttp import web
 from tests.conftest import ALPHA_ID
 from tests.support.anvil import Anvil, free_port, write_chain_file
 from tests.support.chain import Chain, account
-from tests.support.live import rpc_proxy, served, serving, silent_server
+from tests.support.live import Live, rpc_proxy, served, serving, silent_server
+from txdiag.http import GUARD
 from txdiag.openapi import build_document
+from txdiag.service import STATUS_TIMEOUT
 
 pytestmark = pytest.mark.asyncio
 
@@ -376,3 +378,95 @@ async def test_serve_drains_in_flight_on_sigterm(tmp_path: Path, node_a: Anvil, 
             assert code == 0
         log_lines = [json.loads(line) for line in child.stderr if line.startswith("{")]
         assert any(line["route"] == "/v1/tx/{hash}" and line["status"] == 200 for line in log_lines)
+
+
+async def raw_get(live: Live, target: str, header_lines: list[bytes]) -> tuple[int, bytes]:
+    """Send one GET with exactly these header lines (raw bytes, repeats kept); the status and the body."""
+    reader, writer = await asyncio.open_connection(live.server.host, live.server.port)
+    try:
+        head = b"GET " + target.encode() + b" HTTP/1.1\r\nHost: test\r\nConnection: close\r\n"
+        writer.write(head + b"".join(line + b"\r\n" for line in header_lines) + b"\r\n")
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(), 10)
+    finally:
+        writer.close()
+    status_line, _, rest = answer.partition(b"\r\n")
+    return int(status_line.split()[1]), rest.partition(b"\r\n\r\n")[2]
+
+
+async def test_non_utf8_authorization_is_401(chains_dir: Path) -> None:
+    """An Authorization header whose bytes are not UTF-8 is refused with 401 problem+json, never a 500."""
+    async with serving(chains_dir, api_keys=frozenset({secrets.token_hex(16)})) as live:
+        for line in (
+            b"Authorization: Bearer \xff\xfe",
+            b"Authorization: \xff\xfe\xfd",
+            b"Authorization: Bearer k\xe9y",
+        ):
+            status, body = await raw_get(live, "/v1/chains", [line])
+            assert status == 401, (line, body)
+            assert json.loads(body)["status"] == 401
+        text = await (await live.session.get("/metrics")).text()
+    assert 'status="500"' not in text
+
+
+async def test_forwarded_for_takes_the_proxy_entry_of_all_lines(chains_dir: Path) -> None:
+    """Behind a trusted proxy the client is the right-most X-Forwarded-For entry of all lines, never an earlier one."""
+    async with serving(chains_dir, rate_per_second=0.01, rate_burst=1, trust_forwarded=True) as live:
+        proxy_saw = b"X-Forwarded-For: 203.0.113.50"
+        statuses = []
+        for forged in (b"198.51.100.1", b"198.51.100.2", b"198.51.100.3, 192.0.2.9"):
+            status, _ = await raw_get(live, "/v1/chains", [b"X-Forwarded-For: " + forged, proxy_saw])
+            statuses.append(status)
+        # one client, whatever it wrote on its own first line: one bucket
+        assert statuses == [200, 429, 429]
+        status, _ = await raw_get(
+            live, "/v1/chains", [b"X-Forwarded-For: 203.0.113.50", b"X-Forwarded-For: 203.0.113.51"]
+        )
+        assert status == 200  # the proxy's entry is the last line's: another client
+        status, _ = await raw_get(live, "/v1/chains", [b"X-Forwarded-For: 203.0.113.52, 203.0.113.50"])
+        assert status == 429  # one line, same right-most entry
+
+
+async def test_chain_name_with_trailing_newline_is_400(chains_dir: Path, sent: str) -> None:
+    """`?chain=alpha%0A` is a malformed chain name (400), not an unknown chain (404)."""
+    async with serving(chains_dir) as live:
+        for value in ("alpha%0A", "alpha%0D%0A", "%0Aalpha"):
+            async with live.session.get(f"/v1/tx/{sent}?chain={value}") as resp:
+                body = await problem(resp, 400)
+            assert "chain name" in body["detail"]
+
+
+async def test_one_deadline_covers_queueing_and_diagnosis(tmp_path: Path) -> None:
+    """A request that waited for a slot gets only the rest of its deadline: it ends within one deadline, not two."""
+    async with silent_server() as port:
+        write_chain_file(tmp_path, "gamma", 99901, [f"http://127.0.0.1:{port}"])
+        async with serving(tmp_path, deadline=1.5, attempt_timeout=5.0, max_concurrent=1, max_waiting=1) as live:
+            first = asyncio.create_task(live.session.get(f"/v1/tx/{UNKNOWN_HASH}?chain=gamma"))
+            await asyncio.sleep(0.3)
+            started = time.monotonic()
+            async with live.session.get(f"/v1/tx/{UNKNOWN_HASH}?chain=gamma") as resp:
+                elapsed = time.monotonic() - started
+                await problem(resp, 504)
+            await problem(await first, 504)
+    assert 1.0 < elapsed < 1.5 + 0.4, f"the queued request took {elapsed:.2f} s"
+
+
+async def test_readiness_bounded_with_dead_endpoints(tmp_path: Path, node_a: Anvil) -> None:
+    """Three endpoints that never answer: /readyz and /v1/chains answer within about one probe timeout, not 3 x 5 s."""
+    async with silent_server() as p1, silent_server() as p2, silent_server() as p3:
+        write_chain_file(tmp_path, "alpha", ALPHA_ID, [node_a.url])
+        write_chain_file(tmp_path, "gamma", 99901, [f"http://127.0.0.1:{p}" for p in (p1, p2, p3)])
+        async with serving(tmp_path, deadline=12.0, attempt_timeout=4.0, rpc_attempts=4) as live:
+            started = time.monotonic()
+            async with live.session.get("/readyz") as resp:
+                elapsed = time.monotonic() - started
+                body = await problem(resp, 503)
+            assert body["chains"] == {"alpha": True, "gamma": False}
+            assert elapsed < STATUS_TIMEOUT + 1.0, f"/readyz took {elapsed:.2f} s"
+            live.app[GUARD].status.ttl = 0  # probe again, not from the cache
+            started = time.monotonic()
+            async with live.session.get("/v1/chains") as resp:
+                chains = {c["name"]: c for c in (await resp.json())["chains"]}
+            assert time.monotonic() - started < STATUS_TIMEOUT + 1.0
+    assert [e["error"] for e in chains["gamma"]["endpoints"]] == ["timeout"] * 3
+    assert chains["alpha"]["endpoints"][0]["up"] is True

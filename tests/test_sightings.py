@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.support.anvil import write_chain_file
+from tests.support.anvil import Anvil, write_chain_file
+from tests.support.chain import Chain, account
 from txdiag.chains import load_chains
 from txdiag.errors import ConfigError
 from txdiag.service import Service
 from txdiag.settings import Settings
-from txdiag.sightings import SIGHTINGS_FILE, MemorySightings, Sighting, SightingStore, SqliteSightings
+from txdiag.sightings import (
+    SIGHTINGS_FILE,
+    MemorySightings,
+    Sighting,
+    SightingStore,
+    SqliteSightings,
+    recall,
+    remember,
+)
 
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 SENDER = "0x" + "11" * 20
@@ -148,3 +161,84 @@ async def test_service_store_choice(tmp_path: Path) -> None:
     async with Service(chains, Settings(data_dir=tmp_path / "unused")) as service:
         assert isinstance(service.sightings, MemorySightings)
     assert not (tmp_path / "unused").exists()
+
+
+def hold_write_lock(path: Path) -> sqlite3.Connection:
+    """Another connection (as another process would) takes the file's write lock and keeps it."""
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    return other
+
+
+def test_busy_store_gives_up_quickly(tmp_path: Path) -> None:
+    """While another connection holds the write lock, record() raises OperationalError within a second, not 5 s."""
+    s = SqliteSightings.in_dir(tmp_path)
+    other = hold_write_lock(tmp_path / SIGHTINGS_FILE)
+    try:
+        started = time.monotonic()
+        with pytest.raises(sqlite3.OperationalError):
+            s.record(sighting())
+        assert time.monotonic() - started < 1.0
+    finally:
+        other.rollback()
+        other.close()
+    assert s.record(sighting()) == sighting()  # usable again once the lock is released
+    s.close()
+
+
+async def test_remember_and_recall_survive_an_unusable_store(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A nonce SQLite cannot hold, a locked file and a missing table: None and a warning, never an exception."""
+    s = SqliteSightings.in_dir(tmp_path)
+    huge = dataclasses.replace(sighting(), nonce=2**63)
+    with pytest.raises(OverflowError):
+        s.record(huge)  # the store itself says so; the async face turns it into "no sighting"
+    assert await remember(s, huge) is None
+    other = hold_write_lock(tmp_path / SIGHTINGS_FILE)
+    try:
+        assert await remember(s, sighting(2)) is None
+    finally:
+        other.rollback()
+    other.execute("DROP TABLE sightings")
+    other.close()
+    assert await recall(s, sighting(2).hash) is None
+    s.close()
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING and r.name == "txdiag.sightings"]
+    assert len(warnings) == 3, caplog.text
+    assert "OverflowError" in warnings[0].getMessage()
+    assert "no such table" in warnings[2].getMessage()
+    memory = MemorySightings()
+    assert await remember(memory, huge) == huge  # the memory store holds any nonce
+    assert await recall(memory, huge.hash) == huge
+
+
+async def test_locked_store_neither_blocks_the_loop_nor_fails_a_diagnosis(
+    fresh_node: Anvil, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A pending tx diagnosed while another process holds the store's write lock: delayed, loop kept turning."""
+    fresh_node.automine(False)
+    tx_hash = Chain(fresh_node).send(account(0), account(1).address, value=10**15, gas=21_000)
+    write_chain_file(tmp_path / "chains", "alpha", 31337, [fresh_node.url])
+    store = SqliteSightings.in_dir(tmp_path / "data")
+    gaps: list[float] = []
+
+    async def ticker() -> None:
+        while True:
+            before = time.monotonic()
+            await asyncio.sleep(0.01)
+            gaps.append(time.monotonic() - before)
+
+    other = hold_write_lock(tmp_path / "data" / SIGHTINGS_FILE)
+    ticking = asyncio.create_task(ticker())
+    try:
+        async with Service(load_chains(tmp_path / "chains"), Settings(), sightings=store) as service:
+            started = time.monotonic()
+            diagnosis = await service.diagnose(tx_hash)
+            elapsed = time.monotonic() - started
+    finally:
+        ticking.cancel()
+        other.rollback()
+        other.close()
+    assert diagnosis.verdict == "delayed"
+    assert elapsed < 3.0
+    assert max(gaps) < 0.2, f"the event loop stalled for {max(gaps):.2f} s"
+    assert "not recorded" in caplog.text

@@ -14,11 +14,11 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from txdiag import __version__
-from txdiag.errors import BadInput, ChainUnavailable, DeadlineExceeded, TxdiagError
+from txdiag.errors import BadInput, ChainUnavailable, ConfigError, DeadlineExceeded, TxdiagError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_UNAVAILABLE = 0, 1, 2, 3
 
@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("serve", help="run the HTTP diagnosis service")
     s.add_argument("--host", help="address to listen on (default 127.0.0.1, or TXDIAG_HOST)")
-    s.add_argument("--port", type=int, help="port to listen on (default 8080, or TXDIAG_PORT)")
+    s.add_argument("--port", type=_port, help="port to listen on (default 8080, or TXDIAG_PORT)")
     s.add_argument("--chains-dir", type=Path)
 
     c = sub.add_parser("chains", help="list configured chains and their endpoints' health")
@@ -54,10 +54,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _port(text: str) -> int:
+    """An argparse type: a TCP port number, 0 (any free port) to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text[:20]!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be between 0 and 65535, got {value}")
+    return value
+
+
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+
+
+def _log_level(env: Mapping[str, str]) -> int:
+    """TXDIAG_LOG_LEVEL as a logging level; ConfigError (exit 2) for a name logging does not know."""
+    raw = (env.get("TXDIAG_LOG_LEVEL") or "warning").strip()
+    if raw.lower() not in LOG_LEVELS:
+        raise ConfigError(f"setting TXDIAG_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {raw[:20]!r}")
+    return logging.getLevelNamesMapping()[raw.upper()]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=os.environ.get("TXDIAG_LOG_LEVEL", "WARNING").upper(), format="txdiag: %(message)s")
     try:
+        logging.basicConfig(level=_log_level(os.environ), format="txdiag: %(message)s")
         if args.command == "diagnose":
             return asyncio.run(_diagnose(args))
         if args.command == "chains":

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import hashlib
 import hmac
 import ipaddress
@@ -28,6 +29,7 @@ import logging
 import math
 import re
 import signal
+import socket
 import sys
 import time
 import uuid
@@ -41,9 +43,10 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from txdiag.chains import load_chains
-from txdiag.errors import BadInput, ChainUnavailable, DeadlineExceeded, UnknownChain
+from txdiag.errors import BadInput, ChainUnavailable, ConfigError, DeadlineExceeded, TxdiagError, UnknownChain
 from txdiag.metrics import CONTENT_TYPE, Metrics
 from txdiag.openapi import CHAIN_PATTERN, REQUEST_ID_PATTERN, build_document
+from txdiag.rpc import deadline_scope
 from txdiag.service import ChainStatus, Service
 from txdiag.settings import Settings
 
@@ -243,18 +246,26 @@ class Guard:
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             return None
-        digest = hashlib.sha256(token.encode()).digest()
+        # header bytes that are not UTF-8 arrive as surrogate escapes: hash the bytes the client sent
+        digest = hashlib.sha256(token.encode("utf-8", "surrogateescape")).digest()
         valid = False
         for key in self.keys:  # no early exit: every key is compared
             valid |= hmac.compare_digest(digest, key)
         return digest.hex()[:12] if valid else None
 
     def client_address(self, request: web.Request) -> str:
+        """The peer's address; behind a trusted proxy, the right-most X-Forwarded-For entry.
+
+        The proxy appends the address it saw to whatever the client sent, on
+        the last line when the client sent several: only the right-most entry
+        of all lines together is the proxy's word. Anything left of it, or a
+        malformed last entry, is the client's and is not believed.
+        """
         if self.trust_forwarded:
-            # the proxy in front appends the address it saw: the right-most valid entry
-            for part in reversed(request.headers.get("X-Forwarded-For", "").split(",")[-8:]):
-                with contextlib.suppress(ValueError):
-                    return str(ipaddress.ip_address(part.strip()))
+            forwarded = ",".join(request.headers.getall("X-Forwarded-For", ()))
+            last = forwarded.rsplit(",", 1)[-1].strip()
+            with contextlib.suppress(ValueError):
+                return str(ipaddress.ip_address(last))
         return request.remote or "unknown"
 
 
@@ -277,7 +288,7 @@ def route_of(request: web.Request) -> str:
 
 
 def _request_id(incoming: str | None) -> str:
-    if incoming and _REQUEST_ID.match(incoming):
+    if incoming and _REQUEST_ID.fullmatch(incoming):
         return incoming
     return uuid.uuid4().hex
 
@@ -399,20 +410,23 @@ async def diagnose_handler(request: web.Request) -> web.Response:
     service, settings = request.app[SERVICE], request.app[SETTINGS]
     q = request.query
     chain = q.get("chain")
-    if chain is not None and not _CHAIN.match(chain):
+    if chain is not None and not _CHAIN.fullmatch(chain):
         raise Problem(400, "not a chain name: lower-case letters, digits and '-', at most 32 characters")
+    # one deadline for the whole request: time spent waiting for a slot is not given again to the diagnosis
+    started = time.monotonic()
     async with request.app[GUARD].gate.slot(settings.deadline):
-        started = time.monotonic()
+        left = settings.deadline - (time.monotonic() - started)
         try:
-            # the service bounds itself by the deadline; this is the backstop for the rest
-            async with asyncio.timeout(settings.deadline + 1.0):
-                diagnosis = await service.diagnose(
-                    request.match_info["hash"],
-                    chain=chain,
-                    expected_to=q.get("expected_to"),
-                    lang=q.get("lang"),
-                    accept_language=request.headers.get("Accept-Language"),
-                )
+            # the RPC layer stops a little before what is left, so a failure can still name the endpoints
+            async with asyncio.timeout(max(0.0, left)):
+                with deadline_scope(max(0.0, left)):
+                    diagnosis = await service.diagnose(
+                        request.match_info["hash"],
+                        chain=chain,
+                        expected_to=q.get("expected_to"),
+                        lang=q.get("lang"),
+                        accept_language=request.headers.get("Accept-Language"),
+                    )
         except UnknownChain as exc:
             raise Problem(404, str(exc), title="Unknown chain") from None
         except BadInput as exc:
@@ -529,9 +543,18 @@ async def _service_lifetime(app: web.Application) -> AsyncIterator[None]:
     service.sightings.close()
 
 
+class CannotListen(TxdiagError):
+    """The service could not open its listening socket (port in use, no such address, not permitted)."""
+
+
 def run(*, host: str | None = None, port: int | None = None, chains_dir: Path | None = None) -> int:
-    """``txdiag serve``: serve until SIGTERM or SIGINT, then drain in-flight requests within the grace time."""
+    """``txdiag serve``: serve until SIGTERM or SIGINT, then drain in-flight requests within the grace time.
+
+    Raises ConfigError for a port outside 0-65535 and CannotListen when the socket cannot be opened.
+    """
     settings = Settings.from_env()
+    if port is not None and not 0 <= port <= 65535:
+        raise ConfigError(f"port must be between 0 and 65535, got {port}")
     chains = load_chains(chains_dir or settings.chains_dir)
     if not access_log.handlers:
         handler = logging.StreamHandler(sys.stderr)
@@ -554,7 +577,10 @@ async def _serve(settings: Settings, chains: Mapping[str, Any], host: str, port:
         loop.add_signal_handler(sig, stop.set)
     try:
         site = web.TCPSite(runner, host, port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            raise CannotListen(f"cannot listen on {host}:{port}: {_listen_failure(exc)}") from exc
         for address in runner.addresses:
             shown_host, shown_port = address[0], address[1]
             print(f"txdiag: listening on http://{shown_host}:{shown_port}", file=sys.stderr, flush=True)
@@ -566,3 +592,17 @@ async def _serve(settings: Settings, chains: Mapping[str, Any], host: str, port:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
     return 0
+
+
+def _listen_failure(exc: OSError) -> str:
+    """Why a listening socket could not be opened, in words (asyncio's message quotes the socket address)."""
+    reasons = {
+        errno.EADDRINUSE: "the port is already in use (is another txdiag or server running?)",
+        errno.EACCES: "permission denied (ports below 1024 need privileges)",
+        errno.EADDRNOTAVAIL: "that address does not belong to this machine",
+    }
+    if exc.errno in reasons:
+        return reasons[exc.errno]
+    if isinstance(exc, socket.gaierror):
+        return "the host name could not be resolved"
+    return (exc.strerror or type(exc).__name__).lower()

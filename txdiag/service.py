@@ -29,13 +29,14 @@ from txdiag.metrics import Metrics
 from txdiag.models import Asked, Classification, Evidence, Replacement, Vanished
 from txdiag.probes import default_probes
 from txdiag.report import Diagnosis
-from txdiag.rpc import Call, Reply, RetryPolicy, RpcClient, RpcItemError, RpcObserver, deadline_scope
+from txdiag.rpc import Call, Reply, RetryPolicy, RpcClient, RpcItemError, RpcObserver, TransientError, deadline_scope
 from txdiag.settings import Settings
-from txdiag.sightings import MemorySightings, Sighting, SightingStore, SqliteSightings
+from txdiag.sightings import MemorySightings, Sighting, SightingStore, SqliteSightings, recall, remember
 from txdiag.snapshot import SnapshotCache
 from txdiag.wire import WireError, parse_tx, quantity
 
 log = logging.getLogger(__name__)
+STATUS_TIMEOUT = 2.0  # seconds for one health probe of an endpoint (status(): /readyz, /v1/chains, `txdiag chains`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +163,7 @@ class Service:
                 raise DeadlineExceeded(seconds) from exc
             self._count_cache("result", "coalesced" if shared else "miss")
         ev = dataclasses.replace(ev, asked_chain=chain, expected_to=expected_to)
-        return self._remember(ev), spec
+        return await self._remember(ev), spec
 
     async def _fresh_evidence(self, tx_hash: str, chain: str | None) -> tuple[Evidence, ChainSpec]:
         """Ask the nodes; store the answer for as long as it cannot change."""
@@ -250,7 +251,7 @@ class Service:
         One more batch on the chain it was seen on: the sender's executed nonce,
         and the transaction now holding that nonce where the node can say.
         """
-        seen = self.sightings.get(ev.hash)
+        seen = await recall(self.sightings, ev.hash)
         if seen is None or seen.chain not in self.contexts:
             return ev, spec
         ctx = self.contexts[seen.chain]
@@ -280,13 +281,18 @@ class Service:
         )
         return dataclasses.replace(ev, chain=seen.chain, vanished=vanished), ctx.chain
 
-    def _remember(self, ev: Evidence) -> Evidence:
-        """Record a pending transaction's sighting; give the evidence its first-seen time."""
+    async def _remember(self, ev: Evidence) -> Evidence:
+        """Record a pending transaction's sighting; give the evidence its first-seen time.
+
+        The store is used off the event loop; when it cannot be used the
+        diagnosis goes on without the sighting (the store logs a warning).
+        """
         tx = ev.tx
         if tx is None or ev.receipt is not None:
             return ev
         now = self.clock()
-        stored = self.sightings.record(
+        stored = await remember(
+            self.sightings,
             Sighting(
                 tx.hash,
                 ev.chain,
@@ -298,10 +304,11 @@ class Service:
                 last_seen=now,
                 to=tx.to,
                 value=tx.value,
-            )
+            ),
         )
-        # a first sighting is "now": only an earlier one says how long it has waited
-        return dataclasses.replace(ev, first_seen=stored.first_seen) if stored.first_seen < now else ev
+        if stored is None or stored.first_seen >= now:
+            return ev  # a first sighting is "now": only an earlier one says how long it has waited
+        return dataclasses.replace(ev, first_seen=stored.first_seen)
 
     def _count_cache(self, cache: str, result: str) -> None:
         if self.metrics is not None:
@@ -321,23 +328,36 @@ class Service:
     # -- health -----------------------------------------------------------
 
     async def status(self) -> list[ChainStatus]:
-        """Each chain's endpoints, probed now with eth_blockNumber (bounded by the deadline)."""
+        """Each chain's endpoints, probed now with eth_blockNumber.
 
-        async def probe(ctx: ChainContext) -> ChainStatus:
-            results = []
-            for ep in ctx.chain.endpoints:
-                started = time.monotonic()
-                try:
-                    with deadline_scope(min(self.settings.deadline, 5.0)):
-                        replies = await ctx.client.batch([Call("eth_blockNumber")], only=ep.name)
-                    head = int(replies[0].unwrap(), 16)
-                    ctx.client.note_head(ep.name, head)
-                    results.append(EndpointStatus(ep.name, True, head, (time.monotonic() - started) * 1000))
-                except Exception as exc:  # any failure means "down"; the reason is shown
-                    results.append(EndpointStatus(ep.name, False, None, None, _reason(exc)))
-            return ChainStatus(ctx.chain.name, ctx.chain.chain_id, tuple(results))
+        Every endpoint of every chain is asked at once, one attempt each (no
+        retry, no failover), so the whole call takes about STATUS_TIMEOUT
+        however many endpoints are down: readiness probes must answer quickly.
+        """
+        limit = min(self.settings.deadline, STATUS_TIMEOUT)
 
-        return list(await asyncio.gather(*(probe(c) for c in self.contexts.values())))
+        async def probe(ctx: ChainContext, name: str) -> EndpointStatus:
+            health = ctx.client.health[name]
+            started = time.monotonic()
+            try:
+                # the client's own timeout ends the attempt; this is the backstop for the rest
+                async with asyncio.timeout(limit + 0.25):
+                    outcome = await ctx.client.attempt(health, [Call("eth_blockNumber")], [0], limit)
+                head = int(outcome.replies[0].unwrap(), 16)
+            except TransientError as exc:
+                return EndpointStatus(name, False, None, None, exc.reason)
+            except TimeoutError:
+                return EndpointStatus(name, False, None, None, "timeout")
+            except Exception as exc:  # any failure means "down"; the reason is shown
+                return EndpointStatus(name, False, None, None, _reason(exc))
+            ctx.client.note_head(name, head)
+            return EndpointStatus(name, True, head, (time.monotonic() - started) * 1000)
+
+        async def chain_status(ctx: ChainContext) -> ChainStatus:
+            endpoints = await asyncio.gather(*(probe(ctx, ep.name) for ep in ctx.chain.endpoints))
+            return ChainStatus(ctx.chain.name, ctx.chain.chain_id, tuple(endpoints))
+
+        return list(await asyncio.gather(*(chain_status(c) for c in self.contexts.values())))
 
 
 def _reason(exc: BaseException) -> str:

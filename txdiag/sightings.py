@@ -3,18 +3,30 @@
 A node forgets a dropped transaction; txdiag remembers it here. The store is
 an interface: an in-memory one for tests, and SQLite in the data directory
 (the default for the CLI and the service), which survives restarts.
+
+A store's methods are plain blocking calls. Code on the event loop goes
+through ``remember()`` and ``recall()``, which run them on a worker thread and
+turn a store that cannot be used (locked by another process, damaged, a value
+it cannot hold) into a logged warning and "no sighting": a diagnosis never
+fails because of this store.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
+import logging
 import sqlite3
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +44,8 @@ class Sighting:
 
 
 class SightingStore(Protocol):
+    """Blocking, thread-safe calls; they may raise sqlite3.Error or OverflowError (see remember/recall)."""
+
     def record(self, sighting: Sighting) -> Sighting:
         """Store a pending sighting; keeps the earliest first_seen. Returns what is stored now."""
         ...
@@ -47,25 +61,30 @@ class MemorySightings:
     def __init__(self, size: int = 100_000) -> None:
         self.size = size
         self._items: OrderedDict[str, Sighting] = OrderedDict()
+        self._lock = threading.Lock()  # callers use worker threads (remember/recall)
 
     def record(self, sighting: Sighting) -> Sighting:
-        old = self._items.get(sighting.hash)
-        if old is not None and old.first_seen < sighting.first_seen:
-            sighting = dataclasses.replace(sighting, first_seen=old.first_seen)
-        self._items[sighting.hash] = sighting
-        self._items.move_to_end(sighting.hash)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
-        return sighting
+        with self._lock:
+            old = self._items.get(sighting.hash)
+            if old is not None and old.first_seen < sighting.first_seen:
+                sighting = dataclasses.replace(sighting, first_seen=old.first_seen)
+            self._items[sighting.hash] = sighting
+            self._items.move_to_end(sighting.hash)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+            return sighting
 
     def get(self, tx_hash: str) -> Sighting | None:
-        return self._items.get(tx_hash)
+        with self._lock:
+            return self._items.get(tx_hash)
 
     def close(self) -> None:
-        self._items.clear()
+        with self._lock:
+            self._items.clear()
 
 
 SIGHTINGS_FILE = "sightings.sqlite3"
+BUSY_TIMEOUT = 0.25  # seconds a call waits for another writer before giving up on the sighting
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sightings (
@@ -102,17 +121,19 @@ _SELECT = (
 class SqliteSightings:
     """Sightings in one SQLite file (WAL mode), shared by every request and every process.
 
-    One connection per store, guarded by a lock: each call is one short
-    statement on a local file (well under a millisecond), so it runs inline
-    rather than on a worker thread. Other processes may use the same file at
-    once; WAL lets readers and a writer proceed together, and the busy
-    timeout makes a writer wait for another rather than fail. Times are
-    stored as ISO 8601 text in UTC, which sorts as time does.
+    One connection per store, guarded by a lock. Each call is one short
+    statement on a local file, but another process may hold the write lock
+    for as long as it likes, so calls wait at most ``busy_timeout`` for it
+    (and as long again for this store's own lock), then raise
+    sqlite3.OperationalError; callers on the event loop use remember/recall.
+    WAL lets readers and a writer proceed together. Times are stored as
+    ISO 8601 text in UTC, which sorts as time does.
     """
 
-    def __init__(self, path: Path, *, busy_timeout: float = 5.0) -> None:
+    def __init__(self, path: Path, *, busy_timeout: float = BUSY_TIMEOUT) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self.busy_timeout = busy_timeout
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = sqlite3.connect(
             path, timeout=busy_timeout, check_same_thread=False, isolation_level=None
@@ -140,13 +161,13 @@ class SqliteSightings:
             s.to,
             None if s.value is None else str(s.value),
         )
-        with self._lock:
-            stored = self._connection().execute(_UPSERT, row).fetchone()
+        with self._locked() as conn:
+            stored = conn.execute(_UPSERT, row).fetchone()
         return _sighting(stored)
 
     def get(self, tx_hash: str) -> Sighting | None:
-        with self._lock:
-            row = self._connection().execute(_SELECT, (tx_hash,)).fetchone()
+        with self._locked() as conn:
+            row = conn.execute(_SELECT, (tx_hash,)).fetchone()
         return None if row is None else _sighting(row)
 
     def close(self) -> None:
@@ -155,10 +176,42 @@ class SqliteSightings:
                 self._conn.close()
                 self._conn = None
 
-    def _connection(self) -> sqlite3.Connection:
-        if self._conn is None:
-            raise RuntimeError("the sightings store is closed")
-        return self._conn
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[sqlite3.Connection]:
+        # threads queued behind a call that waits for another process give up too, instead of piling up
+        if not self._lock.acquire(timeout=self.busy_timeout):
+            raise sqlite3.OperationalError("the sightings store is busy")
+        try:
+            if self._conn is None:
+                raise RuntimeError("the sightings store is closed")
+            yield self._conn
+        finally:
+            self._lock.release()
+
+
+async def remember(store: SightingStore, sighting: Sighting) -> Sighting | None:
+    """``store.record`` off the event loop; None (and a warning) when the store cannot be used now."""
+    try:
+        return await asyncio.to_thread(store.record, sighting)
+    except (sqlite3.Error, OverflowError) as exc:
+        log.warning("sighting of a pending transaction not recorded: store unavailable (%s)", _why(exc))
+        return None
+
+
+async def recall(store: SightingStore, tx_hash: str) -> Sighting | None:
+    """``store.get`` off the event loop; None (and a warning) when the store cannot be used now."""
+    try:
+        return await asyncio.to_thread(store.get, tx_hash)
+    except (sqlite3.Error, OverflowError) as exc:
+        log.warning("sightings not consulted: store unavailable (%s)", _why(exc))
+        return None
+
+
+def _why(exc: BaseException) -> str:
+    # sqlite's messages name no path or value; anything else is shown by type only
+    if isinstance(exc, sqlite3.Error):
+        return f"{type(exc).__name__}: {exc}"
+    return type(exc).__name__
 
 
 def _iso(moment: datetime) -> str:
