@@ -3,19 +3,39 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gzip
+import json
+import math
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 from prometheus_client import CollectorRegistry
 
 from tests.support.anvil import Anvil, free_port
+from tests.support.chain import Chain, account
 from tests.support.proxy import Fault, FaultProxy
 from txdiag.chains import ChainSpec, Endpoint, redact
 from txdiag.errors import ChainUnavailable
 from txdiag.metrics import Metrics
-from txdiag.rpc import Call, Circuit, EndpointHealth, RetryPolicy, RpcClient, deadline_scope
+from txdiag.rpc import (
+    MAX_RETRY_AFTER,
+    Call,
+    Circuit,
+    EndpointHealth,
+    RetryPolicy,
+    RpcClient,
+    RpcItemError,
+    _nesting,
+    _retry_after,
+    deadline_scope,
+)
+from txdiag.service import Service
+from txdiag.settings import Settings
 
 FAST = RetryPolicy(attempts=4, initial_backoff=0.01, max_backoff=0.05, attempt_timeout=2.0)
 
@@ -274,3 +294,330 @@ async def test_background_probe_closes_a_recovered_circuit(proxies: list[FaultPr
             await asyncio.sleep(0.02)
         assert registry.get_sample_value("txdiag_endpoint_up", up) == 1
         assert client.health[name(a)].state is Circuit.CLOSED
+
+
+# -- endpoints that answer badly: a tiny fake node on a loopback port ------------------
+
+KEY = "0123456789abcdef0123456789abcdef"
+SECRET_TEXT = f"invalid key {KEY}; see https://dashboard.example/keys/{KEY}"
+
+
+class FakeNode:
+    """A loopback HTTP server answering every POST with ``answer(decoded request body)``."""
+
+    def __init__(self, answer: Callable[[Any], web.StreamResponse]) -> None:
+        self.answer = answer
+        self.requests = 0
+        self.url = ""
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        self.requests += 1
+        return self.answer(json.loads(await request.read()))
+
+
+@contextlib.asynccontextmanager
+async def fake_node(answer: Callable[[Any], web.StreamResponse], path: str = "") -> AsyncIterator[FakeNode]:
+    """Run a FakeNode for the block; its ``url`` carries ``path`` (e.g. a key)."""
+    node = FakeNode(answer)
+    app = web.Application()
+    app.router.add_post("/{tail:.*}", node._handle)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    node.url = str(server.make_url(path))
+    try:
+        yield node
+    finally:
+        await server.close()
+
+
+def json_answer(doc: Any, status: int = 200) -> Callable[[Any], web.StreamResponse]:
+    return lambda _request: web.json_response(doc, status=status)
+
+
+def raw_answer(body: bytes, headers: dict[str, str] | None = None) -> Callable[[Any], web.StreamResponse]:
+    return lambda _request: web.Response(body=body, content_type="application/json", headers=headers)
+
+
+def ids_of(request: Any) -> list[Any]:
+    return [i["id"] for i in request] if isinstance(request, list) else [request["id"]]
+
+
+@pytest.mark.asyncio
+async def test_4xx_with_json_body_fails_over_and_diagnosis_succeeds(
+    chain_a: Chain, node_a: Anvil, proxies: list[FaultProxy]
+) -> None:
+    """A keyed endpoint answering 401 with a JSON-RPC error body is an endpoint fault: the public one answers."""
+    tx = chain_a.send(account(6), account(7).address, value=4321, gas=21_000)
+    settings = Settings(deadline=5.0, attempt_timeout=1.0, result_cache_size=0)
+    async with Service({"alpha": spec(node_a.url)}, settings) as clean:
+        expected = await clean.diagnose(tx)
+    refusal = {"jsonrpc": "2.0", "id": None, "error": {"code": -32001, "message": SECRET_TEXT}}
+    public = proxies[0]
+    async with fake_node(json_answer(refusal, status=401), path=f"/v3/{KEY}") as keyed:
+        policy = RetryPolicy(failure_threshold=1)
+        async with Service({"alpha": spec(keyed.url, public.url)}, settings, policy=policy) as service:
+            d = await service.diagnose(tx)
+            bad = service.contexts["alpha"].client.health[redact(keyed.url)]
+            assert keyed.requests >= 1
+            assert bad.state is Circuit.OPEN
+            assert bad.error_rate == 1.0
+    assert d.verdict == expected.verdict
+    assert d.evidence.block_number == expected.evidence.block_number
+    assert public.methods["eth_getTransactionByHash"] >= 1
+
+
+@pytest.mark.asyncio
+async def test_4xx_json_error_on_the_only_endpoint_is_named_by_a_label_not_its_text() -> None:
+    """401 + JSON body on the only endpoint: ChainUnavailable says http_401; the node's text (a key, a URL) never."""
+    refusal = {"jsonrpc": "2.0", "id": None, "error": {"code": -32001, "message": SECRET_TEXT}}
+    async with (
+        fake_node(json_answer(refusal, status=401), path=f"/v3/{KEY}") as keyed,
+        RpcClient(spec(keyed.url), policy=FAST) as client,
+    ):
+        with pytest.raises(ChainUnavailable) as info:
+            await client.call("eth_getTransactionByHash", "0x" + "11" * 32)
+    message = str(info.value)
+    assert "http_401" in message
+    assert KEY not in message
+    assert "dashboard" not in message
+    assert keyed.requests == FAST.attempts
+
+
+@pytest.mark.asyncio
+async def test_whole_batch_error_is_an_endpoint_fault_not_batch_refusal(proxies: list[FaultProxy]) -> None:
+    """One -32000 error object answering a batch: fail over (no item-by-item mode); the reason is rpc_error -32000."""
+    whole = {"jsonrpc": "2.0", "id": None, "error": {"code": -32000, "message": SECRET_TEXT}}
+    batch = [Call("eth_chainId"), Call("eth_blockNumber")]
+    async with fake_node(json_answer(whole)) as broken:
+        async with RpcClient(spec(broken.url, proxies[0].url), policy=FAST) as client:
+            replies = await client.batch(batch)
+            health = client.health[redact(broken.url)]
+            assert not health.no_batch
+            assert health.consecutive_failures == 1
+            assert [r.endpoint for r in replies] == [name(proxies[0])] * 2
+            assert int(replies[0].value, 16) == 31337
+        async with RpcClient(spec(broken.url), policy=FAST) as client:
+            with pytest.raises(ChainUnavailable) as info:
+                await client.batch(batch)
+    assert "rpc_error -32000" in str(info.value)
+    assert KEY not in str(info.value)
+
+
+@pytest.mark.asyncio
+async def test_batch_refusal_switches_to_single_calls() -> None:
+    """A -32600 "batch not supported" answer to a batch: the same endpoint is then asked item by item."""
+
+    def answer(request: Any) -> web.StreamResponse:
+        if isinstance(request, list):
+            refusal = {"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": "batch not supported"}}
+            return web.json_response(refusal)
+        return web.json_response({"jsonrpc": "2.0", "id": request["id"], "result": request["method"]})
+
+    async with fake_node(answer) as single, RpcClient(spec(single.url), policy=FAST) as client:
+        replies = await client.batch([Call("eth_chainId"), Call("eth_blockNumber")])
+        assert client.health[redact(single.url)].no_batch
+    assert [r.value for r in replies] == ["eth_chainId", "eth_blockNumber"]
+    assert single.requests == 3
+
+
+@pytest.mark.asyncio
+async def test_revert_mentioning_rate_limits_is_data_after_one_request(proxies: list[FaultProxy]) -> None:
+    """An eth_call reverting with "rate limit reached" (code 3, from anvil) is one request and one item error."""
+    reason = b"rate limit reached"
+    payload = (
+        bytes.fromhex("08c379a0") + (32).to_bytes(32, "big") + len(reason).to_bytes(32, "big") + reason.ljust(32, b"\0")
+    )
+    # init code: CODECOPY the Error(string) payload after these 12 bytes to memory 0, then REVERT with it
+    code = bytes.fromhex(f"60{len(payload):02x}600c60003960{len(payload):02x}6000fd") + payload
+    p = proxies[0]
+    async with RpcClient(spec(p.url), policy=FAST) as client:
+        (reply,) = await client.batch([Call("eth_call", ({"data": "0x" + code.hex()}, "latest"))])
+        assert client.health[name(p)].throttle_rate == 0.0
+    assert reply.error is not None
+    assert reply.error.code == 3
+    assert "rate limit reached" in reply.error.message
+    assert not reply.error.rate_limited
+    assert p.requests == 1
+
+
+@pytest.mark.asyncio
+async def test_log_range_too_wide_is_data_not_a_rate_limit(proxies: list[FaultProxy]) -> None:
+    """-32005 "query returned more than 10000 results" is the caller's range to narrow: one request, no retry."""
+    p = proxies[0]
+    p.set(Fault(item_errors={"eth_getLogs": (-32005, "query returned more than 10000 results")}))
+    async with RpcClient(spec(p.url), policy=FAST) as client:
+        (reply,) = await client.batch([Call("eth_getLogs", ({"fromBlock": "0x0", "toBlock": "latest"},))])
+    assert reply.error is not None
+    assert reply.error.code == -32005
+    assert not reply.error.rate_limited
+    assert p.requests == 1
+
+
+@pytest.mark.asyncio
+async def test_throttled_items_do_not_open_the_circuit(proxies: list[FaultProxy]) -> None:
+    """An endpoint throttling items on every attempt stays in use (circuit closed), but its throttle rate shows it."""
+    p = proxies[0]
+    p.set(Fault(item_errors={"eth_chainId": (-32005, "rate limit exceeded")}))
+    async with RpcClient(spec(p.url), policy=FAST) as client:
+        (reply,) = await client.batch([Call("eth_chainId")])
+        health = client.health[name(p)]
+        assert reply.error is not None
+        assert reply.error.rate_limited
+        assert p.requests == FAST.attempts > FAST.failure_threshold
+        assert health.state is Circuit.CLOSED
+        assert health.consecutive_failures == 0
+        assert health.throttle_rate == 1.0
+
+
+RATE_LIMIT_CASES = [
+    # code, message, data, method, rate limited?
+    (-32005, "limit exceeded", None, "eth_getBalance", True),
+    (429, "Too Many Requests", None, "eth_call", True),
+    (-32005, "daily request count exceeded", {"backoff_seconds": 30}, "eth_getBalance", True),
+    (-32000, "rate limit exceeded, slow down", None, "eth_getBalance", True),
+    (-32000, "rate limit exceeded, slow down", None, "eth_call", False),  # a call's error text is the contract's
+    (-32000, "execution reverted: rate limit reached", None, "", False),
+    (3, "execution reverted: rate limit reached", "0x08c379a0", "eth_call", False),
+    (-32000, "Too many requests", "0x1234", "eth_getBalance", False),  # carries data: text is not trusted
+    (-32602, "rate limit parameter out of range", None, "eth_getBalance", False),  # not a server code
+    (-32005, "query returned more than 10000 results", None, "eth_getLogs", False),
+    (-32000, "header not found", None, "eth_getBalance", False),
+]
+
+
+@pytest.mark.parametrize(("code", "message", "data", "method", "expected"), RATE_LIMIT_CASES)
+def test_rate_limit_classification(code: int, message: str, data: Any, method: str, expected: bool) -> None:
+    """Codes say "throttled"; text only does for a server error without data, and never for a revert or a call."""
+    assert RpcItemError(code, message, data, method=method).rate_limited is expected
+
+
+def test_revert_text_is_neither_missing_data_nor_unsupported() -> None:
+    """A contract's revert message naming "unknown block" or "does not exist" is the contract speaking."""
+    err = RpcItemError(3, "execution reverted: token does not exist in unknown block", "0x08c379a0")
+    assert not err.missing_data
+    assert not err.unsupported
+    assert RpcItemError(-32000, "missing trie node 0xab").missing_data
+    assert RpcItemError(-32601, "the method eth_x does not exist").unsupported
+
+
+MALFORMED_BODIES = {
+    "list_id": lambda req: web.json_response([{"jsonrpc": "2.0", "id": [i], "result": "0x1"} for i in ids_of(req)]),
+    "deep_nesting": lambda req: web.Response(body=b"[" * 100_000 + b"]" * 100_000, content_type="application/json"),
+    "no_result_key": lambda req: web.json_response({"jsonrpc": "2.0", "id": None}),
+    "bool_id": lambda req: web.json_response({"jsonrpc": "2.0", "id": True, "unexpected": 1}),
+}
+
+
+@pytest.mark.parametrize(
+    ("body", "depth"),
+    [
+        (b"[" * 600 + b"]" * 600, 600),
+        (b'{"a":' * 600 + b"1" + b"}" * 600, 600),
+        (b'["' + b"[" * 600 + b'"]', 1),  # brackets in a string
+        (b'["\\"' + b"[" * 600 + b'", [[1]]]', 3),  # an escaped quote does not end the string
+        (b"[" + b'{"a":[1]},' * 600 + b"1]", 3),  # many brackets, shallow
+    ],
+)
+def test_nesting_depth_ignores_strings(body: bytes, depth: int) -> None:
+    """The depth guard counts only structural brackets; shallow bodies with many brackets pass."""
+    assert _nesting(body) == depth
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("shape", sorted(MALFORMED_BODIES))
+async def test_malformed_bodies_are_endpoint_faults(shape: str, proxies: list[FaultProxy]) -> None:
+    """Odd ids, a body nested too deep, an object with neither result nor error: fail over, never an exception."""
+    async with fake_node(MALFORMED_BODIES[shape]) as odd:
+        async with RpcClient(spec(odd.url, proxies[0].url), policy=FAST) as client:
+            (reply,) = await client.batch([Call("eth_chainId")])
+            assert client.health[redact(odd.url)].consecutive_failures == 1
+        async with RpcClient(spec(odd.url), policy=FAST) as client:
+            with pytest.raises(ChainUnavailable, match="malformed_response"):
+                await client.batch([Call("eth_chainId"), Call("eth_blockNumber")])
+    assert reply.endpoint == name(proxies[0])
+    assert int(reply.value, 16) == 31337
+
+
+@pytest.mark.asyncio
+async def test_redirect_is_not_followed(proxies: list[FaultProxy]) -> None:
+    """A 307 to another (working) URL is an endpoint fault: the redirect target is never asked."""
+    target = proxies[1]
+    redirect = lambda _req: web.Response(status=307, headers={"Location": target.url})  # noqa: E731
+    async with fake_node(redirect) as mover:
+        async with RpcClient(spec(mover.url, proxies[0].url), policy=FAST) as client:
+            (reply,) = await client.batch([Call("eth_chainId")])
+            assert client.health[redact(mover.url)].consecutive_failures == 1
+        async with RpcClient(spec(mover.url), policy=FAST) as client:
+            with pytest.raises(ChainUnavailable, match="http_307"):
+                await client.call("eth_chainId")
+    assert reply.endpoint == name(proxies[0])
+    assert target.requests == 0
+
+
+def _padded(request: Any, size: int) -> bytes:
+    """A valid answer padded with whitespace to ``size`` bytes."""
+    doc = json.dumps({"jsonrpc": "2.0", "id": request["id"], "result": "0x7a69"}).encode()
+    return doc + b" " * (size - len(doc))
+
+
+OVERSIZE = {
+    "content_length": lambda req: web.Response(body=_padded(req, 200_000), content_type="application/json"),
+    # 1 MB once decompressed, a few KB on the wire: the bound applies to what is read after decompression
+    "gzip_bomb": lambda req: web.Response(
+        body=gzip.compress(_padded(req, 1_000_000)),
+        content_type="application/json",
+        headers={"Content-Encoding": "gzip"},
+    ),
+}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("shape", sorted(OVERSIZE))
+async def test_oversize_answer_is_an_endpoint_fault(shape: str, proxies: list[FaultProxy]) -> None:
+    """An answer over max_response_bytes (declared or decompressed) fails over to the next endpoint."""
+    policy = RetryPolicy(attempts=4, initial_backoff=0.01, max_backoff=0.05, max_response_bytes=64 * 1024)
+    async with fake_node(OVERSIZE[shape]) as big:
+        async with RpcClient(spec(big.url, proxies[0].url), policy=policy) as client:
+            (reply,) = await client.batch([Call("eth_chainId")])
+            assert client.health[redact(big.url)].consecutive_failures == 1
+        async with RpcClient(spec(big.url), policy=policy) as client:
+            with pytest.raises(ChainUnavailable, match="oversize_response"):
+                await client.call("eth_chainId")
+        # under the bound the same answer is fine
+        async with RpcClient(spec(big.url), policy=FAST) as client:
+            assert await client.call("eth_chainId") == "0x7a69"
+    assert reply.endpoint == name(proxies[0])
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("2", 2.0),
+        ("0.5", 0.5),
+        ("-5", 0.0),
+        ("inf", MAX_RETRY_AFTER),
+        ("1e999", MAX_RETRY_AFTER),
+        ("999999999", MAX_RETRY_AFTER),
+        ("nan", None),
+        ("Fri, 01 Jan 9999 00:00:00 GMT", MAX_RETRY_AFTER),
+        ("Thu, 01 Jan 1970 00:00:00 GMT", 0.0),
+        ("soon", None),
+        ("", None),
+    ],
+)
+def test_retry_after_is_clamped(header: str, expected: float | None) -> None:
+    """Retry-After is read as seconds within [0, one day]; nan and nonsense are ignored."""
+    assert _retry_after(header) == expected
+
+
+@pytest.mark.asyncio
+async def test_infinite_retry_after_keeps_throttling_finite(proxies: list[FaultProxy]) -> None:
+    """HTTP 429 with Retry-After: inf marks the endpoint throttled for at most a day, and the other one answers."""
+    a, b = proxies
+    a.set(Fault(status=429, retry_after="inf"))
+    async with RpcClient(spec(a.url, b.url), policy=FAST) as client:
+        (reply,) = await client.batch([Call("eth_chainId")])
+        until = client.health[name(a)].throttled_until
+    assert reply.endpoint == name(b)
+    assert math.isfinite(until)
+    assert until <= time.monotonic() + MAX_RETRY_AFTER

@@ -9,10 +9,19 @@ across the chain's endpoints in order of health.
 Fault taxonomy, decided once here:
 
     transport error, timeout, HTTP 429 / 5xx, malformed body   -> transient: retry, prefer another endpoint
-    HTTP 4xx other than 429 (bad key, forbidden)               -> endpoint unusable: fail over, no retry there
-    JSON-RPC rate-limit item (-32005, 429, "rate limit" text)  -> that item is retried
+    HTTP 3xx / 4xx whatever the body (bad key, redirect)       -> endpoint unusable: fail over, no retry there
+    a body over ``max_response_bytes`` (after decompression)   -> endpoint fault, like a malformed body
+    one error object answering a whole batch                   -> "batch unsupported" (-32600/-32601/"batch"):
+                                                                  ask item by item; else an endpoint fault
+    JSON-RPC rate-limit item (-32005, 429; "rate limit" text   -> that item is retried; it does not count
+      only for server codes -32000..-32099, never reverts)        toward the endpoint's circuit
     JSON-RPC "missing data" item (header/trie not found)       -> that item is asked of another endpoint
-    any other JSON-RPC error (revert, invalid params, ...)      -> deterministic: returned to the caller as data
+    any other JSON-RPC error (revert, invalid params, a log    -> deterministic: returned to the caller as data
+      range too wide, ...)
+
+Reasons carried by TransientError and ChainUnavailable are fixed labels
+("http_401", "timeout", "malformed_response", "rpc_error -32000"), never a
+node's own text, which may quote a URL or a key.
 
 Endpoint health: each endpoint keeps a rolling window of outcomes (error
 rate, throttle rate, p90 latency), its last reported head and a circuit
@@ -27,6 +36,7 @@ good answer wins and the other request is cancelled.
 
 from __future__ import annotations
 
+import array
 import asyncio
 import contextlib
 import contextvars
@@ -35,6 +45,7 @@ import json
 import logging
 import math
 import random
+import re
 import time
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -59,7 +70,22 @@ _deadline: ContextVar[float | None] = ContextVar("txdiag_rpc_deadline", default=
 RATE_LIMIT_CODES = frozenset({-32005, -32029, -32090, 429})
 _RATE_LIMIT_TEXT = ("rate limit", "too many requests", "capacity", "exceeded the quota", "throttl")
 _MISSING_DATA_TEXT = ("header not found", "missing trie node", "unknown block", "state not available", "pruned")
+# a request too wide for the provider (eth_getLogs): the same request fails the same way; the caller narrows it
+_RANGE_TEXT = (
+    "returned more than",
+    "more than 10000 results",
+    "too many results",
+    "block range",
+    "range too large",
+    "range is too large",
+    "response size",
+)
+# methods whose errors describe the call itself (a revert's message is the contract's own text)
+_CALL_METHODS = frozenset({"eth_call", "eth_estimateGas", "eth_createAccessList", "eth_simulateV1", "debug_traceCall"})
+_SERVER_CODES = range(-32099, -32000 + 1)  # JSON-RPC's implementation-defined server errors
+INVALID_REQUEST = -32600
 METHOD_NOT_FOUND = -32601
+MAX_RETRY_AFTER = 86_400.0  # a Retry-After beyond a day is nonsense; never wait (or mark) longer
 _NO_ANSWER = -32099  # our own marker: the answer had no item for this call
 INVALID_PARAMS = -32602
 
@@ -93,28 +119,60 @@ class Call:
 
 
 class RpcItemError(Exception):
-    """A JSON-RPC error object returned for one call."""
+    """A JSON-RPC error object returned for one call (``method``: the call's method, when known)."""
 
-    def __init__(self, code: int, message: str, data: Any = None) -> None:
+    def __init__(self, code: int, message: str, data: Any = None, *, method: str = "") -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.data = data
+        self.method = method
+
+    @property
+    def label(self) -> str:
+        """A fixed, bounded name of this error for messages and logs: never the node's own text."""
+        code = self.code if -(2**31) <= self.code < 2**31 else "other"
+        return f"rpc_error {code}"
+
+    @property
+    def deterministic(self) -> bool:
+        """An answer about the call itself (a revert, a range too wide): asking again, anywhere, gives the same."""
+        text = self.message.lower()
+        revert_data = isinstance(self.data, str) and self.data.startswith("0x")
+        return self.code == 3 or "revert" in text or revert_data or any(t in text for t in _RANGE_TEXT)
 
     @property
     def rate_limited(self) -> bool:
+        """The provider throttled this item: by its code, or by its text for a server error carrying no data."""
+        if self.deterministic:
+            return False
+        if self.code in RATE_LIMIT_CODES:
+            return True
+        if self.data is not None or self.method in _CALL_METHODS or self.code not in _SERVER_CODES:
+            return False  # a contract's or a client's own words may mention rate limits
         text = self.message.lower()
-        return self.code in RATE_LIMIT_CODES or any(t in text for t in _RATE_LIMIT_TEXT)
+        return any(t in text for t in _RATE_LIMIT_TEXT)
 
     @property
     def missing_data(self) -> bool:
+        if self.deterministic:
+            return False
         text = self.message.lower()
         return any(t in text for t in _MISSING_DATA_TEXT)
 
     @property
     def unsupported(self) -> bool:
+        if self.code == METHOD_NOT_FOUND:
+            return True
+        if self.deterministic:
+            return False  # "execution reverted: token does not exist" is the contract speaking
         text = self.message.lower()
-        return self.code == METHOD_NOT_FOUND or "not supported" in text or "does not exist" in text
+        return "not supported" in text or "does not exist" in text
+
+    @property
+    def refuses_batch(self) -> bool:
+        """An error answering a whole batch that says batches are not accepted here."""
+        return self.code in (INVALID_REQUEST, METHOD_NOT_FOUND) or "batch" in self.message.lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +250,7 @@ class RetryPolicy:
     hedge_factor: float = 1.5  # hedge after this many times the endpoint's own p90 latency
     window: float = 60.0  # seconds of outcomes behind error rate, throttle rate and p90
     deadline_margin: float = 0.1  # attempts stop this long before the deadline, so failures name endpoints
+    max_response_bytes: int = 32 * 1024 * 1024  # one answer, decompressed; a larger one is an endpoint fault
 
     def backoff(self, attempt: int, retry_after: float | None) -> float:
         """Exponential backoff with full jitter; Retry-After when it is sooner than giving up."""
@@ -593,17 +652,29 @@ class RpcClient:
         body = items if as_batch else items[0]
         decoded, elapsed = await self._send(health, body, methods, limit=limit, background=background)
         if as_batch and isinstance(decoded, dict) and decoded.get("error") is not None:
-            # the endpoint refused the batch as a whole: ask it item by item from now on
+            whole = _item_error(decoded["error"])
+            if not whole.refuses_batch:
+                # one error for the whole batch (a key, quota or server fault): this endpoint failed
+                self._fail(health, methods, "batch_error", elapsed, throttled=whole.rate_limited)
+                raise TransientError(whole.label, health.name)
+            # the endpoint does not take batches: ask it item by item from now on
             health.no_batch = True
             self._observe(health, methods, "batch_refused", elapsed)
-            singles = await asyncio.gather(*(self._post(health, [c], as_batch=False) for c in calls))
+            singles = await asyncio.gather(
+                *(self._post(health, [c], as_batch=False, limit=limit, background=background) for c in calls)
+            )
             return [r[0] for r in singles]
-        replies = self._parse(health, decoded, ids, calls, elapsed)
+        try:
+            replies = self._parse(health, decoded, ids, calls, elapsed)
+        except Exception as exc:  # whatever shape the body had, it is this endpoint's fault, not the caller's
+            self._fail(health, methods, "malformed", elapsed)
+            raise TransientError("malformed_response", health.name) from exc
         if all(r.error is not None and r.error.code == _NO_ANSWER for r in replies):
             self._fail(health, [], "malformed", elapsed)
             raise TransientError("malformed_response", health.name)
+        # a throttled item is not a failed endpoint: it answered; only the ordering learns of it
         throttled = any(r.error is not None and r.error.rate_limited for r in replies)
-        health.record(ok=not throttled, seconds=elapsed, throttled=throttled)
+        health.record(ok=True, seconds=elapsed, throttled=throttled)
         self._report_up(health)
         return replies
 
@@ -622,13 +693,18 @@ class RpcClient:
             self.background_requests += 1
         else:
             self.http_requests += 1
+        raw: bytes | None = None
         try:
             async with session.post(
-                ep.url, data=json.dumps(body), timeout=aiohttp.ClientTimeout(total=seconds)
+                ep.url,
+                data=json.dumps(body),
+                timeout=aiohttp.ClientTimeout(total=seconds),
+                allow_redirects=False,  # a node's redirect may point anywhere; only configured URLs are asked
             ) as resp:
-                raw = await resp.read()
                 status = resp.status
                 retry_after = _retry_after(resp.headers.get("Retry-After"))
+                if 200 <= status < 300:
+                    raw = await _read_bounded(resp, self.policy.max_response_bytes)
         except TimeoutError as exc:
             self._fail(health, methods, "timeout", time.monotonic() - started)
             raise TransientError("timeout", ep.name) from exc
@@ -637,19 +713,28 @@ class RpcClient:
             raise TransientError("connection_error", ep.name) from exc
         elapsed = time.monotonic() - started
         self.observer.on_http(self.chain.name, ep.name, elapsed)
+        reason = f"http_{status}" if 100 <= status <= 999 else "http_other"
         if status == 429:
             self._fail(health, methods, "http_429", elapsed, throttled=True, retry_after=retry_after)
-            raise TransientError("http_429", ep.name, retry_after)
+            raise TransientError(reason, ep.name, retry_after)
         if status >= 500:
             self._fail(health, methods, "http_5xx", elapsed, retry_after=retry_after)
-            raise TransientError(f"http_{status}", ep.name, retry_after)
-        if status >= 400 and not raw.lstrip().startswith((b"{", b"[")):
-            # a bad key or a blocked client: this endpoint cannot serve us; others may
+            raise TransientError(reason, ep.name, retry_after)
+        if status >= 400:
+            # a bad key or a blocked client, whatever the body says: this endpoint cannot serve us; others may
             self._fail(health, methods, "http_4xx", elapsed)
-            raise TransientError(f"http_{status}", ep.name)
+            raise TransientError(reason, ep.name)
+        if not 200 <= status < 300:
+            self._fail(health, methods, "http_3xx" if 300 <= status < 400 else "http_other", elapsed)
+            raise TransientError(reason, ep.name)
+        if raw is None:
+            self._fail(health, methods, "oversize", elapsed)
+            raise TransientError("oversize_response", ep.name)
         try:
+            if _nesting(raw) > MAX_JSON_DEPTH:
+                raise ValueError("nested too deep")
             return json.loads(raw), elapsed
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             self._fail(health, methods, "malformed", elapsed)
             raise TransientError("malformed_response", ep.name) from exc
 
@@ -659,18 +744,27 @@ class RpcClient:
         """Match answers to calls by id; each item's error stays with that item. Heads seen are noted."""
         name = health.name
         objects = decoded if isinstance(decoded, list) else [decoded]
-        by_id = {obj["id"]: obj for obj in objects if isinstance(obj, dict) and "id" in obj}
+        by_id: dict[int | str, dict[str, Any]] = {}
+        for obj in objects:
+            # only ids we could have sent: a list is unhashable, and True would pass for 1
+            if isinstance(obj, dict) and isinstance(obj.get("id"), int | str) and not isinstance(obj["id"], bool):
+                by_id[obj["id"]] = obj
         replies: list[Reply] = []
         for i, call in zip(ids, calls, strict=True):
             obj = by_id.get(i)
-            if obj is None and len(calls) == 1 and isinstance(decoded, dict):
+            if (
+                obj is None
+                and len(calls) == 1
+                and isinstance(decoded, dict)
+                and ("result" in decoded or "error" in decoded)
+            ):
                 obj = decoded  # some nodes echo ids loosely
             if obj is None:
                 replies.append(Reply(error=RpcItemError(_NO_ANSWER, "no answer for this call"), endpoint=name))
                 continue
             err = obj.get("error")
             if err is not None:
-                item = _item_error(err)
+                item = _item_error(err, call.method)
                 replies.append(Reply(error=item, endpoint=name))
                 outcome = "rate_limited" if item.rate_limited else "error"
             else:
@@ -911,31 +1005,66 @@ def _method_label(method: str) -> str:
     return method if method.startswith(_KNOWN_METHOD_PREFIXES) and len(method) <= 48 else "other"
 
 
-def _item_error(err: Any) -> RpcItemError:
+_MAX_MESSAGE = 4096  # characters of a node's error message kept
+# json's C decoder recurses once per level, bounded only by sys.getrecursionlimit(); a library that raises
+# that limit (some do, to 100000) lets a deeply nested body overflow the C stack and kill the process
+MAX_JSON_DEPTH = 512
+_JSON_ESCAPE = re.compile(rb"\\.", re.DOTALL)
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
+_JSON_STRING = re.compile(rb'"[^"]*"')  # once escapes are gone, a string runs to the next quote
+_BRACKET_STEP = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
+
+
+def _nesting(raw: bytes) -> int:
+    """How deep arrays and objects nest in a JSON text (brackets in strings do not count); 0 when it cannot be deep."""
+    if raw.count(b"[") + raw.count(b"{") <= MAX_JSON_DEPTH:
+        return 0  # too few to nest too deep: the common case costs two scans in C
+    if b"\\" in raw:
+        raw = _JSON_ESCAPE.sub(b"", raw)  # an escaped quote must not end a string
+    brackets = _JSON_STRING.sub(b"", raw.translate(None, _NOT_STRUCTURE))
+    steps = array.array("b", brackets.translate(_BRACKET_STEP))  # +1 opens, -1 closes
+    return max(itertools.accumulate(steps), default=0)
+
+
+def _item_error(err: Any, method: str = "") -> RpcItemError:
     if isinstance(err, dict):
         code = err.get("code")
         message = err.get("message")
         return RpcItemError(
-            code if isinstance(code, int) else -32603,
-            message if isinstance(message, str) else "unknown error",
+            code if isinstance(code, int) and not isinstance(code, bool) else -32603,
+            message[:_MAX_MESSAGE] if isinstance(message, str) else "unknown error",
             err.get("data"),
+            method=method,
         )
-    return RpcItemError(-32603, str(err)[:200])
+    return RpcItemError(-32603, str(err)[:200], method=method)
+
+
+async def _read_bounded(resp: aiohttp.ClientResponse, limit: int) -> bytes | None:
+    """The body as the client sees it (decompressed), or None when it is longer than ``limit`` bytes."""
+    if resp.content_length is not None and resp.content_length > limit:
+        return None
+    body = bytearray()
+    async for chunk in resp.content.iter_chunked(64 * 1024):
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
 
 
 def _retry_after(value: str | None) -> float | None:
-    """Retry-After as seconds: delta-seconds or an HTTP date."""
+    """Retry-After as seconds (delta-seconds or an HTTP date), clamped to [0, one day]; None if unusable."""
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    if math.isnan(seconds):
         return None
-    return max(0.0, when.timestamp() - time.time())
+    return min(max(0.0, seconds), MAX_RETRY_AFTER)
 
 
 def _head_in(call: Call, value: Any) -> int | None:
