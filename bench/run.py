@@ -214,7 +214,7 @@ def load_rows(
     block_time: float,
 ) -> list[list[str]]:
     rows = []
-    for mode, env in (("warm (cache on)", {}), ("cold (cache off)", {"TXDIAG_RESULT_CACHE": "0"})):
+    for mode, env in (("warm (cache on)", {}), ("cold (result cache off)", {"TXDIAG_RESULT_CACHE": "0"})):
         proc, url = serve(chains_dir, env)
         try:
             asyncio.run(load(url, hashes, 4, 1.0))  # warm up connections (and the cache in warm mode)
@@ -347,7 +347,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ],
                 diag,
             ),
-            "## 2. `txdiag serve` under load (same proxy; hashes cycled; load generator on the same machine)",
+            "## 2. `txdiag serve` under load (same proxy; 24 hashes cycled; load generator on the same machine)",
+            "Warm: results of final transactions are cached, so the node is asked only about pending ones. "
+            "Cold: the result cache is off, so every request asks the node, except that identical requests "
+            "in flight at the same moment share one diagnosis (coalescing) and the chain snapshot is shared "
+            "for a block time. Snapshot fetches per block time are counted over each level's window, so a "
+            "window that starts just before a refresh can show slightly more than 1.",
             table(
                 [
                     "mode",
