@@ -9,6 +9,7 @@ import pytest
 
 from tests.support.anvil import Anvil, start_anvil, write_chain_file
 from tests.support.chain import Chain
+from tests.support.proxy import FaultProxy
 
 ALPHA_ID = 31337
 BETA_ID = 31338
@@ -66,3 +67,12 @@ def chains_dir(tmp_path_factory: pytest.TempPathFactory, node_a: Anvil, node_b: 
     write_chain_file(directory, "alpha", ALPHA_ID, [node_a.url])
     write_chain_file(directory, "beta", BETA_ID, [node_b.url], symbol="BETA")
     return directory
+
+
+@pytest.fixture
+def proxies(node_a: Anvil) -> Iterator[list[FaultProxy]]:
+    """Two fault proxies in front of the shared node "alpha"; stopped after the test."""
+    started = [FaultProxy(node_a.url).start(), FaultProxy(node_a.url).start()]
+    yield started
+    for p in started:
+        p.stop()

@@ -12,7 +12,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,15 +43,6 @@ class Truth:
     hash: str
     verdict: str
     block: int
-
-
-@pytest.fixture
-def proxies(node_a: Anvil) -> Iterator[list[FaultProxy]]:
-    """Two fault proxies in front of the shared node "alpha"; stopped after the test."""
-    started = [FaultProxy(node_a.url).start(), FaultProxy(node_a.url).start()]
-    yield started
-    for p in started:
-        p.stop()
 
 
 @pytest.fixture(scope="module")

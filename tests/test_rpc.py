@@ -8,7 +8,7 @@ import gzip
 import json
 import math
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -38,15 +38,6 @@ from txdiag.service import Service
 from txdiag.settings import Settings
 
 FAST = RetryPolicy(attempts=4, initial_backoff=0.01, max_backoff=0.05, attempt_timeout=2.0)
-
-
-@pytest.fixture
-def proxies(node_a: Anvil) -> Iterator[list[FaultProxy]]:
-    """Two fault proxies in front of the shared node "alpha"; stopped after the test."""
-    started = [FaultProxy(node_a.url).start(), FaultProxy(node_a.url).start()]
-    yield started
-    for p in started:
-        p.stop()
 
 
 def spec(*urls: str, hedge: bool = False, lag_tolerance: int = 2) -> ChainSpec:
@@ -417,7 +408,7 @@ async def test_batch_refusal_switches_to_single_calls() -> None:
         replies = await client.batch([Call("eth_chainId"), Call("eth_blockNumber")])
         assert client.health[redact(single.url)].no_batch
     assert [r.value for r in replies] == ["eth_chainId", "eth_blockNumber"]
-    assert single.requests == 3
+    assert single.requests == 4  # the refused batch, then each call and the endpoint's chain-id check singly
 
 
 @pytest.mark.asyncio
@@ -555,8 +546,12 @@ async def test_redirect_is_not_followed(proxies: list[FaultProxy]) -> None:
 
 
 def _padded(request: Any, size: int) -> bytes:
-    """A valid answer padded with whitespace to ``size`` bytes."""
-    doc = json.dumps({"jsonrpc": "2.0", "id": request["id"], "result": "0x7a69"}).encode()
+    """A valid answer (to a single call or a batch) padded with whitespace to ``size`` bytes."""
+    answers = [
+        {"jsonrpc": "2.0", "id": r["id"], "result": "0x7a69"}
+        for r in (request if isinstance(request, list) else [request])
+    ]
+    doc = json.dumps(answers if isinstance(request, list) else answers[0]).encode()
     return doc + b" " * (size - len(doc))
 
 
@@ -621,3 +616,20 @@ async def test_infinite_retry_after_keeps_throttling_finite(proxies: list[FaultP
     assert reply.endpoint == name(b)
     assert math.isfinite(until)
     assert until <= time.monotonic() + MAX_RETRY_AFTER
+
+
+@pytest.mark.asyncio
+async def test_endpoint_serving_another_chain_is_never_used(node_a: Anvil, node_b: Anvil) -> None:
+    """An endpoint whose eth_chainId is another chain's (a mistyped variable) is taken out at its first answer."""
+    async with RpcClient(spec(node_b.url, node_a.url), policy=FAST) as client:
+        (reply,) = await client.batch([Call("eth_blockNumber")])
+        assert reply.endpoint == redact(node_a.url)
+        assert client.health[redact(node_b.url)].wrong_chain
+        assert client.health[redact(node_a.url)].chain_checked
+        before = client.http_requests
+        await client.batch([Call("eth_blockNumber")])
+        assert client.http_requests == before + 1  # checked once: later requests carry no extra question
+        assert [h.name for h in client.ordered_endpoints()] == [redact(node_a.url)]
+    async with RpcClient(spec(node_b.url), policy=FAST) as client:
+        with pytest.raises(ChainUnavailable, match="wrong_chain_id"):
+            await client.call("eth_blockNumber")

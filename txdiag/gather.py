@@ -225,7 +225,8 @@ def _completeness(tx: TxView | None, receipt: ReceiptView | None) -> int:
 def _read_tx(ctx: ChainContext, tx_reply: Reply, receipt_reply: Reply) -> tuple[TxView | None, ReceiptView | None]:
     if not tx_reply.ok:
         err = tx_reply.error
-        raise ChainUnavailable(ctx.chain.name, [tx_reply.endpoint], f"eth_getTransactionByHash failed: {err}")
+        label = err.label if err is not None else "no answer"
+        raise ChainUnavailable(ctx.chain.name, [tx_reply.endpoint], f"eth_getTransactionByHash failed: {label}")
     if tx_reply.value is None:
         return None, None
     try:

@@ -288,6 +288,9 @@ class EndpointHealth:
     head_seen_at: float = 0.0
     throttled_until: float = 0.0  # Retry-After: do not ask before this
     no_batch: bool = False
+    # eth_chainId is asked once, in the first request an endpoint serves; one serving another chain is never used
+    chain_checked: bool = False
+    wrong_chain: bool = False
     failure_threshold: int = 3
     cooldown: float = 5.0
     window_seconds: float = 60.0
@@ -457,7 +460,7 @@ class RpcClient:
         ``min_head``, endpoints known to be below it are left out unless no
         endpoint is at it.
         """
-        candidates = [h for h in self.health.values() if h.name not in avoid]
+        candidates = [h for h in self.health.values() if h.name not in avoid and not h.wrong_chain]
         if min_head is not None:
             fresh = [h for h in candidates if h.head is None or h.head >= min_head]
             candidates = fresh or candidates
@@ -629,6 +632,36 @@ class RpcClient:
         return _Outcome(health.name, replies, sorted(retry))
 
     async def _post_chunk(self, health: EndpointHealth, calls: list[Call], limit: float | None) -> list[Reply]:
+        if not health.chain_checked:
+            # one more item in the same request, not another round trip
+            replies = await self._post_chunk_as_is(health, [*calls, Call("eth_chainId")], limit)
+            self._check_chain(health, replies.pop())
+            return replies
+        return await self._post_chunk_as_is(health, calls, limit)
+
+    def _check_chain(self, health: EndpointHealth, reply: Reply) -> None:
+        """An endpoint that serves another chain (a mistyped URL or variable) is taken out for good."""
+        if not reply.ok or not isinstance(reply.value, str):
+            return  # asked again next time; an endpoint without eth_chainId is not condemned for it
+        try:
+            served = int(reply.value, 16)
+        except ValueError:
+            return
+        if served == self.chain.chain_id:
+            health.chain_checked = True
+            return
+        health.wrong_chain = True
+        log.warning(
+            "chain %s: endpoint %s serves chain id %d, not %d: not used",
+            self.chain.name,
+            health.name,
+            served,
+            self.chain.chain_id,
+        )
+        self.observer.on_endpoint_up(self.chain.name, health.name, False)
+        raise TransientError("wrong_chain_id", health.name)
+
+    async def _post_chunk_as_is(self, health: EndpointHealth, calls: list[Call], limit: float | None) -> list[Reply]:
         if health.no_batch and len(calls) > 1:
             replies = await asyncio.gather(*(self._post(health, [c], as_batch=False, limit=limit) for c in calls))
             return [r[0] for r in replies]
