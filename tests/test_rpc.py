@@ -630,6 +630,18 @@ async def test_endpoint_serving_another_chain_is_never_used(node_a: Anvil, node_
         await client.batch([Call("eth_blockNumber")])
         assert client.http_requests == before + 1  # checked once: later requests carry no extra question
         assert [h.name for h in client.ordered_endpoints()] == [redact(node_a.url)]
+        assert client.health[redact(node_b.url)].head is None
     async with RpcClient(spec(node_b.url), policy=FAST) as client:
         with pytest.raises(ChainUnavailable, match="wrong_chain_id"):
             await client.call("eth_blockNumber")
+
+
+@pytest.mark.asyncio
+async def test_head_of_another_chain_never_becomes_the_best_head(node_a: Anvil, node_b: Anvil) -> None:
+    """A background head probe of a wrong-chain endpoint (far ahead here) leaves the best head alone."""
+    node_b.mine(500)
+    async with RpcClient(spec(node_a.url, node_b.url), policy=FAST) as client:
+        await client.batch([Call("eth_blockNumber")])
+        await asyncio.gather(*client.maintain())
+        assert client.health[redact(node_b.url)].wrong_chain
+        assert client.best_head() == node_a.head()

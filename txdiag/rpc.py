@@ -500,7 +500,7 @@ class RpcClient:
 
     def best_head(self) -> int | None:
         """The highest head any endpoint reported: a lower bound of the chain's real head."""
-        heads = [h.head for h in self.health.values() if h.head is not None]
+        heads = [h.head for h in self.health.values() if h.head is not None and not h.wrong_chain]
         return max(heads) if heads else None
 
     def fresh_floor(self) -> int | None:
@@ -565,10 +565,15 @@ class RpcClient:
                 del self._probes[name]
 
     async def _probe(self, health: EndpointHealth) -> None:
+        calls = [Call("eth_blockNumber")]
+        if not health.chain_checked:
+            calls.append(Call("eth_chainId"))  # a head from another chain must never become the best head
         try:
-            await self._post(
-                health, [Call("eth_blockNumber")], as_batch=False, limit=self.policy.probe_timeout, background=True
+            replies = await self._post(
+                health, calls, as_batch=len(calls) > 1, limit=self.policy.probe_timeout, background=True
             )
+            if len(replies) > 1:
+                self._check_chain(health, replies[1])
         except TransientError:
             pass  # recorded in the endpoint's health already
         except Exception:  # a probe must never take the process down; it only informs health
@@ -651,6 +656,7 @@ class RpcClient:
             health.chain_checked = True
             return
         health.wrong_chain = True
+        health.head = None  # noted from this same answer a moment ago: another chain's head is meaningless here
         log.warning(
             "chain %s: endpoint %s serves chain id %d, not %d: not used",
             self.chain.name,
