@@ -489,3 +489,12 @@ def _with_tx(evidence: Evidence, **kw: Any) -> Evidence:
 def test_value_reaching_token_contracts(evidence: Evidence, flagged: bool) -> None:
     """Only a transfer a person addressed by hand to a token contract is misdirected; DeFi calls are not."""
     assert ("token_contract_recipient" in codes(evidence)) is flagged
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "in the token's smallest units"), ("zh-CN", "按代币最小单位计")])
+def test_amount_without_decimals_says_smallest_units(lang: str, words: str) -> None:
+    """A token amount whose decimals could not be read is said to be in the token's smallest units."""
+    evidence = ev(rcpt(ZERO, via="calldata", token=TOKEN, value=1_234_567))
+    text = render(classify(evidence, CHAIN, NOW), evidence, CHAIN, lang).summary
+    assert "1234567" in text
+    assert words in text

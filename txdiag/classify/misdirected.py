@@ -86,6 +86,8 @@ def _amount(ev: Evidence, chain: ChainSpec, r: Recipient) -> dict[str, Any]:
         "value": str(r.value),
         "asset": (meta.symbol if meta is not None and meta.symbol else r.token),
         "amount": fmt.units(r.value, decimals) if decimals is not None else str(r.value),
+        # without the token's decimals the amount is in its smallest unit, and the words must say so
+        "decimals_known": decimals is not None,
     }
 
 

@@ -42,12 +42,14 @@ TERMS: dict[str, dict[str, str]] = {
         "confirmations": "enough confirmations ({required})",
         "yes": "yes",
         "no": "no",
+        "smallest_units": " (in the token's smallest units)",
     },
     "zh-CN": {
         "finalized_tag": "已被网络最终确认",
         "confirmations": "已达到所需确认数（{required}）",
         "yes": "是",
         "no": "否",
+        "smallest_units": "（按代币最小单位计）",
     },
 }
 LIST_SEPARATOR = {"en": ", ", "zh-CN": "、"}
@@ -159,6 +161,8 @@ def facts(details: Mapping[str, Any], ev: Evidence | None, chain: ChainSpec | No
             if text is not None:
                 out["explanation_text"] = text
                 break
+    if details.get("decimals_known") is False and "asset" in out:
+        out["asset"] += terms["smallest_units"]
     parts = details.get("parts")
     if isinstance(parts, list | tuple):
         out["parts"] = LIST_SEPARATOR[lang].join(_part(str(p), lang) for p in parts)
