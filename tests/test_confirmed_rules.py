@@ -169,3 +169,23 @@ def test_rollup_finality_by_depth() -> None:
     deep = ev(head=111, finalized=50)  # 12 confirmations, far above the finalized block
     assert classify(deep, rollup, NOW).verdict is Verdict.CONFIRMED
     assert classify(deep, CHAIN, NOW).verdict is Verdict.DELAYED
+
+
+def test_not_found_unconfirmed_by_a_second_endpoint_says_so() -> None:
+    """When a chain's second endpoint could not confirm "absent", the answer says so and advises asking again."""
+    from txdiag.guidance.render import render
+
+    evidence = Evidence(
+        hash="0x" + "11" * 32,
+        chain="alpha",
+        network=None,
+        tx=None,
+        asked=(Asked("alpha", ("http://a",), agreed=1, configured=2), Asked("beta", ("http://c", "http://d"), 2, 2)),
+    )
+    result = classify(evidence, CHAIN, NOW)
+    assert result.findings[0].details["unconfirmed"] == ["alpha"]
+    assert any("On alpha, only one endpoint" in s for s in render(result, evidence, CHAIN, "en").next_steps)
+    single = Evidence(
+        hash="0x" + "11" * 32, chain="alpha", network=None, tx=None, asked=(Asked("alpha", ("http://a",)),)
+    )
+    assert classify(single, CHAIN, NOW).findings[0].details["unconfirmed"] is None  # one endpoint: nothing to confirm

@@ -155,7 +155,9 @@ async def find(ctx: ChainContext, tx_hash: str) -> Found:
     best = max(network.head, ctx.client.best_head() or 0, receipt.block_number if receipt is not None else 0)
     if best > network.head:
         network = dataclasses.replace(network, head=best)
-    return Found(ctx, tx_hash, tx, receipt, network, Asked(ctx.chain.name, tuple(endpoints), agreed))
+    return Found(
+        ctx, tx_hash, tx, receipt, network, Asked(ctx.chain.name, tuple(endpoints), agreed, len(ctx.chain.endpoints))
+    )
 
 
 async def _snapshot_again(ctx: ChainContext) -> NetworkView:

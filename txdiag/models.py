@@ -290,6 +290,12 @@ class Asked:
     chain: str
     endpoints: tuple[str, ...]
     agreed: int = 1  # how many endpoints agreed the transaction is absent
+    configured: int = 1  # how many endpoints the chain has
+
+    @property
+    def confirmed_absent(self) -> bool:
+        """Whether "absent" was confirmed by a second endpoint wherever the chain has one."""
+        return self.agreed >= min(2, self.configured)
 
 
 class FailureKind(StrEnum):

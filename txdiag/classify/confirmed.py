@@ -61,6 +61,8 @@ def not_found(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
             "endpoints_agreed": sum(a.agreed for a in ev.asked),
             # chains that could not be asked at all: the hash may be there (None when every chain answered)
             "unreachable": unreachable or None,
+            # chains where a second endpoint could not confirm the first one's "no such transaction"
+            "unconfirmed": [a.chain for a in ev.asked if not a.confirmed_absent] or None,
         },
     )
 

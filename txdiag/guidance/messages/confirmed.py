@@ -44,6 +44,8 @@ EN: dict[Code, Entry] = {
         steps=(
             "txdiag could not reach {unreachable} just now, so the transaction may be there. Ask again in a "
             "minute before you send anything again.",
+            "On {unconfirmed}, only one endpoint could answer just now, and endpoints sometimes miss recent "
+            "transactions. Ask again in a minute to be sure.",
             "Check that the hash is copied whole and exactly (66 characters starting with 0x).",
             "If you only just sent it, wait a minute and check again: it may not have reached the network yet.",
             "If your wallet shows the transaction but no network has it, it was probably never broadcast or was "
@@ -87,6 +89,7 @@ ZH: dict[Code, Entry] = {
         message="已查询 {chains}（{endpoints_asked} 个节点），都没有这笔交易。",
         steps=(
             "txdiag 暂时无法连接 {unreachable}，这笔交易可能就在那里。请一分钟后再查询，在此之前不要重新发送任何交易。",
+            "在 {unconfirmed} 上，刚才只有一个节点给出了答复，而节点有时会漏掉最新的交易。请一分钟后再查询以确认。",
             "请确认哈希复制完整且准确（以 0x 开头，共 66 个字符）。",
             "如果刚刚发送，请等一分钟后再查：交易可能还没有传到网络。",
             "如果钱包里显示了这笔交易，但所有网络都找不到，它很可能从未广播成功或已被丢弃。"
