@@ -39,7 +39,7 @@ class ResultCache(Generic[K, V]):
         self._items.move_to_end(key)
         return value
 
-    def put(self, key: K, value: V, ttl: float | None) -> None:
+    def put(self, key: K, value: V, ttl: float | None = None) -> None:
         if self.size <= 0 or (ttl is not None and ttl <= 0):
             return
         self._items[key] = (value, None if ttl is None else self.clock() + ttl)

@@ -13,39 +13,43 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from txdiag.cache import ResultCache
 from txdiag.chains import ChainSpec
 from txdiag.errors import ChainUnavailable, DeadlineExceeded
 from txdiag.models import Asked, Evidence, NetworkView, ReceiptView, TokenTransfer, TxView
 from txdiag.rpc import Call, Reply, RpcClient
 from txdiag.snapshot import Lease, SnapshotCache, parse_snapshot, snapshot_calls
-from txdiag.wire import WireError, erc20_transfers, parse_receipt, parse_tx
+from txdiag.wire import WireError, data, erc20_transfers, parse_receipt, parse_tx, quantity
 
 MAX_ROUNDS = 3
 
 
-class TokenCache:
-    """(symbol, decimals) per token contract; bounded, since token metadata rarely changes."""
+TokenMeta = tuple[str | None, int | None]  # (symbol, decimals); either None when the token would not say
+TOKEN_CACHE_SIZE = 4096  # token metadata rarely changes: kept until the bound pushes it out
 
-    def __init__(self, size: int = 4096) -> None:
-        self.size = size
-        self._items: OrderedDict[str, tuple[str | None, int | None]] = OrderedDict()
 
-    def get(self, token: str) -> tuple[str | None, int | None] | None:
-        item = self._items.get(token)
-        if item is not None:
-            self._items.move_to_end(token)
-        return item
+def reply_bytes(reply: Reply) -> bytes | None:
+    """A DATA answer (an eth_call result, code), or None when the call failed or the answer is not hex data."""
+    if not reply.ok or not isinstance(reply.value, str):
+        return None
+    try:
+        return data(reply.value, "result")
+    except WireError:
+        return None
 
-    def put(self, token: str, meta: tuple[str | None, int | None]) -> None:
-        self._items[token] = meta
-        self._items.move_to_end(token)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
+
+def reply_int(reply: Reply) -> int | None:
+    """A QUANTITY answer (a nonce, a balance), or None when the call failed or the answer is not a quantity."""
+    if not reply.ok:
+        return None
+    try:
+        return quantity(reply.value, "result")
+    except WireError:
+        return None
 
 
 @dataclass(slots=True)
@@ -55,7 +59,7 @@ class ChainContext:
     chain: ChainSpec
     client: RpcClient
     snapshots: SnapshotCache
-    tokens: TokenCache = field(default_factory=TokenCache)
+    tokens: ResultCache[str, TokenMeta] = field(default_factory=lambda: ResultCache(TOKEN_CACHE_SIZE))
     # the other configured chains, for probes that ask them too (set by the service)
     peers: Mapping[str, ChainContext] = field(default_factory=dict)
 

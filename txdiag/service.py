@@ -23,17 +23,17 @@ from txdiag.chains import ChainSpec
 from txdiag.classify import classify
 from txdiag.classify.confirmed import is_final
 from txdiag.errors import ChainUnavailable, DeadlineExceeded, UnknownChain
-from txdiag.gather import ChainContext, Found, find, investigate
+from txdiag.gather import ChainContext, Found, find, investigate, reply_int
 from txdiag.inputs import parse_address, parse_hash, parse_lang
 from txdiag.metrics import Metrics
 from txdiag.models import Asked, Classification, Evidence, Replacement, Vanished
 from txdiag.probes import default_probes
 from txdiag.report import Diagnosis
-from txdiag.rpc import Call, Reply, RetryPolicy, RpcClient, RpcItemError, RpcObserver, TransientError, deadline_scope
+from txdiag.rpc import Call, Reply, RetryPolicy, RpcClient, RpcObserver, TransientError, deadline_scope
 from txdiag.settings import Settings
 from txdiag.sightings import MemorySightings, Sighting, SightingStore, SqliteSightings, recall, remember
 from txdiag.snapshot import SnapshotCache
-from txdiag.wire import WireError, parse_tx, quantity
+from txdiag.wire import WireError, parse_tx
 
 log = logging.getLogger(__name__)
 STATUS_TIMEOUT = 2.0  # seconds for one health probe of an endpoint (status(): /readyz, /v1/chains, `txdiag chains`)
@@ -265,7 +265,7 @@ class Service:
             replies = []
         latest = replacement = None
         if replies:
-            latest = _nonce(replies[0])
+            latest = reply_int(replies[0])
             replacement = _replacement(replies[1], ev.hash)
         vanished = Vanished(
             sender=seen.sender,
@@ -365,13 +365,6 @@ def _reason(exc: BaseException) -> str:
         text = str(exc)
         return text.rsplit(": ", 1)[-1] if ": " in text else text
     return type(exc).__name__
-
-
-def _nonce(reply: Reply) -> int | None:
-    try:
-        return quantity(reply.unwrap(), "nonce")
-    except (RpcItemError, WireError):
-        return None
 
 
 def _replacement(reply: Reply, original: str) -> Replacement | None:

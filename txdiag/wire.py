@@ -16,6 +16,8 @@ from txdiag.models import LogView, PoolStatus, PoolTx, ReceiptView, TxStatus, Tx
 _HEX = re.compile(r"^0x[0-9a-fA-F]*$")
 MAX_QUANTITY = 2**256 - 1
 TRANSFER_TOPIC = bytes.fromhex("ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef")
+TRANSFER_SELECTOR = bytes.fromhex("a9059cbb")  # transfer(address,uint256)
+TRANSFER_FROM_SELECTOR = bytes.fromhex("23b872dd")  # transferFrom(address,address,uint256)
 
 
 class WireError(ValueError):

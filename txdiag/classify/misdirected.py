@@ -31,6 +31,7 @@ from txdiag.chains import ChainSpec
 from txdiag.classify.delayed import suggest
 from txdiag.guidance import fmt
 from txdiag.models import Code, Counterparty, Evidence, Finding, Recipient, Severity, TxStatus
+from txdiag.wire import TRANSFER_FROM_SELECTOR, TRANSFER_SELECTOR
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 MIN_END = 3  # digits that must match at each end
@@ -158,7 +159,7 @@ def token_contract_recipient(ev: Evidence, chain: ChainSpec, now: datetime) -> F
     return None
 
 
-_TOKEN_CALLS = (bytes.fromhex("a9059cbb"), bytes.fromhex("23b872dd"))  # transfer, transferFrom
+_TOKEN_CALLS = (TRANSFER_SELECTOR, TRANSFER_FROM_SELECTOR)
 
 
 def _addressed_by_hand(ev: Evidence, r: Recipient) -> bool:

@@ -24,11 +24,11 @@ from typing import Any
 
 from eth_utils.address import to_checksum_address
 
-from txdiag.gather import Found, ProbeResult
+from txdiag.gather import Found, ProbeResult, reply_bytes
 from txdiag.models import FailureInfo, FailureKind, TxStatus
-from txdiag.probes.tokens import DECIMALS_CALL, SYMBOL_CALL
+from txdiag.probes.tokens import metadata_calls, store_metadata
 from txdiag.rpc import Call, Reply, RpcItemError
-from txdiag.wire import WireError, data, decode_symbol, decode_uint8, quantity
+from txdiag.wire import WireError, data, quantity
 
 MAX_FRAME_DEPTH = 256
 """Frames deeper than this are ignored: the EVM allows 1024, real failures sit far shallower,
@@ -175,15 +175,6 @@ def _reason(method: str, reply: Reply) -> str:
     return f"{method}: {err.message[:120]}"
 
 
-def _call_bytes(reply: Reply) -> bytes | None:
-    if not reply.ok or not isinstance(reply.value, str):
-        return None
-    try:
-        return data(reply.value, "eth_call")
-    except WireError:
-        return None
-
-
 class FailureProbe:
     """Finds why a mined transaction with status 0 failed (see the module docstring)."""
 
@@ -200,14 +191,14 @@ class FailureProbe:
         to = found.tx.to
         self._meta_for = to if to is not None and found.ctx.tokens.get(to) is None else None
         if self._meta_for is not None:
-            calls += _meta_calls(self._meta_for)
+            calls += metadata_calls(self._meta_for)
         return calls
 
     def read(self, found: Found, replies: Sequence[Reply]) -> ProbeResult:
         assert found.tx is not None
         assert found.receipt is not None
         if self._meta_for is not None:
-            _store_meta(found, self._meta_for, replies[2], replies[3])
+            store_metadata(found, self._meta_for, replies[2], replies[3])
         unavailable: list[str] = []
         trace, ots = replies[0], replies[1]
         top = parse_frame(trace.value) if trace.ok else None
@@ -224,7 +215,7 @@ class FailureProbe:
         else:
             unavailable.append(_reason("debug_traceTransaction", trace) if not trace.ok else "trace: no failing frame")
         if info is None:
-            revert = _call_bytes(ots)
+            revert = reply_bytes(ots)
             if revert:
                 # ots gives only the top frame's data, and "0x" alike for success, OOG, INVALID and revert()
                 info = FailureInfo(source="ots", kind=FailureKind.REVERT, revert_data=revert, contract=found.tx.to)
@@ -237,24 +228,6 @@ class FailureProbe:
         if follow.calls(found):
             return ProbeResult({"failure": info}, followup=follow)
         return ProbeResult({"failure": info})
-
-
-def _meta_calls(token: str) -> list[Call]:
-    return [
-        Call("eth_call", ({"to": token, "data": SYMBOL_CALL}, "latest")),
-        Call("eth_call", ({"to": token, "data": DECIMALS_CALL}, "latest")),
-    ]
-
-
-def _store_meta(found: Found, token: str, sym: Reply, dec: Reply) -> None:
-    symbol, decimals = _call_bytes(sym), _call_bytes(dec)
-    found.ctx.tokens.put(
-        token,
-        (
-            decode_symbol(symbol) if symbol else None,
-            decode_uint8(decimals) if decimals else None,
-        ),
-    )
 
 
 def _with_meta(found: Found, info: FailureInfo) -> FailureInfo:
@@ -290,7 +263,7 @@ class _Followup:
             self._plan.append("estimate")
         contract = self.info.contract
         if contract is not None and contract != tx.to and found.ctx.tokens.get(contract) is None:
-            calls += _meta_calls(contract)
+            calls += metadata_calls(contract)
             self._plan.append("meta")
         return calls
 
@@ -309,7 +282,7 @@ class _Followup:
                 at += 1
             else:
                 assert info.contract is not None
-                _store_meta(found, info.contract, replies[at], replies[at + 1])
+                store_metadata(found, info.contract, replies[at], replies[at + 1])
                 at += 2
         return ProbeResult({"failure": _with_meta(found, info)})
 

@@ -23,15 +23,22 @@ from typing import Any
 from eth_utils.address import to_checksum_address
 
 from txdiag.errors import TxdiagError
-from txdiag.gather import ChainContext, Found, ProbeResult
+from txdiag.gather import ChainContext, Found, ProbeResult, reply_bytes, reply_int
 from txdiag.models import Counterparty, ReceiptView, Recipient, RemoteCode, SenderHistory, TxStatus, TxView
+from txdiag.probes.tokens import DECIMALS_CALL, SYMBOL_CALL
 from txdiag.rpc import Call, Reply, remaining_time
-from txdiag.wire import TRANSFER_TOPIC, WireError, data, decode_symbol, decode_uint8, erc20_transfers, quantity
+from txdiag.wire import (
+    TRANSFER_FROM_SELECTOR,
+    TRANSFER_SELECTOR,
+    TRANSFER_TOPIC,
+    WireError,
+    data,
+    decode_symbol,
+    decode_uint8,
+    erc20_transfers,
+    quantity,
+)
 
-TRANSFER_SELECTOR = bytes.fromhex("a9059cbb")  # transfer(address,uint256)
-TRANSFER_FROM_SELECTOR = bytes.fromhex("23b872dd")  # transferFrom(address,address,uint256)
-DECIMALS_CALL = "0x313ce567"
-SYMBOL_CALL = "0x95d89b41"
 OWNER_CALL = "0x8da5cb5b"
 BALANCE_OF = "0x70a08231"
 
@@ -149,24 +156,6 @@ def _topic(address: str) -> str:
     return "0x" + "0" * 24 + address.lower().removeprefix("0x")
 
 
-def _bytes(reply: Reply) -> bytes | None:
-    if not reply.ok or not isinstance(reply.value, str):
-        return None
-    try:
-        return data(reply.value, "result")
-    except WireError:
-        return None
-
-
-def _int(reply: Reply) -> int | None:
-    if not reply.ok:
-        return None
-    try:
-        return quantity(reply.value, "result")
-    except WireError:
-        return None
-
-
 class RecipientProbe:
     """Recipients and what they are; the sender's recent Transfer counterparties; code on other chains."""
 
@@ -215,10 +204,10 @@ class RecipientProbe:
             n = self.PER_RECIPIENT + (1 if p.token is not None else 0)
             part = replies[at : at + n]
             at += n
-            code = _bytes(part[0])
+            code = reply_bytes(part[0])
             if code is None:
                 unchecked.add("recipient_code")
-            decimals, symbol = _bytes(part[3]), _bytes(part[4])
+            decimals, symbol = reply_bytes(part[3]), reply_bytes(part[4])
             token_like = bool(
                 code
                 and decimals is not None
@@ -226,7 +215,7 @@ class RecipientProbe:
                 and symbol is not None
                 and decode_symbol(symbol) is not None
             )
-            kind = wallet_kind(code, _bytes(part[5])) if code else None
+            kind = wallet_kind(code, reply_bytes(part[5])) if code else None
             if token_like and kind == "owned_contract":
                 kind = None  # many tokens are Ownable: owner() does not make a token a wallet
             recipients.append(
@@ -238,9 +227,9 @@ class RecipientProbe:
                     has_code=None if code is None else bool(code) and kind != "delegated_eoa",
                     wallet_kind=kind,
                     token_like=token_like and kind is None,
-                    nonce_before=_int(part[1]),
-                    balance_before=_int(part[2]),
-                    token_balance_before=_uint(_bytes(part[6])) if p.token is not None else None,
+                    nonce_before=reply_int(part[1]),
+                    balance_before=reply_int(part[2]),
+                    token_balance_before=_uint(reply_bytes(part[6])) if p.token is not None else None,
                 )
             )
         history = self._history(found.tx, found.hash, replies[at:])
@@ -328,10 +317,10 @@ async def _peer_code(peer: ChainContext, addresses: list[str]) -> list[RemoteCod
         return None
     out = []
     for i, address in enumerate(addresses):
-        code = _bytes(replies[2 * i])
+        code = reply_bytes(replies[2 * i])
         if code is None:
             return None
-        kind = wallet_kind(code, _bytes(replies[2 * i + 1]))
+        kind = wallet_kind(code, reply_bytes(replies[2 * i + 1]))
         if code and kind != "delegated_eoa":
             out.append(RemoteCode(address, peer.chain.name, kind))
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from txdiag.gather import Found, ProbeResult, token_transfers
+from txdiag.gather import Found, ProbeResult, reply_bytes, token_transfers
 from txdiag.rpc import Call, Reply
 from txdiag.wire import decode_symbol, decode_uint8, erc20_transfers
 
@@ -24,11 +24,7 @@ class TokenProbe:
 
     def calls(self, found: Found) -> Sequence[Call]:
         self._asked = self._unknown(found)
-        calls: list[Call] = []
-        for token in self._asked:
-            calls.append(Call("eth_call", ({"to": token, "data": SYMBOL_CALL}, "latest")))
-            calls.append(Call("eth_call", ({"to": token, "data": DECIMALS_CALL}, "latest")))
-        return calls
+        return [call for token in self._asked for call in metadata_calls(token)]
 
     def _unknown(self, found: Found) -> list[str]:
         if found.receipt is None:
@@ -41,23 +37,22 @@ class TokenProbe:
 
     def read(self, found: Found, replies: Sequence[Reply]) -> ProbeResult:
         for i, token in enumerate(self._asked):
-            sym_reply, dec_reply = replies[2 * i], replies[2 * i + 1]
-            symbol = _call_bytes(sym_reply)
-            decimals = _call_bytes(dec_reply)
-            found.ctx.tokens.put(
-                token,
-                (
-                    decode_symbol(symbol) if symbol is not None else None,
-                    decode_uint8(decimals) if decimals is not None else None,
-                ),
-            )
+            store_metadata(found, token, replies[2 * i], replies[2 * i + 1])
         return ProbeResult({"token_transfers": token_transfers(found)})
 
 
-def _call_bytes(reply: Reply) -> bytes | None:
-    if not reply.ok or not isinstance(reply.value, str):
-        return None
-    try:
-        return bytes.fromhex(reply.value.removeprefix("0x"))
-    except ValueError:
-        return None
+def metadata_calls(token: str) -> list[Call]:
+    """symbol() and decimals() of a token, in the order store_metadata reads them."""
+    return [
+        Call("eth_call", ({"to": token, "data": SYMBOL_CALL}, "latest")),
+        Call("eth_call", ({"to": token, "data": DECIMALS_CALL}, "latest")),
+    ]
+
+
+def store_metadata(found: Found, token: str, symbol: Reply, decimals: Reply) -> None:
+    """Keep what the token said about itself in the chain's token cache (None where it would not say)."""
+    sym, dec = reply_bytes(symbol), reply_bytes(decimals)
+    found.ctx.tokens.put(
+        token,
+        (decode_symbol(sym) if sym is not None else None, decode_uint8(dec) if dec is not None else None),
+    )
