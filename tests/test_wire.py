@@ -9,13 +9,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from txdiag.models import TxStatus
+from txdiag.models import PoolStatus, TxStatus
+from txdiag.rpc import Reply, RpcItemError
+from txdiag.snapshot import read_pool
 from txdiag.wire import (
     WireError,
     decode_symbol,
     erc20_transfers,
     parse_fee_history,
     parse_pool_content_from,
+    parse_pool_status,
     parse_receipt,
     parse_tx,
     quantity,
@@ -155,3 +158,18 @@ def test_symbol_decoder_total(raw: bytes) -> None:
     """Any bytes decode to a short printable symbol or None."""
     out = decode_symbol(raw)
     assert out is None or (len(out) <= 16 and out.isprintable())
+
+
+@pytest.mark.parametrize(
+    ("reply", "value", "unreadable"),
+    [
+        (Reply(value={"pending": "0x2", "queued": "0x1"}), PoolStatus(2, 1), False),
+        (Reply(value={"pending": "two"}), None, True),  # a malformed answer could not be read
+        (Reply(error=RpcItemError(-32601, "Method not found")), None, False),  # no pool method: normal
+        (Reply(error=RpcItemError(-32000, "internal error")), None, True),  # any other failure: could not read
+        (Reply(value=None), None, True),
+    ],
+)
+def test_pool_answers(reply: Reply, value: PoolStatus | None, unreadable: bool) -> None:
+    """A node without txpool methods is absent by design; any other failure marks the pool unreadable."""
+    assert read_pool(reply, parse_pool_status) == (value, unreadable)

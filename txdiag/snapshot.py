@@ -14,11 +14,14 @@ import asyncio
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from txdiag.chains import ChainSpec
 from txdiag.models import NetworkView
 from txdiag.rpc import Call, Reply
 from txdiag.wire import WireError, parse_block_head, parse_fee_history, parse_pool_status
+
+T = TypeVar("T")
 
 FEE_HISTORY_BLOCKS = 20
 REWARD_PERCENTILES = (10.0, 25.0, 50.0, 75.0, 90.0)
@@ -35,6 +38,21 @@ def snapshot_calls(chain: ChainSpec) -> list[Call]:
     if chain.mempool:
         calls.append(Call("txpool_status", ()))
     return calls
+
+
+def read_pool(reply: Reply, parse: Callable[[Any], T]) -> tuple[T | None, bool]:
+    """(value, could not be read) for a txpool_* answer.
+
+    A node without the method at all (hardhat, anvil's txpool_contentFrom,
+    many providers) is normal, not an outage: only other failures count as
+    "could not be read".
+    """
+    if reply.ok and reply.value is not None:
+        try:
+            return parse(reply.value), False
+        except WireError:
+            return None, True
+    return None, reply.error is None or not reply.error.unsupported
 
 
 def parse_snapshot(chain: ChainSpec, replies: Sequence[Reply]) -> NetworkView:
@@ -76,13 +94,8 @@ def parse_snapshot(chain: ChainSpec, replies: Sequence[Reply]) -> NetworkView:
         unavailable.add("fee_history")
     pool = None
     if pool_reply is not None:
-        if pool_reply.ok and pool_reply.value is not None:
-            try:
-                pool = parse_pool_status(pool_reply.value)
-            except WireError:
-                unavailable.add("pool")
-        elif pool_reply.error is None or not pool_reply.error.unsupported:
-            # a node that does not offer txpool_status at all (hardhat, some providers) is not an outage
+        pool, unreadable = read_pool(pool_reply, parse_pool_status)
+        if unreadable:
             unavailable.add("pool")
     return NetworkView(
         head=head,

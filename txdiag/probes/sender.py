@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from txdiag.gather import Found, ProbeResult
+from txdiag.gather import Found, ProbeResult, reply_int
 from txdiag.models import SenderState
-from txdiag.rpc import Call, Reply, RpcItemError
-from txdiag.wire import WireError, parse_pool_content_from, quantity
+from txdiag.rpc import Call, Reply
+from txdiag.snapshot import read_pool
+from txdiag.wire import parse_pool_content_from
 
 NONCE_WINDOW = 16
 
@@ -51,24 +52,17 @@ class SenderProbe:
 
     def read(self, found: Found, replies: Sequence[Reply]) -> ProbeResult:
         assert found.tx is not None
-        try:
-            latest = quantity(replies[0].unwrap(), "nonce")
-            pending = quantity(replies[1].unwrap(), "nonce")
-        except (WireError, RpcItemError):
+        latest, pending = reply_int(replies[0]), reply_int(replies[1])
+        if latest is None or pending is None:
             return ProbeResult(unchecked=frozenset({"sender_nonce"}))
         at = 2
         pool = None
         missing: set[str] = set()
         if self._pool_asked:
-            reply = replies[at]
+            # a node without txpool_contentFrom is normal: the nonce lookups below cover it
+            pool, unreadable = read_pool(replies[at], parse_pool_content_from)
             at += 1
-            if reply.ok and reply.value is not None:
-                try:
-                    pool = parse_pool_content_from(reply.value)
-                except WireError:
-                    missing.add("sender_pool")
-            elif reply.error is None or not reply.error.unsupported:
-                # a node without the method is normal (the lookups below cover it); any other failure is not
+            if unreadable:
                 missing.add("sender_pool")
         checked_from, seen = _read_lookups(window(found.tx.nonce), replies[at:])
         state = SenderState(latest, pending, pool, checked_from=checked_from, seen_nonces=seen)
