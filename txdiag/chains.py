@@ -37,8 +37,13 @@ _KNOWN_FIELDS = frozenset(
         "lag_tolerance",
         "hedge",
         "finality",
+        "family",
+        "network",
     }
 )
+FAMILIES = ("evm", "bitcoin")
+# what getblockchaininfo.chain says on each Bitcoin-family network (Litecoin uses the same names)
+BITCOIN_NETWORKS = ("main", "test", "signet", "regtest")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +60,7 @@ class Endpoint:
 @dataclass(frozen=True, slots=True)
 class ChainSpec:
     name: str
-    chain_id: int
+    chain_id: int | None  # EVM chains; None for the bitcoin family, which has ``network`` instead
     native_symbol: str
     native_decimals: int
     confirmations: int
@@ -68,9 +73,20 @@ class ChainSpec:
     # "finalized": the node's finalized tag decides when it has one, else the depth does;
     # "confirmations": the depth always decides (rollups, whose finalized tag waits for L1 for many minutes)
     finality: str = "finalized"
+    family: str = "evm"  # "evm" or "bitcoin" (Bitcoin Core's JSON-RPC)
+    network: str | None = None  # bitcoin family: main | test | signet | regtest, as getblockchaininfo.chain says
+
+    @property
+    def identity(self) -> str:
+        """How the chain is told apart from others in messages: its chain id, or its network."""
+        return str(self.chain_id) if self.chain_id is not None else f"{self.family}/{self.network}"
 
     def explorer_link(self, tx_hash: str) -> str | None:
-        return self.explorer_tx.replace("{hash}", tx_hash) if self.explorer_tx else None
+        if not self.explorer_tx:
+            return None
+        if self.family == "bitcoin":
+            tx_hash = tx_hash.removeprefix("0x")  # txids are written without it
+        return self.explorer_tx.replace("{hash}", tx_hash)
 
 
 def redact(url: str) -> str:
@@ -168,13 +184,27 @@ def load_chain(path: Path, env: Mapping[str, str]) -> ChainSpec:
         raise ConfigError(f"{path.name}: field 'name' must be lower-case letters, digits or '-', got {name!r}")
     if name != path.stem:
         raise ConfigError(f"{path.name}: field 'name' is {name!r} but the file stem is {path.stem!r}")
-    chain_id = _field(path, data, "chain_id", int)
-    if not 0 < chain_id < 2**63:
-        raise ConfigError(f"{path.name}: field 'chain_id' must be positive, got {chain_id}")
+    family = _field(path, data, "family", str, default="evm")
+    if family not in FAMILIES:
+        raise ConfigError(f'{path.name}: field \'family\' must be "evm" or "bitcoin", got {_shown(family)}')
+    chain_id: int | None = None
+    network: str | None = None
+    if family == "evm":
+        if "network" in data:
+            raise ConfigError(f"{path.name}: field 'network' is for the bitcoin family; EVM chains have 'chain_id'")
+        chain_id = _field(path, data, "chain_id", int)
+        if not 0 < chain_id < 2**63:
+            raise ConfigError(f"{path.name}: field 'chain_id' must be positive, got {chain_id}")
+    else:
+        if "chain_id" in data:
+            raise ConfigError(f"{path.name}: field 'chain_id' is for EVM chains; the bitcoin family has 'network'")
+        network = _field(path, data, "network", str)
+        if network not in BITCOIN_NETWORKS:
+            raise ConfigError(f"{path.name}: field 'network' must be one of {', '.join(BITCOIN_NETWORKS)}")
     symbol = _field(path, data, "native_symbol", str)
     if not 1 <= len(symbol) <= 11 or not symbol.isalnum():
         raise ConfigError(f"{path.name}: field 'native_symbol' must be 1-11 letters or digits, got {symbol!r}")
-    decimals = _field(path, data, "native_decimals", int, default=18)
+    decimals = _field(path, data, "native_decimals", int, default=18 if family == "evm" else 8)
     if not 0 <= decimals <= 36:
         raise ConfigError(f"{path.name}: field 'native_decimals' must be 0-36, got {decimals}")
     confirmations = _field(path, data, "confirmations", int)
@@ -188,9 +218,11 @@ def load_chain(path: Path, env: Mapping[str, str]) -> ChainSpec:
         raise ConfigError(f"{path.name}: field 'lag_tolerance' must be 0-10000, got {lag}")
     mempool = _field(path, data, "mempool", bool, default=True)
     hedge = _field(path, data, "hedge", bool, default=False)
-    finality = _field(path, data, "finality", str, default="finalized")
+    finality = _field(path, data, "finality", str, default="finalized" if family == "evm" else "confirmations")
     if finality not in ("finalized", "confirmations"):
         raise ConfigError(f'{path.name}: field \'finality\' must be "finalized" or "confirmations"')
+    if family == "bitcoin" and finality != "confirmations":
+        raise ConfigError(f"{path.name}: field 'finality' must be \"confirmations\" for the bitcoin family")
     explorer = _field(path, data, "explorer_tx", str, default=None)
     if explorer is not None and ("{hash}" not in explorer or not explorer.startswith("https://")):
         raise ConfigError(f"{path.name}: field 'explorer_tx' must be an https URL containing {{hash}}")
@@ -209,6 +241,8 @@ def load_chain(path: Path, env: Mapping[str, str]) -> ChainSpec:
         lag_tolerance=lag,
         hedge=hedge,
         finality=finality,
+        family=family,
+        network=network,
     )
 
 
@@ -259,10 +293,20 @@ def load_chains(directory: Path | None = None, env: Mapping[str, str] | None = N
     ids: dict[int, str] = {}
     for path in sorted(directory.glob("*.toml")):
         spec = load_chain(path, env)
-        if spec.chain_id in ids:
-            raise ConfigError(f"{path.name}: field 'chain_id' {spec.chain_id} is also used by {ids[spec.chain_id]}")
-        ids[spec.chain_id] = spec.name
+        if spec.family == "bitcoin" and not spec.endpoints:
+            # its endpoints carry node credentials and come only from variables: none set, no such chain here
+            log.warning("%s: skipped: no endpoint is configured (is its variable set?)", path.name)
+            continue
+        if spec.chain_id is not None:
+            if spec.chain_id in ids:
+                raise ConfigError(
+                    f"{path.name}: field 'chain_id' {spec.chain_id} is also used by {ids[spec.chain_id]}"
+                )
+            ids[spec.chain_id] = spec.name
         chains[spec.name] = spec
     if not chains:
-        raise ConfigError(f"no chain files (*.toml) in {directory.name or directory}")
+        shown = directory.name or directory
+        if any(directory.glob("*.toml")):
+            raise ConfigError(f"no chain in {shown} has an endpoint configured (are their variables set?)")
+        raise ConfigError(f"no chain files (*.toml) in {shown}")
     return chains
