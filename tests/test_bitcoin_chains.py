@@ -101,7 +101,10 @@ def test_directory_of_only_unset_bitcoin_chains_is_an_error(tmp_path: Path) -> N
         load_chains(tmp_path, env={})
 
 
-@pytest.mark.parametrize(("name", "symbol", "var", "block_time"), [("bitcoin", "BTC", "BTC_RPC_URL", 600), ("litecoin", "LTC", "LTC_RPC_URL", 150)])
+@pytest.mark.parametrize(
+    ("name", "symbol", "var", "block_time"),
+    [("bitcoin", "BTC", "BTC_RPC_URL", 600), ("litecoin", "LTC", "LTC_RPC_URL", 150)],
+)
 def test_bundled_bitcoin_family_files(name: str, symbol: str, var: str, block_time: float) -> None:
     """bitcoin.toml and litecoin.toml take their endpoint only from their variable, and are skipped without it."""
     assert name not in load_chains(default_chains_dir(), env={})

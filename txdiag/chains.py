@@ -167,23 +167,8 @@ def _field(path: Path, data: Mapping[str, Any], key: str, kind: type, *, default
     return value
 
 
-def load_chain(path: Path, env: Mapping[str, str]) -> ChainSpec:
-    """Read and validate one chain file."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path.name}: cannot read: {exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path.name}: not valid TOML: {exc}") from exc
-
-    unknown = sorted(set(data) - _KNOWN_FIELDS)
-    if unknown:
-        raise ConfigError(f"{path.name}: unknown field '{unknown[0]}'")
-    name = _field(path, data, "name", str)
-    if not _NAME.match(name):
-        raise ConfigError(f"{path.name}: field 'name' must be lower-case letters, digits or '-', got {name!r}")
-    if name != path.stem:
-        raise ConfigError(f"{path.name}: field 'name' is {name!r} but the file stem is {path.stem!r}")
+def _identity(path: Path, data: Mapping[str, Any]) -> tuple[str, int | None, str | None]:
+    """The family, and what tells the chain apart: an EVM chain id, or a Bitcoin-family network."""
     family = _field(path, data, "family", str, default="evm")
     if family not in FAMILIES:
         raise ConfigError(f'{path.name}: field \'family\' must be "evm" or "bitcoin", got {_shown(family)}')
@@ -201,6 +186,27 @@ def load_chain(path: Path, env: Mapping[str, str]) -> ChainSpec:
         network = _field(path, data, "network", str)
         if network not in BITCOIN_NETWORKS:
             raise ConfigError(f"{path.name}: field 'network' must be one of {', '.join(BITCOIN_NETWORKS)}")
+    return family, chain_id, network
+
+
+def load_chain(path: Path, env: Mapping[str, str]) -> ChainSpec:
+    """Read and validate one chain file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path.name}: cannot read: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.name}: not valid TOML: {exc}") from exc
+
+    unknown = sorted(set(data) - _KNOWN_FIELDS)
+    if unknown:
+        raise ConfigError(f"{path.name}: unknown field '{unknown[0]}'")
+    name = _field(path, data, "name", str)
+    if not _NAME.match(name):
+        raise ConfigError(f"{path.name}: field 'name' must be lower-case letters, digits or '-', got {name!r}")
+    if name != path.stem:
+        raise ConfigError(f"{path.name}: field 'name' is {name!r} but the file stem is {path.stem!r}")
+    family, chain_id, network = _identity(path, data)
     symbol = _field(path, data, "native_symbol", str)
     if not 1 <= len(symbol) <= 11 or not symbol.isalnum():
         raise ConfigError(f"{path.name}: field 'native_symbol' must be 1-11 letters or digits, got {symbol!r}")
@@ -299,9 +305,7 @@ def load_chains(directory: Path | None = None, env: Mapping[str, str] | None = N
             continue
         if spec.chain_id is not None:
             if spec.chain_id in ids:
-                raise ConfigError(
-                    f"{path.name}: field 'chain_id' {spec.chain_id} is also used by {ids[spec.chain_id]}"
-                )
+                raise ConfigError(f"{path.name}: field 'chain_id' {spec.chain_id} is also used by {ids[spec.chain_id]}")
             ids[spec.chain_id] = spec.name
         chains[spec.name] = spec
     if not chains:

@@ -147,6 +147,8 @@ async def _chains(args: argparse.Namespace) -> int:
             {
                 "name": st.name,
                 "chain_id": st.chain_id,
+                "family": st.family,
+                "network": st.network,
                 "ready": st.ready,
                 "endpoints": [
                     {"name": e.name, "up": e.up, "head": e.head, "latency_ms": e.latency_ms, "error": e.error}
@@ -160,7 +162,8 @@ async def _chains(args: argparse.Namespace) -> int:
     for st in statuses:
         spec = chains[st.name]
         flags = "" if spec.mempool else "  (sequencer: no public mempool)"
-        print(f"{st.name} (chain id {st.chain_id}, {spec.native_symbol}){flags}")
+        ident = f"chain id {st.chain_id}" if st.chain_id is not None else f"{st.family} {st.network}"
+        print(f"{st.name} ({ident}, {spec.native_symbol}){flags}")
         if not st.endpoints:
             print("  no endpoint configured (set its environment variable)")
         for e in st.endpoints:

@@ -143,7 +143,12 @@ _SCHEMAS: dict[str, Any] = {
                     {
                         "type": "object",
                         "required": ["name", "chain_id"],
-                        "properties": {"name": _STR, "chain_id": _INT},
+                        "properties": {
+                            "name": _STR,
+                            "chain_id": _nullable("integer"),
+                            "family": {"type": "string", "enum": ["evm", "bitcoin"]},
+                            "network": _nullable("string"),
+                        },
                     },
                     {"type": "null"},
                 ],
@@ -175,7 +180,9 @@ _SCHEMAS: dict[str, Any] = {
         "required": ["name", "chain_id", "native_symbol", "mempool", "ready", "endpoints"],
         "properties": {
             "name": _STR,
-            "chain_id": _INT,
+            "chain_id": {**_nullable("integer"), "description": "null for the bitcoin family"},
+            "family": {"type": "string", "enum": ["evm", "bitcoin"]},
+            "network": {**_nullable("string"), "description": "bitcoin family: main, test, signet or regtest"},
             "native_symbol": _STR,
             "mempool": {"type": "boolean"},
             "ready": {"type": "boolean"},

@@ -59,8 +59,10 @@ class EndpointStatus:
 @dataclass(frozen=True, slots=True)
 class ChainStatus:
     name: str
-    chain_id: int
+    chain_id: int | None  # None for the bitcoin family
     endpoints: tuple[EndpointStatus, ...]
+    family: str = "evm"
+    network: str | None = None
 
     @property
     def ready(self) -> bool:
@@ -355,7 +357,8 @@ class Service:
 
         async def chain_status(ctx: ChainContext) -> ChainStatus:
             endpoints = await asyncio.gather(*(probe(ctx, ep.name) for ep in ctx.chain.endpoints))
-            return ChainStatus(ctx.chain.name, ctx.chain.chain_id, tuple(endpoints))
+            spec = ctx.chain
+            return ChainStatus(spec.name, spec.chain_id, tuple(endpoints), spec.family, spec.network)
 
         return list(await asyncio.gather(*(chain_status(c) for c in self.contexts.values())))
 

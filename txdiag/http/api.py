@@ -69,6 +69,8 @@ async def chains_handler(request: web.Request) -> web.Response:
                 {
                     "name": st.name,
                     "chain_id": st.chain_id,
+                    "family": st.family,
+                    "network": st.network,
                     "native_symbol": service.chains[st.name].native_symbol,
                     "mempool": service.chains[st.name].mempool,
                     "ready": st.ready,
