@@ -13,92 +13,39 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Sequence
+from typing import TypeVar
 
-from txdiag.cache import ResultCache
-from txdiag.chains import ChainSpec
 from txdiag.errors import ChainUnavailable, DeadlineExceeded
-from txdiag.models import Asked, Evidence, NetworkView, ReceiptView, TokenTransfer, TxView
-from txdiag.rpc import Call, Reply, RpcClient
-from txdiag.snapshot import Lease, SnapshotCache, parse_snapshot, snapshot_calls
-from txdiag.wire import WireError, data, erc20_transfers, parse_receipt, parse_tx, quantity
+from txdiag.models import (
+    Asked,
+    Evidence,
+    FailureInfo,
+    NetworkView,
+    ReceiptView,
+    Recipient,
+    RemoteCode,
+    SenderHistory,
+    SenderState,
+    TokenTransfer,
+    TxView,
+    Vanished,
+)
+from txdiag.probes.context import ChainContext, Found, token_transfers
+from txdiag.probes.failure import ask_failure, ask_followup
+from txdiag.probes.plan import Plan, Reader
+from txdiag.probes.recipient import ask_recipients, code_elsewhere
+from txdiag.probes.sender import ask_sender
+from txdiag.probes.tokens import ask_tokens
+from txdiag.probes.vanished import ask_vanished, vanished
+from txdiag.rpc import Call, Reply
+from txdiag.sightings import Sighting
+from txdiag.snapshot import Lease, parse_snapshot, snapshot_calls
+from txdiag.wire import WireError, parse_receipt, parse_tx
+
+T = TypeVar("T")
 
 MAX_ROUNDS = 3
-
-
-TokenMeta = tuple[str | None, int | None]  # (symbol, decimals); either None when the token would not say
-TOKEN_CACHE_SIZE = 4096  # token metadata rarely changes: kept until the bound pushes it out
-
-
-def reply_bytes(reply: Reply) -> bytes | None:
-    """A DATA answer (an eth_call result, code), or None when the call failed or the answer is not hex data."""
-    if not reply.ok or not isinstance(reply.value, str):
-        return None
-    try:
-        return data(reply.value, "result")
-    except WireError:
-        return None
-
-
-def reply_int(reply: Reply) -> int | None:
-    """A QUANTITY answer (a nonce, a balance), or None when the call failed or the answer is not a quantity."""
-    if not reply.ok:
-        return None
-    try:
-        return quantity(reply.value, "result")
-    except WireError:
-        return None
-
-
-@dataclass(slots=True)
-class ChainContext:
-    """Everything gather needs for one chain; built once by the service."""
-
-    chain: ChainSpec
-    client: RpcClient
-    snapshots: SnapshotCache
-    tokens: ResultCache[str, TokenMeta] = field(default_factory=lambda: ResultCache(TOKEN_CACHE_SIZE))
-    # the other configured chains, for probes that ask them too (set by the service)
-    peers: Mapping[str, ChainContext] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Found:
-    """What round 1 established on one chain."""
-
-    ctx: ChainContext
-    hash: str
-    tx: TxView | None
-    receipt: ReceiptView | None
-    network: NetworkView
-    asked: Asked
-
-
-@dataclass(frozen=True, slots=True)
-class ProbeResult:
-    updates: Mapping[str, Any] = field(default_factory=dict)
-    unchecked: frozenset[str] = frozenset()
-    followup: Probe | None = None
-
-
-class Probe(Protocol):
-    """Asks for what one part of the evidence needs, then reads the answers."""
-
-    def calls(self, found: Found) -> Sequence[Call]: ...
-    def read(self, found: Found, replies: Sequence[Reply]) -> ProbeResult: ...
-
-
-@runtime_checkable
-class CrossChainProbe(Probe, Protocol):
-    """A probe that also asks the other configured chains, concurrently with the round-2 batch.
-
-    ``elsewhere`` must not raise: what it could not learn goes in ``unchecked``.
-    Its updates must use evidence fields of its own (they are applied after the rounds).
-    """
-
-    async def elsewhere(self, found: Found) -> ProbeResult: ...
 
 
 async def find(ctx: ChainContext, tx_hash: str) -> Found:
@@ -251,73 +198,108 @@ def _read_tx(ctx: ChainContext, tx_reply: Reply, receipt_reply: Reply) -> tuple[
     return tx, receipt
 
 
-def token_transfers(found: Found) -> tuple[TokenTransfer, ...]:
-    """The receipt's ERC-20 transfers, with each token's symbol and decimals where known."""
-    if found.receipt is None:
-        return ()
-    out = []
-    for token, sender, recipient, value, index in erc20_transfers(found.receipt.logs):
-        symbol, decimals = found.ctx.tokens.get(token) or (None, None)
-        out.append(TokenTransfer(token, sender, recipient, value, symbol, decimals, index))
-    return tuple(out)
+async def investigate(found: Found) -> Evidence:
+    """Round 2 (and at most one more): every probe's calls in one batch per round.
+
+    Each probe adds its calls to the round's plan and gets back a reader of its
+    typed result; the evidence is built from those results, field by field.
+    """
+    base = token_transfers(found)  # from round 1 and the token cache; the token probe completes what it lacks
+    if found.tx is None:
+        return _evidence(found, found.network.unavailable, token_transfers=base)
+    unchecked: set[str] = set(found.network.unavailable)
+    # the recipients' code on the other chains depends only on round 1: asked beside the rounds
+    side = asyncio.create_task(code_elsewhere(found)) if found.ctx.peers else None
+    try:
+        plan = Plan()
+        sender = ask_sender(found, plan)
+        tokens = ask_tokens(found, plan)
+        failure = ask_failure(found, plan)
+        recipients = ask_recipients(found, plan)
+        asked = {"sender": sender, "token": tokens, "failure": failure, "recipient": recipients}
+        if not await _send(found, plan, [name for name, reader in asked.items() if reader is not None], unchecked):
+            sender = tokens = failure = recipients = None
+        state = _take(sender, unchecked)
+        token_info = _take(tokens, unchecked)
+        info = _take(failure, unchecked)
+        where = _take(recipients, unchecked)
+        if info is not None:
+            plan = Plan()
+            followup = ask_followup(found, info, plan)
+            if followup is not None and await _send(found, plan, ["failure"], unchecked):
+                info = _take(followup, unchecked)
+        elsewhere = await side if side is not None else None
+    finally:
+        if side is not None:
+            side.cancel()
+    if elsewhere is not None:
+        unchecked.update(elsewhere.unchecked)
+    return _evidence(
+        found,
+        frozenset(unchecked),
+        token_transfers=token_info.transfers if token_info is not None else base,
+        sender=state,
+        failure=info,
+        recipients=where.recipients if where is not None else (),
+        history=where.history if where is not None else None,
+        code_elsewhere=elsewhere.value if elsewhere is not None else (),
+    )
 
 
-async def investigate(found: Found, probes: Sequence[Probe]) -> Evidence:
-    """Round 2 (and at most one more): every probe's calls in one batch per round."""
-    evidence = Evidence(
+def _evidence(
+    found: Found,
+    unchecked: frozenset[str],
+    *,
+    token_transfers: tuple[TokenTransfer, ...],
+    sender: SenderState | None = None,
+    failure: FailureInfo | None = None,
+    recipients: tuple[Recipient, ...] = (),
+    history: SenderHistory | None = None,
+    code_elsewhere: tuple[RemoteCode, ...] = (),
+) -> Evidence:
+    return Evidence(
         hash=found.hash,
         chain=found.ctx.chain.name,
         network=found.network,
         tx=found.tx,
         receipt=found.receipt,
         asked=(found.asked,),
-        unchecked=found.network.unavailable,
-        # known from round 1 and the token cache; the token probe completes what the cache lacks
-        token_transfers=token_transfers(found),
+        unchecked=unchecked,
+        token_transfers=token_transfers,
+        sender=sender,
+        failure=failure,
+        recipients=recipients,
+        history=history,
+        code_elsewhere=code_elsewhere,
     )
-    if found.tx is None:
-        return evidence
-    active: list[Probe] = list(probes)
-    updates: dict[str, Any] = {}
-    unchecked: set[str] = set(evidence.unchecked)
-    side = [
-        asyncio.create_task(probe.elsewhere(found))
-        for probe in active
-        if isinstance(probe, CrossChainProbe) and found.ctx.peers
-    ]
+
+
+async def _send(found: Found, plan: Plan, names: Sequence[str], unchecked: set[str]) -> bool:
+    """Send one round's plan as one batch; False (the askers named unchecked) when no endpoint answered."""
     try:
-        await _rounds(found, active, updates, unchecked)
-        for result in await asyncio.gather(*side):
-            updates.update(result.updates)
-            unchecked.update(result.unchecked)
-    finally:
-        for task in side:
-            task.cancel()
-    return dataclasses.replace(evidence, unchecked=frozenset(unchecked), **updates)
+        await plan.send(found.ctx.client)
+    except (ChainUnavailable, DeadlineExceeded):
+        # the transaction itself is known; what the probes wanted is marked unchecked, not guessed
+        unchecked.update(names)
+        return False
+    return True
 
 
-async def _rounds(found: Found, active: list[Probe], updates: dict[str, Any], unchecked: set[str]) -> None:
-    """The dependent rounds: every active probe's calls in one batch per round."""
-    for _round in range(MAX_ROUNDS - 1):
-        plans = [(p, list(p.calls(found))) for p in active]
-        plans = [(p, c) for p, c in plans if c]
-        if not plans:
-            break
-        flat = [call for _, calls in plans for call in calls]
-        try:
-            replies = await found.ctx.client.batch(flat)
-        except (ChainUnavailable, DeadlineExceeded):
-            # the transaction itself is known; what the probes wanted is marked unchecked, not guessed
-            unchecked.update(type(p).__name__.removesuffix("Probe").lower() for p, _ in plans)
-            break
-        active = []
-        at = 0
-        for probe, calls in plans:
-            result = probe.read(found, replies[at : at + len(calls)])
-            at += len(calls)
-            updates.update(result.updates)
-            unchecked.update(result.unchecked)
-            if result.followup is not None:
-                active.append(result.followup)
-        if not active:
-            break
+def _take(reader: Reader[T] | None, unchecked: set[str]) -> T | None:
+    """A probe's value from its answered handles (None when it asked nothing), noting what it could not check."""
+    if reader is None:
+        return None
+    read = reader()
+    unchecked.update(read.unchecked)
+    return read.value
+
+
+async def look_back(ctx: ChainContext, seen: Sighting) -> Vanished:
+    """What became of a transaction txdiag saw pending on this chain and no chain has now."""
+    plan = Plan()
+    reader = ask_vanished(seen, plan)
+    try:
+        await plan.send(ctx.client)
+    except ChainUnavailable:
+        return vanished(seen, None, None)
+    return reader().value

@@ -23,17 +23,16 @@ from txdiag.chains import ChainSpec
 from txdiag.classify import classify
 from txdiag.classify.confirmed import is_final
 from txdiag.errors import ChainUnavailable, DeadlineExceeded, UnknownChain
-from txdiag.gather import ChainContext, Found, find, investigate, reply_int
+from txdiag.gather import find, investigate, look_back
 from txdiag.inputs import parse_address, parse_hash, parse_lang
 from txdiag.metrics import Metrics
-from txdiag.models import Asked, Classification, Evidence, Replacement, Vanished
-from txdiag.probes import default_probes
+from txdiag.models import Asked, Classification, Evidence
+from txdiag.probes.context import ChainContext, Found
 from txdiag.report import Diagnosis
-from txdiag.rpc import Call, Reply, RetryPolicy, RpcClient, RpcObserver, TransientError, deadline_scope
+from txdiag.rpc import Call, RetryPolicy, RpcClient, RpcObserver, TransientError, deadline_scope
 from txdiag.settings import Settings
 from txdiag.sightings import MemorySightings, Sighting, SightingStore, SqliteSightings, recall, remember
 from txdiag.snapshot import SnapshotCache
-from txdiag.wire import WireError, parse_tx
 
 log = logging.getLogger(__name__)
 STATUS_TIMEOUT = 2.0  # seconds for one health probe of an endpoint (status(): /readyz, /v1/chains, `txdiag chains`)
@@ -177,7 +176,7 @@ class Service:
                     if isinstance(located, Missing):
                         ev, spec = await self._vanished(*self._not_found(tx_hash, chain, located))
                     else:
-                        ev, spec = await investigate(located, default_probes()), located.ctx.chain
+                        ev, spec = await investigate(located), located.ctx.chain
         except TimeoutError as exc:
             raise DeadlineExceeded(seconds) from exc
         final = ev.tx is not None and ev.receipt is not None and is_final(ev, spec)
@@ -248,40 +247,12 @@ class Service:
         return ev, self.chains[name]
 
     async def _vanished(self, ev: Evidence, spec: ChainSpec) -> tuple[Evidence, ChainSpec]:
-        """A hash no chain has now, but txdiag saw pending: was its nonce used (replaced) or not (dropped)?
-
-        One more batch on the chain it was seen on: the sender's executed nonce,
-        and the transaction now holding that nonce where the node can say.
-        """
+        """A hash no chain has now, but txdiag saw pending: what became of it, on the chain it was seen on."""
         seen = await recall(self.sightings, ev.hash)
         if seen is None or seen.chain not in self.contexts:
             return ev, spec
         ctx = self.contexts[seen.chain]
-        calls = [
-            Call("eth_getTransactionCount", (seen.sender, "latest")),
-            Call("eth_getTransactionBySenderAndNonce", (seen.sender, hex(seen.nonce))),
-        ]
-        try:
-            replies = await ctx.client.batch(calls)
-        except ChainUnavailable:
-            replies = []
-        latest = replacement = None
-        if replies:
-            latest = reply_int(replies[0])
-            replacement = _replacement(replies[1], ev.hash)
-        vanished = Vanished(
-            sender=seen.sender,
-            nonce=seen.nonce,
-            to=seen.to,
-            value=seen.value,
-            fee_cap=seen.fee_cap,
-            tip_cap=seen.tip_cap,
-            first_seen=seen.first_seen,
-            last_seen=seen.last_seen,
-            latest_nonce=latest,
-            replacement=replacement if latest is not None and latest > seen.nonce else None,
-        )
-        return dataclasses.replace(ev, chain=seen.chain, vanished=vanished), ctx.chain
+        return dataclasses.replace(ev, chain=seen.chain, vanished=await look_back(ctx, seen)), ctx.chain
 
     async def _remember(self, ev: Evidence) -> Evidence:
         """Record a pending transaction's sighting; give the evidence its first-seen time.
@@ -368,19 +339,6 @@ def _reason(exc: BaseException) -> str:
         text = str(exc)
         return text.rsplit(": ", 1)[-1] if ": " in text else text
     return type(exc).__name__
-
-
-def _replacement(reply: Reply, original: str) -> Replacement | None:
-    """The transaction holding the nonce now (eth_getTransactionBySenderAndNonce), if it is another one."""
-    if not reply.ok or reply.value is None:
-        return None
-    try:
-        tx = parse_tx(reply.value)
-    except WireError:
-        return None
-    if tx.hash == original:
-        return None
-    return Replacement(tx.hash, tx.to, tx.value, tx.fee_cap, tx.block_number)
 
 
 def _default_sightings(settings: Settings) -> SightingStore:

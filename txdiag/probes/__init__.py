@@ -1,18 +1,8 @@
-"""Round-two probes: each asks for what one part of the evidence needs.
+"""Round-two probes: each asks for what one part of the evidence needs, and reads a typed result.
 
-The registry below is the one list of probes; their calls are batched in
-this order.
+A probe is a function ``ask_x(found, plan) -> Reader[X] | None``: it adds its
+calls to the round's :class:`~txdiag.probes.plan.Plan` (None when it has
+nothing to ask) and returns a reader that builds its result from its own
+handles once the plan was answered. ``txdiag.gather.investigate`` calls each
+one by name and builds the evidence from their results.
 """
-
-from __future__ import annotations
-
-from txdiag.gather import Probe
-from txdiag.probes.failure import FailureProbe
-from txdiag.probes.recipient import RecipientProbe
-from txdiag.probes.sender import SenderProbe
-from txdiag.probes.tokens import TokenProbe
-
-
-def default_probes() -> list[Probe]:
-    """Fresh probes for one investigation (a probe may hold state between its calls and its reading)."""
-    return [SenderProbe(), TokenProbe(), FailureProbe(), RecipientProbe()]

@@ -18,15 +18,15 @@ may be wrong, truncated or hostile.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from eth_utils.address import to_checksum_address
 
-from txdiag.gather import Found, ProbeResult, reply_bytes
 from txdiag.models import FailureInfo, FailureKind, TxStatus
-from txdiag.probes.tokens import metadata_calls, store_metadata
+from txdiag.probes.context import Found
+from txdiag.probes.plan import Plan, Read, Reader, as_reply, data_or_none, quantity_or_none
+from txdiag.probes.tokens import ask_metadata
 from txdiag.rpc import Call, Reply, RpcItemError
 from txdiag.wire import WireError, data, quantity
 
@@ -175,33 +175,26 @@ def _reason(method: str, reply: Reply) -> str:
     return f"{method}: {err.message[:120]}"
 
 
-class FailureProbe:
-    """Finds why a mined transaction with status 0 failed (see the module docstring)."""
+def trace_answer(r: Reply) -> Frame | None:
+    """The top call frame of a callTracer answer, or None when the call failed or the answer is not a frame."""
+    return parse_frame(r.value) if r.ok else None
 
-    def __init__(self) -> None:
-        self._meta_for: str | None = None
 
-    def calls(self, found: Found) -> Sequence[Call]:
-        if found.tx is None or found.receipt is None or found.receipt.status is not TxStatus.REVERTED:
-            return []
-        calls = [
-            Call("debug_traceTransaction", (found.hash, CALL_TRACER)),
-            Call("ots_getTransactionError", (found.hash,)),
-        ]
-        to = found.tx.to
-        self._meta_for = to if to is not None and found.ctx.tokens.get(to) is None else None
-        if self._meta_for is not None:
-            calls += metadata_calls(self._meta_for)
-        return calls
+def ask_failure(found: Found, plan: Plan) -> Reader[FailureInfo] | None:
+    """Why a mined transaction with status 0 failed (see the module docstring): the round-2 questions."""
+    tx, receipt = found.tx, found.receipt
+    if tx is None or receipt is None or receipt.status is not TxStatus.REVERTED:
+        return None
+    trace = plan.add(Call("debug_traceTransaction", (found.hash, CALL_TRACER)), decode=trace_answer)
+    ots = plan.add(Call("ots_getTransactionError", (found.hash,)), decode=data_or_none)
+    to = tx.to
+    meta = ask_metadata(plan, to) if to is not None and found.ctx.tokens.get(to) is None else None
 
-    def read(self, found: Found, replies: Sequence[Reply]) -> ProbeResult:
-        assert found.tx is not None
-        assert found.receipt is not None
-        if self._meta_for is not None:
-            store_metadata(found, self._meta_for, replies[2], replies[3])
+    def read() -> Read[FailureInfo]:
+        if meta is not None:
+            meta.remember(found.ctx)
         unavailable: list[str] = []
-        trace, ots = replies[0], replies[1]
-        top = parse_frame(trace.value) if trace.ok else None
+        top = trace.value
         info: FailureInfo | None = None
         if top is not None and (cause := failure_cause(top)) is not None:
             info = FailureInfo(
@@ -210,24 +203,25 @@ class FailureProbe:
                 revert_data=cause.frame.output,
                 error=cause.frame.error,
                 depth=cause.depth,
-                contract=cause.frame.address or found.tx.to,
+                contract=cause.frame.address or to,
             )
         else:
-            unavailable.append(_reason("debug_traceTransaction", trace) if not trace.ok else "trace: no failing frame")
+            unavailable.append(
+                _reason("debug_traceTransaction", trace.reply) if not trace.ok else "trace: no failing frame"
+            )
         if info is None:
-            revert = reply_bytes(ots)
+            revert = ots.value
             if revert:
                 # ots gives only the top frame's data, and "0x" alike for success, OOG, INVALID and revert()
-                info = FailureInfo(source="ots", kind=FailureKind.REVERT, revert_data=revert, contract=found.tx.to)
+                info = FailureInfo(source="ots", kind=FailureKind.REVERT, revert_data=revert, contract=to)
             else:
-                unavailable.append(_reason("ots_getTransactionError", ots) if not ots.ok else "ots: no revert data")
+                ots_says = _reason("ots_getTransactionError", ots.reply) if not ots.ok else "ots: no revert data"
+                unavailable.append(ots_says)
         if info is None:
             info = FailureInfo(source=None, kind=FailureKind.UNKNOWN, unavailable=tuple(unavailable))
-        info = _with_meta(found, info)
-        follow = _Followup(info)
-        if follow.calls(found):
-            return ProbeResult({"failure": info}, followup=follow)
-        return ProbeResult({"failure": info})
+        return Read(_with_meta(found, info))
+
+    return read
 
 
 def _with_meta(found: Found, info: FailureInfo) -> FailureInfo:
@@ -238,53 +232,38 @@ def _with_meta(found: Found, info: FailureInfo) -> FailureInfo:
     return replace(info, token_symbol=meta[0], token_decimals=meta[1])
 
 
-class _Followup:
-    """Round 3: what the first answers made necessary (estimate, replay, nested token metadata)."""
+def ask_followup(found: Found, info: FailureInfo, plan: Plan) -> Reader[FailureInfo] | None:
+    """Round 3: what the first answers made necessary (estimate, replay, nested token metadata); None if nothing."""
+    tx, receipt = found.tx, found.receipt
+    assert tx is not None
+    assert receipt is not None
+    block = max(0, receipt.block_number - 1)
+    parent = hex(block)
+    call: dict[str, Any] = {"from": tx.sender, "data": "0x" + tx.input.hex(), "value": hex(tx.value)}
+    if tx.to is not None:
+        call["to"] = tx.to
+    replay = estimate = meta = None
+    if info.source is None:
+        replay = plan.add(Call("eth_call", ({**call, "gas": hex(tx.gas)}, parent)), decode=as_reply)
+    if info.source is None or info.kind is FailureKind.OUT_OF_GAS:
+        estimate = plan.add(Call("eth_estimateGas", (call, parent)), decode=quantity_or_none)
+    contract = info.contract
+    if contract is not None and contract != tx.to and found.ctx.tokens.get(contract) is None:
+        meta = ask_metadata(plan, contract)
+    if replay is None and estimate is None and meta is None:
+        return None
 
-    def __init__(self, info: FailureInfo) -> None:
-        self.info = info
-        self._plan: list[str] = []
+    def read() -> Read[FailureInfo]:
+        out = info
+        if replay is not None:
+            out = _replayed(out, replay.value, block)
+        if estimate is not None and estimate.value is not None:
+            out = replace(out, gas_estimate=estimate.value)
+        if meta is not None:
+            meta.remember(found.ctx)
+        return Read(_with_meta(found, out))
 
-    def calls(self, found: Found) -> Sequence[Call]:
-        tx, receipt = found.tx, found.receipt
-        assert tx is not None
-        assert receipt is not None
-        parent = hex(max(0, receipt.block_number - 1))
-        call: dict[str, Any] = {"from": tx.sender, "data": "0x" + tx.input.hex(), "value": hex(tx.value)}
-        if tx.to is not None:
-            call["to"] = tx.to
-        calls: list[Call] = []
-        self._plan = []
-        if self.info.source is None:
-            calls.append(Call("eth_call", ({**call, "gas": hex(tx.gas)}, parent)))
-            self._plan.append("replay")
-        if self.info.source is None or self.info.kind is FailureKind.OUT_OF_GAS:
-            calls.append(Call("eth_estimateGas", (call, parent)))
-            self._plan.append("estimate")
-        contract = self.info.contract
-        if contract is not None and contract != tx.to and found.ctx.tokens.get(contract) is None:
-            calls += metadata_calls(contract)
-            self._plan.append("meta")
-        return calls
-
-    def read(self, found: Found, replies: Sequence[Reply]) -> ProbeResult:
-        assert found.tx is not None
-        assert found.receipt is not None
-        info = self.info
-        at = 0
-        parent = max(0, found.receipt.block_number - 1)
-        for step in self._plan:
-            if step == "replay":
-                info = _replayed(info, replies[at], parent)
-                at += 1
-            elif step == "estimate":
-                info = _estimated(info, replies[at])
-                at += 1
-            else:
-                assert info.contract is not None
-                store_metadata(found, info.contract, replies[at], replies[at + 1])
-                at += 2
-        return ProbeResult({"failure": _with_meta(found, info)})
+    return read
 
 
 def _replayed(info: FailureInfo, reply: Reply, block: int) -> FailureInfo:
@@ -315,13 +294,3 @@ def _revert_data(err: RpcItemError) -> bytes | None:
         return data(value, "revert data")
     except WireError:
         return None
-
-
-def _estimated(info: FailureInfo, reply: Reply) -> FailureInfo:
-    if not reply.ok:
-        return info
-    try:
-        estimate = quantity(reply.value, "eth_estimateGas")
-    except WireError:
-        return info
-    return replace(info, gas_estimate=estimate)

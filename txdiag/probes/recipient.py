@@ -23,8 +23,9 @@ from typing import Any
 from eth_utils.address import to_checksum_address
 
 from txdiag.errors import TxdiagError
-from txdiag.gather import ChainContext, Found, ProbeResult, reply_bytes, reply_int
 from txdiag.models import Counterparty, ReceiptView, Recipient, RemoteCode, SenderHistory, TxStatus, TxView
+from txdiag.probes.context import ChainContext, Found
+from txdiag.probes.plan import Handle, Plan, Read, Reader, data_or_none, quantity_or_none
 from txdiag.probes.tokens import DECIMALS_CALL, SYMBOL_CALL
 from txdiag.rpc import Call, Reply, remaining_time
 from txdiag.wire import (
@@ -156,172 +157,202 @@ def _topic(address: str) -> str:
     return "0x" + "0" * 24 + address.lower().removeprefix("0x")
 
 
-class RecipientProbe:
-    """Recipients and what they are; the sender's recent Transfer counterparties; code on other chains."""
+@dataclass(frozen=True, slots=True)
+class RecipientInfo:
+    """What the recipient probe learnt: each recipient, and the sender's recent counterparties."""
 
-    PER_RECIPIENT = 6
+    recipients: tuple[Recipient, ...]
+    history: SenderHistory | None  # None: no window of history could be read
 
-    def __init__(self) -> None:
-        self._payments: list[Payment] = []
-        self._windows: list[tuple[int, int]] = []
 
-    def calls(self, found: Found) -> Sequence[Call]:
-        tx = found.tx
-        if tx is None or (found.receipt is not None and found.receipt.status is TxStatus.REVERTED):
-            return []  # nothing moved: there is no recipient to judge
-        self._payments = payments(tx, found.receipt)
-        if not self._payments:
-            return []
-        before = hex(max(0, found.receipt.block_number - 1)) if found.receipt is not None else "latest"
-        calls: list[Call] = []
-        for p in self._payments:
-            calls += [
-                Call("eth_getCode", (p.address, "latest")),
-                Call("eth_getTransactionCount", (p.address, before)),
-                Call("eth_getBalance", (p.address, before)),
-                Call("eth_call", ({"to": p.address, "data": DECIMALS_CALL}, "latest")),
-                Call("eth_call", ({"to": p.address, "data": SYMBOL_CALL}, "latest")),
-                Call("eth_call", ({"to": p.address, "data": OWNER_CALL}, "latest")),
-            ]
-            if p.token is not None:
-                balance_of = BALANCE_OF + _topic(p.address)[2:]
-                calls.append(Call("eth_call", ({"to": p.token, "data": balance_of}, before)))
-        to_block = found.receipt.block_number if found.receipt is not None else found.network.head
-        self._windows = windows(to_block, lookback_blocks(found.ctx.chain.block_time))
-        sender = _topic(tx.sender)
-        for lo, hi in self._windows:
-            span = {"fromBlock": hex(lo), "toBlock": hex(hi)}
-            calls.append(Call("eth_getLogs", ({**span, "topics": ["0x" + TRANSFER_TOPIC.hex(), sender]},)))
-            calls.append(Call("eth_getLogs", ({**span, "topics": ["0x" + TRANSFER_TOPIC.hex(), None, sender]},)))
-        return calls
+def logs_answer(r: Reply) -> list[Any] | None:
+    """An eth_getLogs answer, or None when the call failed or the answer is not a list."""
+    return r.value if r.ok and isinstance(r.value, list) else None
 
-    def read(self, found: Found, replies: Sequence[Reply]) -> ProbeResult:
-        assert found.tx is not None
+
+@dataclass(frozen=True, slots=True)
+class _RecipientAsk:
+    """The questions about one recipient, asked at the block before the transaction where state matters."""
+
+    payment: Payment
+    code: Handle[bytes | None]
+    nonce: Handle[int | None]
+    balance: Handle[int | None]
+    decimals: Handle[bytes | None]
+    symbol: Handle[bytes | None]
+    owner: Handle[bytes | None]
+    token_balance: Handle[bytes | None] | None  # balanceOf at the token, for a token payment
+
+    @classmethod
+    def add(cls, plan: Plan, p: Payment, before: str) -> _RecipientAsk:
+        def call(to: str, data_: str, block: str = "latest") -> Call:
+            return Call("eth_call", ({"to": to, "data": data_}, block))
+
+        token_balance = None
+        code = plan.add(Call("eth_getCode", (p.address, "latest")), decode=data_or_none)
+        nonce = plan.add(Call("eth_getTransactionCount", (p.address, before)), decode=quantity_or_none)
+        balance = plan.add(Call("eth_getBalance", (p.address, before)), decode=quantity_or_none)
+        decimals = plan.add(call(p.address, DECIMALS_CALL), decode=data_or_none)
+        symbol = plan.add(call(p.address, SYMBOL_CALL), decode=data_or_none)
+        owner = plan.add(call(p.address, OWNER_CALL), decode=data_or_none)
+        if p.token is not None:
+            token_balance = plan.add(call(p.token, BALANCE_OF + _topic(p.address)[2:], before), decode=data_or_none)
+        return cls(p, code, nonce, balance, decimals, symbol, owner, token_balance)
+
+    def read(self) -> Recipient:
+        p, code = self.payment, self.code.value
+        decimals, symbol = self.decimals.value, self.symbol.value
+        token_like = bool(
+            code
+            and decimals is not None
+            and decode_uint8(decimals) is not None
+            and symbol is not None
+            and decode_symbol(symbol) is not None
+        )
+        kind = wallet_kind(code, self.owner.value) if code else None
+        if token_like and kind == "owned_contract":
+            kind = None  # many tokens are Ownable: owner() does not make a token a wallet
+        return Recipient(
+            address=p.address,
+            via=p.via,
+            token=p.token,
+            value=p.value,
+            has_code=None if code is None else bool(code) and kind != "delegated_eoa",
+            wallet_kind=kind,
+            token_like=token_like and kind is None,
+            nonce_before=self.nonce.value,
+            balance_before=self.balance.value,
+            token_balance_before=_uint(self.token_balance.value) if self.token_balance is not None else None,
+        )
+
+
+def ask_recipients(found: Found, plan: Plan) -> Reader[RecipientInfo] | None:
+    """Recipients and what they are; the sender's recent Transfer counterparties."""
+    tx = found.tx
+    if tx is None or (found.receipt is not None and found.receipt.status is TxStatus.REVERTED):
+        return None  # nothing moved: there is no recipient to judge
+    paid = payments(tx, found.receipt)
+    if not paid:
+        return None
+    before = hex(max(0, found.receipt.block_number - 1)) if found.receipt is not None else "latest"
+    asks = [_RecipientAsk.add(plan, p, before) for p in paid]
+    to_block = found.receipt.block_number if found.receipt is not None else found.network.head
+    spans = windows(to_block, lookback_blocks(found.ctx.chain.block_time))
+    sender = _topic(tx.sender)
+    logs: list[Handle[list[Any] | None]] = []
+    for lo, hi in spans:
+        span = {"fromBlock": hex(lo), "toBlock": hex(hi)}
+        for topics in (["0x" + TRANSFER_TOPIC.hex(), sender], ["0x" + TRANSFER_TOPIC.hex(), None, sender]):
+            logs.append(plan.add(Call("eth_getLogs", ({**span, "topics": topics},)), decode=logs_answer))
+
+    def read() -> Read[RecipientInfo]:
         unchecked: set[str] = set()
-        recipients: list[Recipient] = []
-        at = 0
-        for p in self._payments:
-            n = self.PER_RECIPIENT + (1 if p.token is not None else 0)
-            part = replies[at : at + n]
-            at += n
-            code = reply_bytes(part[0])
-            if code is None:
-                unchecked.add("recipient_code")
-            decimals, symbol = reply_bytes(part[3]), reply_bytes(part[4])
-            token_like = bool(
-                code
-                and decimals is not None
-                and decode_uint8(decimals) is not None
-                and symbol is not None
-                and decode_symbol(symbol) is not None
-            )
-            kind = wallet_kind(code, reply_bytes(part[5])) if code else None
-            if token_like and kind == "owned_contract":
-                kind = None  # many tokens are Ownable: owner() does not make a token a wallet
-            recipients.append(
-                Recipient(
-                    address=p.address,
-                    via=p.via,
-                    token=p.token,
-                    value=p.value,
-                    has_code=None if code is None else bool(code) and kind != "delegated_eoa",
-                    wallet_kind=kind,
-                    token_like=token_like and kind is None,
-                    nonce_before=reply_int(part[1]),
-                    balance_before=reply_int(part[2]),
-                    token_balance_before=_uint(reply_bytes(part[6])) if p.token is not None else None,
-                )
-            )
-        history = self._history(found.tx, found.hash, replies[at:])
+        recipients = tuple(ask.read() for ask in asks)
+        if any(r.has_code is None for r in recipients):
+            unchecked.add("recipient_code")
+        history = _history(tx, found.hash, spans, [h.value for h in logs])
         if history is None or not history.complete:
             unchecked.add("sender_history")
-        return ProbeResult({"recipients": tuple(recipients), "history": history}, frozenset(unchecked))
+        return Read(RecipientInfo(recipients, history), frozenset(unchecked))
 
-    def _history(self, tx: TxView, tx_hash: str, replies: Sequence[Reply]) -> SenderHistory | None:
-        if not self._windows:
-            return None
-        logs: list[tuple[int, int, str, str, str, int]] = []
-        complete = True
-        for reply in replies:
-            if not reply.ok or not isinstance(reply.value, list):
-                complete = False
-                continue
-            for item in reply.value:
-                parsed = _transfer_log(item, tx_hash)
-                if parsed is not None:
-                    logs.append(parsed)
-        if not complete and not logs:
-            return None
-        logs.sort()
-        sender = tx.sender.lower()
-        seen: dict[str, Counterparty] = {}
-        for block, index, token, frm, to, value in logs:
-            outgoing = frm.lower() == sender
-            other = to if outgoing else frm
-            if other.lower() in (sender, ZERO_ADDRESS):
-                continue
-            key = other.lower()
-            paid = 1 if outgoing and value > 0 else 0
-            prev = seen.get(key)
-            if prev is None:
-                if len(seen) >= MAX_COUNTERPARTIES:
-                    continue
-                seen[key] = Counterparty(other, block, index, value, outgoing, token, 1, paid)
-            else:
-                seen[key] = Counterparty(
-                    prev.address,
-                    prev.first_block,
-                    prev.first_log_index,
-                    prev.first_value,
-                    prev.first_outgoing,
-                    prev.first_token,
-                    prev.transfers + 1,
-                    prev.paid + paid,
-                )
-        lo = min(w[0] for w in self._windows)
-        hi = max(w[1] for w in self._windows)
-        return SenderHistory(lo, hi, tuple(seen.values()), complete)
+    return read
 
-    async def elsewhere(self, found: Found) -> ProbeResult:
-        """The recipients' code on every other configured chain, each asked concurrently."""
-        if found.tx is None or not found.ctx.peers:
-            return ProbeResult()
-        if found.receipt is not None and found.receipt.status is TxStatus.REVERTED:
-            return ProbeResult()
-        addresses = [p.address for p in payments(found.tx, found.receipt) if p.address.lower() != ZERO_ADDRESS]
-        if not addresses:
-            return ProbeResult()
-        peers = list(found.ctx.peers.values())
-        results = await asyncio.gather(*(_peer_code(peer, addresses) for peer in peers))
-        remote: list[RemoteCode] = []
-        unchecked: set[str] = set()
-        for peer, result in zip(peers, results, strict=True):
-            if result is None:
-                unchecked.add(f"code_on:{peer.chain.name}")
-            else:
-                remote += result
-        return ProbeResult({"code_elsewhere": tuple(remote)}, frozenset(unchecked))
+
+def _history(
+    tx: TxView, tx_hash: str, spans: Sequence[tuple[int, int]], answers: Sequence[list[Any] | None]
+) -> SenderHistory | None:
+    if not spans:
+        return None
+    logs: list[tuple[int, int, str, str, str, int]] = []
+    complete = True
+    for answer in answers:
+        if answer is None:
+            complete = False
+            continue
+        for item in answer:
+            parsed = _transfer_log(item, tx_hash)
+            if parsed is not None:
+                logs.append(parsed)
+    if not complete and not logs:
+        return None
+    logs.sort()
+    sender = tx.sender.lower()
+    seen: dict[str, Counterparty] = {}
+    for block, index, token, frm, to, value in logs:
+        outgoing = frm.lower() == sender
+        other = to if outgoing else frm
+        if other.lower() in (sender, ZERO_ADDRESS):
+            continue
+        key = other.lower()
+        paid = 1 if outgoing and value > 0 else 0
+        prev = seen.get(key)
+        if prev is None:
+            if len(seen) >= MAX_COUNTERPARTIES:
+                continue
+            seen[key] = Counterparty(other, block, index, value, outgoing, token, 1, paid)
+        else:
+            seen[key] = Counterparty(
+                prev.address,
+                prev.first_block,
+                prev.first_log_index,
+                prev.first_value,
+                prev.first_outgoing,
+                prev.first_token,
+                prev.transfers + 1,
+                prev.paid + paid,
+            )
+    lo = min(w[0] for w in spans)
+    hi = max(w[1] for w in spans)
+    return SenderHistory(lo, hi, tuple(seen.values()), complete)
+
+
+async def code_elsewhere(found: Found) -> Read[tuple[RemoteCode, ...]]:
+    """The recipients' code on every other configured chain, each asked concurrently. Never raises.
+
+    Asked beside the round-2 batch, not after it: it depends only on round 1.
+    """
+    if found.tx is None or not found.ctx.peers:
+        return Read(())
+    if found.receipt is not None and found.receipt.status is TxStatus.REVERTED:
+        return Read(())
+    addresses = [p.address for p in payments(found.tx, found.receipt) if p.address.lower() != ZERO_ADDRESS]
+    if not addresses:
+        return Read(())
+    peers = list(found.ctx.peers.values())
+    results = await asyncio.gather(*(_peer_code(peer, addresses) for peer in peers))
+    remote: list[RemoteCode] = []
+    unchecked: set[str] = set()
+    for peer, result in zip(peers, results, strict=True):
+        if result is None:
+            unchecked.add(f"code_on:{peer.chain.name}")
+        else:
+            remote += result
+    return Read(tuple(remote), frozenset(unchecked))
 
 
 async def _peer_code(peer: ChainContext, addresses: list[str]) -> list[RemoteCode] | None:
-    calls: list[Call] = []
-    for address in addresses:
-        calls.append(Call("eth_getCode", (address, "latest")))
-        calls.append(Call("eth_call", ({"to": address, "data": OWNER_CALL}, "latest")))
+    plan = Plan()
+    asks = [
+        (
+            address,
+            plan.add(Call("eth_getCode", (address, "latest")), decode=data_or_none),
+            plan.add(Call("eth_call", ({"to": address, "data": OWNER_CALL}, "latest")), decode=data_or_none),
+        )
+        for address in addresses
+    ]
     left = remaining_time()
     seconds = PEER_SECONDS if left is None else max(0.05, min(PEER_SECONDS, left - 0.2))
     try:
         async with asyncio.timeout(seconds):
-            replies = await peer.client.batch(calls)
+            await plan.send(peer.client)
     except (TxdiagError, TimeoutError):
         return None
     out = []
-    for i, address in enumerate(addresses):
-        code = reply_bytes(replies[2 * i])
-        if code is None:
+    for address, code, owner in asks:
+        if code.value is None:
             return None
-        kind = wallet_kind(code, reply_bytes(replies[2 * i + 1]))
-        if code and kind != "delegated_eoa":
+        kind = wallet_kind(code.value, owner.value)
+        if code.value and kind != "delegated_eoa":
             out.append(RemoteCode(address, peer.chain.name, kind))
     return out
 

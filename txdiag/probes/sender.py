@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from txdiag.gather import Found, ProbeResult, reply_int
-from txdiag.models import SenderState
+from txdiag.models import PoolTx, SenderState
+from txdiag.probes.context import Found
+from txdiag.probes.plan import Handle, Plan, Read, Reader, as_reply, quantity_or_none
 from txdiag.rpc import Call, Reply
 from txdiag.snapshot import read_pool
 from txdiag.wire import parse_pool_content_from
@@ -30,43 +31,43 @@ def window(nonce: int) -> range:
     return range(max(0, nonce - NONCE_WINDOW), nonce)
 
 
-class SenderProbe:
-    """A pending transaction's sender: next executable nonce, pool nonce, pool entries, nonces below."""
+def pool_answer(r: Reply) -> tuple[tuple[PoolTx, ...] | None, bool]:
+    """(the sender's pool entries, could not be read) from a txpool_contentFrom answer."""
+    return read_pool(r, parse_pool_content_from)
 
-    def __init__(self) -> None:
-        self._pool_asked = False
 
-    def calls(self, found: Found) -> Sequence[Call]:
-        if found.tx is None or found.receipt is not None:
-            return []
-        sender = found.tx.sender
-        calls = [
-            Call("eth_getTransactionCount", (sender, "latest")),
-            Call("eth_getTransactionCount", (sender, "pending")),
-        ]
-        self._pool_asked = found.ctx.chain.mempool
-        if self._pool_asked:
-            calls.append(Call("txpool_contentFrom", (sender,)))
-        calls += [Call("eth_getTransactionBySenderAndNonce", (sender, hex(n))) for n in window(found.tx.nonce)]
-        return calls
+def ask_sender(found: Found, plan: Plan) -> Reader[SenderState | None] | None:
+    """A pending transaction's sender: next executable nonce, pool nonce, pool entries, nonces below.
 
-    def read(self, found: Found, replies: Sequence[Reply]) -> ProbeResult:
-        assert found.tx is not None
-        latest, pending = reply_int(replies[0]), reply_int(replies[1])
-        if latest is None or pending is None:
-            return ProbeResult(unchecked=frozenset({"sender_nonce"}))
-        at = 2
-        pool = None
+    The state is None when the nonces could not be read (named in ``unchecked``).
+    """
+    tx = found.tx
+    if tx is None or found.receipt is not None:
+        return None
+    sender = tx.sender
+    latest = plan.add(Call("eth_getTransactionCount", (sender, "latest")), decode=quantity_or_none)
+    pending = plan.add(Call("eth_getTransactionCount", (sender, "pending")), decode=quantity_or_none)
+    pool: Handle[tuple[tuple[PoolTx, ...] | None, bool]] | None = None
+    if found.ctx.chain.mempool:
+        pool = plan.add(Call("txpool_contentFrom", (sender,)), decode=pool_answer)
+    nonces = window(tx.nonce)
+    lookups = [plan.add(Call("eth_getTransactionBySenderAndNonce", (sender, hex(n))), decode=as_reply) for n in nonces]
+
+    def read() -> Read[SenderState | None]:
+        if latest.value is None or pending.value is None:
+            return Read(None, frozenset({"sender_nonce"}))
+        entries = None
         missing: set[str] = set()
-        if self._pool_asked:
+        if pool is not None:
             # a node without txpool_contentFrom is normal: the nonce lookups below cover it
-            pool, unreadable = read_pool(replies[at], parse_pool_content_from)
-            at += 1
+            entries, unreadable = pool.value
             if unreadable:
                 missing.add("sender_pool")
-        checked_from, seen = _read_lookups(window(found.tx.nonce), replies[at:])
-        state = SenderState(latest, pending, pool, checked_from=checked_from, seen_nonces=seen)
-        return ProbeResult({"sender": state}, frozenset(missing))
+        checked_from, seen = _read_lookups(nonces, [h.value for h in lookups])
+        state = SenderState(latest.value, pending.value, entries, checked_from=checked_from, seen_nonces=seen)
+        return Read(state, frozenset(missing))
+
+    return read
 
 
 def _read_lookups(nonces: range, replies: Sequence[Reply]) -> tuple[int | None, frozenset[int]]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass
 
-from txdiag.gather import Found, ProbeResult, reply_bytes, token_transfers
+from txdiag.models import TokenTransfer
+from txdiag.probes.context import ChainContext, Found, TokenMeta, token_transfers
+from txdiag.probes.plan import Handle, Plan, Read, Reader, data_or_none
 from txdiag.rpc import Call, Reply
 from txdiag.wire import decode_symbol, decode_uint8, erc20_transfers
 
@@ -12,47 +14,72 @@ SYMBOL_CALL = "0x95d89b41"
 DECIMALS_CALL = "0x313ce567"
 
 
-class TokenProbe:
-    """Symbol and decimals of every token in the receipt's ERC-20 Transfer logs.
-
-    A probe instance serves one investigation: it remembers which tokens it
-    asked about, since the shared cache may fill in between.
-    """
-
-    def __init__(self) -> None:
-        self._asked: list[str] = []
-
-    def calls(self, found: Found) -> Sequence[Call]:
-        self._asked = self._unknown(found)
-        return [call for token in self._asked for call in metadata_calls(token)]
-
-    def _unknown(self, found: Found) -> list[str]:
-        if found.receipt is None:
-            return []
-        seen: list[str] = []
-        for token, *_ in erc20_transfers(found.receipt.logs):
-            if token not in seen and found.ctx.tokens.get(token) is None:
-                seen.append(token)
-        return seen
-
-    def read(self, found: Found, replies: Sequence[Reply]) -> ProbeResult:
-        for i, token in enumerate(self._asked):
-            store_metadata(found, token, replies[2 * i], replies[2 * i + 1])
-        return ProbeResult({"token_transfers": token_transfers(found)})
+def symbol_answer(r: Reply) -> str | None:
+    """A ``symbol()`` answer, or None when the contract would not say."""
+    raw = data_or_none(r)
+    return decode_symbol(raw) if raw is not None else None
 
 
-def metadata_calls(token: str) -> list[Call]:
-    """symbol() and decimals() of a token, in the order store_metadata reads them."""
-    return [
-        Call("eth_call", ({"to": token, "data": SYMBOL_CALL}, "latest")),
-        Call("eth_call", ({"to": token, "data": DECIMALS_CALL}, "latest")),
-    ]
+def decimals_answer(r: Reply) -> int | None:
+    """A ``decimals()`` answer, or None when the contract would not say."""
+    raw = data_or_none(r)
+    return decode_uint8(raw) if raw is not None else None
 
 
-def store_metadata(found: Found, token: str, symbol: Reply, decimals: Reply) -> None:
-    """Keep what the token said about itself in the chain's token cache (None where it would not say)."""
-    sym, dec = reply_bytes(symbol), reply_bytes(decimals)
-    found.ctx.tokens.put(
+@dataclass(frozen=True, slots=True)
+class MetadataAsk:
+    """``symbol()`` and ``decimals()`` of one token, asked in a plan."""
+
+    token: str
+    symbol: Handle[str | None]
+    decimals: Handle[int | None]
+
+    @property
+    def value(self) -> TokenMeta:
+        return self.symbol.value, self.decimals.value
+
+    def remember(self, ctx: ChainContext) -> TokenMeta:
+        """Keep what the token said about itself in the chain's token cache (None where it would not say)."""
+        meta = self.value
+        ctx.tokens.put(self.token, meta)
+        return meta
+
+
+def ask_metadata(plan: Plan, token: str) -> MetadataAsk:
+    """Add a token's symbol() and decimals() to a plan."""
+    return MetadataAsk(
         token,
-        (decode_symbol(sym) if sym is not None else None, decode_uint8(dec) if dec is not None else None),
+        plan.add(Call("eth_call", ({"to": token, "data": SYMBOL_CALL}, "latest")), decode=symbol_answer),
+        plan.add(Call("eth_call", ({"to": token, "data": DECIMALS_CALL}, "latest")), decode=decimals_answer),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """What the token probe learnt: each asked token's metadata, and the receipt's transfers with it."""
+
+    metadata: dict[str, TokenMeta]
+    transfers: tuple[TokenTransfer, ...]
+
+
+def ask_tokens(found: Found, plan: Plan) -> Reader[TokenInfo] | None:
+    """Symbol and decimals of every token in the receipt's Transfer logs that the cache lacks."""
+    asks = [ask_metadata(plan, token) for token in _unknown(found)]
+    if not asks:
+        return None
+
+    def read() -> Read[TokenInfo]:
+        metadata = {ask.token: ask.remember(found.ctx) for ask in asks}
+        return Read(TokenInfo(metadata, token_transfers(found)))
+
+    return read
+
+
+def _unknown(found: Found) -> list[str]:
+    if found.receipt is None:
+        return []
+    seen: list[str] = []
+    for token, *_ in erc20_transfers(found.receipt.logs):
+        if token not in seen and found.ctx.tokens.get(token) is None:
+            seen.append(token)
+    return seen

@@ -1,0 +1,51 @@
+"""What a probe is given: the chain it works on, and what round 1 found there."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from txdiag.cache import ResultCache
+from txdiag.chains import ChainSpec
+from txdiag.models import Asked, NetworkView, ReceiptView, TokenTransfer, TxView
+from txdiag.rpc import RpcClient
+from txdiag.snapshot import SnapshotCache
+from txdiag.wire import erc20_transfers
+
+TokenMeta = tuple[str | None, int | None]  # (symbol, decimals); either None when the token would not say
+TOKEN_CACHE_SIZE = 4096  # token metadata rarely changes: kept until the bound pushes it out
+
+
+@dataclass(slots=True)
+class ChainContext:
+    """Everything gather needs for one chain; built once by the service."""
+
+    chain: ChainSpec
+    client: RpcClient
+    snapshots: SnapshotCache
+    tokens: ResultCache[str, TokenMeta] = field(default_factory=lambda: ResultCache(TOKEN_CACHE_SIZE))
+    # the other configured chains, for probes that ask them too (set by the service)
+    peers: Mapping[str, ChainContext] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What round 1 established on one chain."""
+
+    ctx: ChainContext
+    hash: str
+    tx: TxView | None
+    receipt: ReceiptView | None
+    network: NetworkView
+    asked: Asked
+
+
+def token_transfers(found: Found) -> tuple[TokenTransfer, ...]:
+    """The receipt's ERC-20 transfers, with each token's symbol and decimals where known."""
+    if found.receipt is None:
+        return ()
+    out = []
+    for token, sender, recipient, value, index in erc20_transfers(found.receipt.logs):
+        symbol, decimals = found.ctx.tokens.get(token) or (None, None)
+        out.append(TokenTransfer(token, sender, recipient, value, symbol, decimals, index))
+    return tuple(out)
