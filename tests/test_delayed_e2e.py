@@ -240,7 +240,7 @@ async def test_service_reports_how_long_a_transaction_has_waited(paused: Anvil, 
     p = finding(d, "pending")
     assert p["first_seen"] == start.isoformat(timespec="seconds")
     assert p["waiting_seconds"] == 150
-    assert any("2 分钟" in f["message"] for f in d["findings"] if f["code"] == "pending")
+    assert any("2分钟" in f["message"] for f in d["findings"] if f["code"] == "pending")
 
 
 def test_awaiting_confirmations_eta_counts_down_to_final(fresh_node: Anvil, tmp_path: Path) -> None:

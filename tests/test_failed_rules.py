@@ -15,8 +15,7 @@ from tests.support.anvil import write_chain_file
 from txdiag.chains import load_chains
 from txdiag.classify import failed
 from txdiag.classify.engine import classify
-from txdiag.guidance.messages.failed import EXPLAIN_EN, EXPLAIN_ZH
-from txdiag.guidance.render import placeholders, render
+from txdiag.guidance.render import CATALOGS, placeholders, render
 from txdiag.models import (
     Code,
     Evidence,
@@ -403,6 +402,9 @@ def test_replay_reading(reply: Reply, source: str | None, kind: FailureKind, dat
 
 
 # --- explanations --------------------------------------------------------------------
+
+EXPLAIN_EN = CATALOGS["en"].explanations
+EXPLAIN_ZH = CATALOGS["zh-CN"].explanations
 
 OWN_KEYS = {
     "no_reason", "contract_message", "custom_error", "unknown_error", "malformed_reason", "vm_error",

@@ -8,38 +8,40 @@ import pytest
 
 from txdiag.chains import ChainSpec
 from txdiag.guidance import fmt
-from txdiag.guidance.render import CATALOGS, COMMON, fill, placeholders, render
+from txdiag.guidance.render import CATALOGS, fill, placeholders, render
+from txdiag.guidance.steps import EXPLANATIONS, STEPS
 from txdiag.models import Classification, Code, Evidence, Finding, Severity
 
 LANGS = sorted(CATALOGS)
+COMMON = {lang: CATALOGS[lang].common for lang in LANGS}
 
 
 def test_every_code_has_words_in_every_language() -> None:
     """No finding code is missing from any catalog."""
     for lang in LANGS:
-        missing = [c.value for c in Code if c not in CATALOGS[lang]]
+        missing = [c.value for c in Code if c not in CATALOGS[lang].entries]
         assert not missing, f"{lang} lacks {missing}"
 
 
 @pytest.mark.parametrize("code", list(Code), ids=lambda c: c.value)
 def test_placeholders_match_across_languages(code: Code) -> None:
     """Summary, message and each step use the same placeholders in every language, and have the same step count."""
-    en = CATALOGS["en"][code]
+    en = CATALOGS["en"].entries[code]
     for lang in LANGS:
-        other = CATALOGS[lang][code]
+        other = CATALOGS[lang].entries[code]
         assert placeholders(other.summary) == placeholders(en.summary), (lang, "summary")
         assert placeholders(other.message) == placeholders(en.message), (lang, "message")
         assert (other.pending_summary is None) == (en.pending_summary is None), (lang, "pending_summary")
         assert placeholders(other.pending_summary or "") == placeholders(en.pending_summary or ""), (lang, "pending")
-        assert len(other.steps) == len(en.steps), (lang, "steps")
-        for a, b in zip(en.steps, other.steps, strict=True):
-            assert placeholders(a) == placeholders(b), (lang, a)
+        assert set(other.steps) == set(en.steps) == {s.name for s in STEPS.get(code, ())}, (lang, "steps")
+        for name, words in en.steps.items():
+            assert placeholders(words) == placeholders(other.steps[name]), (lang, name)
 
 
 def test_common_words_complete() -> None:
     """Verdict labels and text headings exist in every language."""
-    keys = {lang: (set(COMMON[lang].verdicts), set(COMMON[lang].labels)) for lang in LANGS}
-    assert len({(frozenset(v), frozenset(labels)) for v, labels in keys.values()}) == 1
+    keys = {lang: (set(COMMON[lang].verdicts), set(COMMON[lang].labels), set(COMMON[lang].parts)) for lang in LANGS}
+    assert len({tuple(frozenset(k) for k in v) for v in keys.values()}) == 1
 
 
 PHONE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
@@ -49,8 +51,8 @@ def _all_texts() -> list[str]:
     out = []
     for lang in LANGS:
         out.append(COMMON[lang].safety)
-        for entry in CATALOGS[lang].values():
-            out += [entry.summary, entry.message, *entry.steps]
+        for entry in CATALOGS[lang].entries.values():
+            out += [entry.summary, entry.message, *entry.steps.values()]
     return out
 
 
@@ -116,16 +118,17 @@ def test_gwei_rounded(wei: int, shown: str) -> None:
 @pytest.mark.parametrize(
     ("seconds", "en", "zh"),
     [
-        (5, "5 s", "5 秒"),
-        (90, "1 min", "1 分钟"),
-        (3700, "1 h 1 min", "1 小时 1 分钟"),
-        (3 * 86400 + 7200, "3 d 2 h", "3 天 2 小时"),
+        (5, "5 sec", "5秒"),
+        (90, "1 min", "1分钟"),
+        (3600, "1 hr", "1小时"),
+        (3700, "1 hr 1 min", "1小时1分钟"),
+        (3 * 86400 + 7200, "3 days 2 hr", "3天2小时"),
     ],
 )
 def test_durations(seconds: int, en: str, zh: str) -> None:
-    """Durations read naturally in both languages."""
-    assert fmt.duration(seconds, "en") == en
-    assert fmt.duration(seconds, "zh-CN") == zh
+    """Durations read naturally in both languages, in CLDR's short units (Chinese writes them without spaces)."""
+    assert CATALOGS["en"].locale.duration(seconds) == en
+    assert CATALOGS["zh-CN"].locale.duration(seconds) == zh
 
 
 def _rendered(findings: list[Finding], lang: str = "en") -> tuple[str, tuple[str, ...]]:
@@ -174,7 +177,7 @@ def test_generic_pending_does_not_lead_when_a_cause_is_known() -> None:
         ]
     )
     assert "5, 6" in summary
-    pending_first = fill(CATALOGS["en"][Code.PENDING].steps[0], {"nonce": "7"})
+    pending_first = fill(CATALOGS["en"].entries[Code.PENDING].steps[STEPS[Code.PENDING][0].name], {"nonce": "7"})
     assert pending_first in steps
     assert steps.index(pending_first) > 0
 
@@ -191,3 +194,52 @@ def test_unchecked_parts_in_words(lang: str, shown: str) -> None:
     )
     out = render(result, ev, None, lang)
     assert shown in out.findings[0].message
+
+
+DERIVED = {"_gwei": "", "_native": "_wei"}
+DURATIONS = {"eta": "eta_seconds", "waiting": "waiting_seconds"}
+
+
+def _fact(placeholder: str) -> str:
+    """The detail a placeholder shows: ``x_gwei`` shows ``x``, ``x_native`` shows ``x_wei``, ``eta`` ``eta_seconds``."""
+    if placeholder in DURATIONS:
+        return DURATIONS[placeholder]
+    for suffix, base in DERIVED.items():
+        if placeholder.endswith(suffix):
+            return placeholder.removesuffix(suffix) + base
+    return placeholder
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_step_uses_only_the_facts_its_condition_names(lang: str) -> None:
+    """A step's words use no fact its ``needs`` leaves out, so a shown step never has a gap."""
+    for code, plan in STEPS.items():
+        entry = CATALOGS[lang].entries[code]
+        for step in plan:
+            used = {_fact(p) for p in placeholders(entry.steps[step.name])}
+            assert used <= set(step.needs), (lang, code.value, step.name, used - set(step.needs))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_explanations_have_a_condition_for_every_sentence(lang: str) -> None:
+    """Every explanation sentence has its written-out condition, naming every fact the sentence shows."""
+    explanations = CATALOGS[lang].explanations
+    assert set(explanations) == set(EXPLANATIONS)
+    for key, sentences in explanations.items():
+        conditions = EXPLANATIONS[key]
+        assert len(conditions) == len(sentences), key
+        for needs, sentence in zip(conditions, sentences, strict=True):
+            assert {_fact(p) for p in placeholders(sentence)} <= set(needs), (key, sentence)
+
+
+def test_a_step_is_shown_by_its_condition() -> None:
+    """The dynamic-fee speed-up shows for a dynamic-fee finding, the legacy one for a legacy finding, never both."""
+    dynamic = {"max_fee_per_gas": 1, "base_fee_per_gas": 2, "nonce": 1}
+    dynamic |= {"suggested_max_fee_per_gas": 3 * 10**9, "suggested_max_priority_fee_per_gas": 10**9}
+    _, steps = _rendered([Finding(Code.FEE_BELOW_BASE_FEE, Severity.ERROR, dynamic)])
+    assert any("max fee 3 gwei and max priority fee 1 gwei" in s for s in steps), steps
+    assert not any("gas price" in s for s in steps), steps
+    legacy = {"max_fee_per_gas": 1, "base_fee_per_gas": 2, "nonce": 1, "suggested_gas_price": 4 * 10**9}
+    _, steps = _rendered([Finding(Code.FEE_BELOW_BASE_FEE, Severity.ERROR, legacy)])
+    assert any("gas price 4 gwei" in s for s in steps), steps
+    assert not any("max priority fee" in s for s in steps), steps

@@ -9,7 +9,7 @@ from typing import Any
 from txdiag.chains import ChainSpec
 from txdiag.classify.confirmed import confirmations, finality
 from txdiag.guidance import fmt
-from txdiag.guidance.render import COMMON, Rendered, render, severity_marker, step_lines
+from txdiag.guidance.render import CATALOGS, Rendered, render, severity_marker, step_lines
 from txdiag.models import Classification, Evidence
 
 
@@ -54,22 +54,30 @@ class Diagnosis:
 
     def to_text(self) -> str:
         """What a person reads at a glance: verdict, summary, findings, numbered steps."""
-        common = COMMON[self.lang]
+        cat = CATALOGS[self.lang]
+        common, loc = cat.common, cat.locale
         labels = common.labels
         ev, chain = self.evidence, self.chain
-        colon = "：" if self.lang == "zh-CN" else ": "  # full-width in Chinese text
-        out = [f"{labels['verdict']}{colon}{common.verdicts[self.verdict].upper()}", "", self.rendered.summary, ""]
+        colon = loc.colon
+        verdict = common.verdicts[self.verdict]
+        out = [
+            f"{labels['verdict']}{colon}{verdict.upper() if loc.upper_verdict else verdict}",
+            "",
+            self.rendered.summary,
+            "",
+        ]
         out.append(f"{labels['transaction']}{colon}{ev.hash}")
         if chain is not None and ev.tx is not None:
             out.append(f"{labels['chain']}{colon}{chain.name} ({chain.chain_id})")
             out.append(f"{labels['from']}{colon}{ev.tx.sender}")
             if ev.tx.to:
                 out.append(f"{labels['to']}{colon}{ev.tx.to}")
-            out.append(f"{labels['value']}{colon}{fmt.units(ev.tx.value, chain.native_decimals)} {chain.native_symbol}")
+            value = loc.number(fmt.units(ev.tx.value, chain.native_decimals))
+            out.append(f"{labels['value']}{colon}{value} {chain.native_symbol}")
             for t in ev.token_transfers:
                 asset = t.symbol or t.token
                 if t.decimals is not None:
-                    amount = f"{fmt.units(t.value, t.decimals)} {asset}"
+                    amount = f"{loc.number(fmt.units(t.value, t.decimals))} {asset}"
                 else:
                     amount = labels["raw_amount"].format(value=t.value, asset=asset)
                 out.append(f"{labels['tokens']}{colon}{amount} {t.sender} -> {t.recipient}")

@@ -1,14 +1,20 @@
-"""What a message catalog holds. The texts live in ``messages/``, one module per verdict class.
+"""What a catalog holds: one language's words and its Locale. The files are ``catalogs/<lang>.py``.
 
-Every code has an entry in every language with the same placeholders; a test
-enforces it. Placeholders name facts (``{confirmations}``, ``{suggested_max_fee_per_gas_gwei}``);
-a next step whose facts are unknown is left out rather than shown with a gap.
+A catalog holds only words. Which steps a finding has, and when each is
+shown, is decided once for every language in ``steps.py``; a catalog gives
+the words of each step by its name. Every code has an entry in every
+language, with the same step names and the same placeholders; a test
+enforces it. Placeholders name facts (``{confirmations}``,
+``{suggested_max_fee_per_gas_gwei}``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from txdiag.guidance.locale import Locale
+from txdiag.models import Code
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +23,7 @@ class Entry:
 
     summary: str  # the diagnosis summary when this finding leads
     message: str  # the finding's own line
-    steps: tuple[str, ...] = ()  # numbered next steps, most useful first
+    steps: Mapping[str, str] = field(default_factory=dict)  # step name (see steps.STEPS) -> words
     # the summary while the transaction is still pending (details say ``pending``): it can still be stopped
     pending_summary: str | None = None
 
@@ -29,3 +35,20 @@ class Common:
     safety: str  # the anti-scam notice that ends every answer
     verdicts: Mapping[str, str]  # verdict -> short label
     labels: Mapping[str, str]  # headings for text output
+    # what could not be checked (Evidence.unchecked), in words; "chain:" and "code_on:" take a chain {name}
+    parts: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """One language: its Locale, the words of every finding, shared words, failure explanations."""
+
+    locale: Locale
+    entries: Mapping[Code, Entry]
+    common: Common
+    # explanation key -> its sentences, most specific first (when each is used: steps.EXPLANATIONS)
+    explanations: Mapping[str, tuple[str, ...]]
+
+    @property
+    def tag(self) -> str:
+        return self.locale.tag

@@ -1,4 +1,8 @@
-"""Number formatting for people: exact decimals, gwei, durations. Pure."""
+"""Number formatting for people: exact decimals and gwei, with "," grouping and "." decimals. Pure.
+
+A language that writes numbers otherwise maps the symbols (``Locale.number``);
+durations and lists are the Locale's too.
+"""
 
 from __future__ import annotations
 
@@ -36,23 +40,3 @@ def gwei_rounded(wei: int, places: int = 4) -> str:
     shown = q.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) if q < 10**12 else q.quantize(Decimal(1))
     text = format(shown, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def duration(seconds: int | float, lang: str) -> str:
-    """A short human duration: '45 s', '3 min', '2 h 5 min', '3 d 4 h' (or 秒/分钟/小时/天)."""
-    s = max(0, round(seconds))
-    zh = lang == "zh-CN"
-    if s < 60:
-        return f"{s} 秒" if zh else f"{s} s"
-    m, s = divmod(s, 60)
-    if m < 60:
-        return f"{m} 分钟" if zh else f"{m} min"
-    h, m = divmod(m, 60)
-    if h < 48:
-        if zh:
-            return f"{h} 小时" + (f" {m} 分钟" if m else "")
-        return f"{h} h" + (f" {m} min" if m else "")
-    d, h = divmod(h, 24)
-    if zh:
-        return f"{d} 天" + (f" {h} 小时" if h else "")
-    return f"{d} d" + (f" {h} h" if h else "")

@@ -9,8 +9,10 @@ show people what the details carry for machines:
     key ending in ``_seconds``   ->  ``{stem}``          (a short duration)
     a list                       ->  items joined by commas
 
-A step that needs a fact the diagnosis does not have is left out; the summary
-and messages must always render (a test checks every catalog entry).
+Which steps a finding has, and when each is shown, is written out in
+``steps.py``; the words come from the language's catalog (``catalogs/``), the
+way the language writes lists, durations and numbers from its ``Locale``. The
+summary and messages must always render (a test checks every catalog entry).
 """
 
 from __future__ import annotations
@@ -24,70 +26,22 @@ from typing import Any
 
 from txdiag.chains import ChainSpec
 from txdiag.guidance import fmt
-from txdiag.guidance.catalog import Common, Entry
-from txdiag.guidance.messages import common, confirmed, delayed, failed, misdirected
+from txdiag.guidance.catalog import Catalog, Entry
+from txdiag.guidance.catalogs import discover
+from txdiag.guidance.locale import Lang, Locale
+from txdiag.guidance.steps import EXPLANATIONS, STEPS, Step
 from txdiag.models import Classification, Code, Evidence, Severity, Verdict
 
 log = logging.getLogger(__name__)
 
-CATALOGS: dict[str, dict[Code, Entry]] = {
-    "en": {**confirmed.EN, **delayed.EN, **failed.EN, **misdirected.EN},
-    "zh-CN": {**confirmed.ZH, **delayed.ZH, **failed.ZH, **misdirected.ZH},
-}
-COMMON: dict[str, Common] = {"en": common.EN, "zh-CN": common.ZH}
-EXPLANATIONS: dict[str, dict[str, tuple[str, ...]]] = {"en": failed.EXPLAIN_EN, "zh-CN": failed.EXPLAIN_ZH}
-TERMS: dict[str, dict[str, str]] = {
-    "en": {
-        "finalized_tag": "finalized by the network",
-        "confirmations": "enough confirmations ({required})",
-        "yes": "yes",
-        "no": "no",
-        "smallest_units": " (in the token's smallest units)",
-    },
-    "zh-CN": {
-        "finalized_tag": "已被网络最终确认",
-        "confirmations": "已达到所需确认数（{required}）",
-        "yes": "是",
-        "no": "否",
-        "smallest_units": "（按代币最小单位计）",
-    },
-}
-LIST_SEPARATOR = {"en": ", ", "zh-CN": "、"}
-# what could not be checked (Evidence.unchecked), in words; "chain:X" and "code_on:X" name a chain
-PARTS: dict[str, dict[str, str]] = {
-    "en": {
-        "fee_history": "recent network fees",
-        "pool": "the network's pending pool",
-        "finalized": "the network's finalized block",
-        "safe": "the network's safe block",
-        "sender": "the sender's nonces and pending transactions",
-        "sender_nonce": "the sender's nonces",
-        "sender_pool": "the sender's pending transactions",
-        "token": "token names and decimals",
-        "failure": "the reason the transaction failed",
-        "recipient": "the recipient's details and history",
-        "recipient_code": "whether the recipient is a contract",
-        "sender_history": "the sender's recent transfers",
-        "chain:": "the network {name}",
-        "code_on:": "the recipient on {name}",
-    },
-    "zh-CN": {
-        "fee_history": "近期网络费",
-        "pool": "网络的待处理交易池",
-        "finalized": "网络的最终确认区块",
-        "safe": "网络的安全区块",
-        "sender": "发送方的 nonce 和待处理交易",
-        "sender_nonce": "发送方的 nonce",
-        "sender_pool": "发送方的待处理交易",
-        "token": "代币名称和精度",
-        "failure": "交易失败的原因",
-        "recipient": "收款地址的信息和历史",
-        "recipient_code": "收款地址是否为合约",
-        "sender_history": "发送方的近期转账",
-        "chain:": "{name} 网络",
-        "code_on:": "{name} 上的收款地址",
-    },
-}
+CATALOGS: Mapping[str, Catalog] = discover()
+
+
+def catalog_for(lang: str) -> Catalog:
+    """The catalog of a language tag (a ``Lang`` or any tag a catalog file declares)."""
+    return CATALOGS[lang]
+
+
 # a finding that only says "it is waiting": it leads only when no finding says why
 GENERIC = frozenset({Code.PENDING})
 MAX_STEPS = 6
@@ -122,8 +76,12 @@ def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-def facts(details: Mapping[str, Any], ev: Evidence | None, chain: ChainSpec | None, lang: str) -> dict[str, str]:
+def facts(
+    details: Mapping[str, Any], ev: Evidence | None, chain: ChainSpec | None, lang: str | Catalog
+) -> dict[str, str]:
     """Every placeholder value a template may use, as display strings."""
+    cat = lang if isinstance(lang, Catalog) else CATALOGS[lang]
+    loc = cat.locale
     out: dict[str, str] = {}
     if chain is not None:
         out["chain"] = chain.name
@@ -141,31 +99,31 @@ def facts(details: Mapping[str, Any], ev: Evidence | None, chain: ChainSpec | No
             if ev.tx.to:
                 out["to"] = ev.tx.to
     decimals = chain.native_decimals if chain is not None else 18
-    terms = TERMS[lang]
+    terms = loc.terms
     for key, value in details.items():
         if value is None:
             continue
-        out[key] = _show(value, terms, LIST_SEPARATOR[lang])
+        out[key] = _show(value, loc)
         if isinstance(value, int) and not isinstance(value, bool):
             if key.endswith("_per_gas") or key in ("tip", "market_tip", "gas_price", "suggested_gas_price"):
-                out[f"{key}_gwei"] = fmt.gwei_rounded(value)
+                out[f"{key}_gwei"] = loc.number(fmt.gwei_rounded(value))
             if key.endswith("_wei"):
-                out[f"{key.removesuffix('_wei')}_native"] = fmt.units(value, decimals)
+                out[f"{key.removesuffix('_wei')}_native"] = loc.number(fmt.units(value, decimals))
             if key.endswith("_seconds"):
-                out[key.removesuffix("_seconds")] = fmt.duration(value, lang)
+                out[key.removesuffix("_seconds")] = loc.duration(value)
     explanation = details.get("explanation")
     if isinstance(explanation, str):
-        # the first of the key's sentences whose facts are all known (the last needs none)
-        for template in EXPLANATIONS[lang].get(explanation, ()):
-            text = fill(template, out)
-            if text is not None:
+        # the first of the key's sentences whose facts are all known (steps.EXPLANATIONS; the last needs none)
+        sentences = cat.explanations.get(explanation, ())
+        for needs, template in zip(EXPLANATIONS.get(explanation, ()), sentences, strict=False):
+            if all(_known(n, details, out) for n in needs) and (text := fill(template, out)) is not None:
                 out["explanation_text"] = text
                 break
     if details.get("decimals_known") is False and "asset" in out:
         out["asset"] += terms["smallest_units"]
     parts = details.get("parts")
     if isinstance(parts, list | tuple):
-        out["parts"] = LIST_SEPARATOR[lang].join(_part(str(p), lang) for p in parts)
+        out["parts"] = loc.join(_part(str(p), cat) for p in parts)
     if "finality_source" in details:
         template = terms.get(str(details["finality_source"]), "")
         try:
@@ -175,21 +133,25 @@ def facts(details: Mapping[str, Any], ev: Evidence | None, chain: ChainSpec | No
     return out
 
 
-def _part(part: str, lang: str) -> str:
-    words = PARTS[lang]
+def _known(fact: str, details: Mapping[str, Any], values: Mapping[str, str]) -> bool:
+    return fact in values or details.get(fact) is not None
+
+
+def _part(part: str, cat: Catalog) -> str:
+    words = cat.common.parts
     prefix, sep, name = part.partition(":")
     if sep and prefix + ":" in words:
         return words[prefix + ":"].format(name=name)
     return words.get(part, part)
 
 
-def _show(value: Any, terms: Mapping[str, str], sep: str = ", ") -> str:
+def _show(value: Any, loc: Locale) -> str:
     if isinstance(value, bool):
-        return terms["yes"] if value else terms["no"]
+        return loc.yes_no(value)
     if isinstance(value, list | tuple):
-        return sep.join(_show(v, terms, sep) for v in value)
+        return loc.join(_show(v, loc) for v in value)
     if isinstance(value, Mapping):
-        return sep.join(f"{k}={_show(v, terms, sep)}" for k, v in value.items())
+        return loc.join(f"{k}={_show(v, loc)}" for k, v in value.items())
     if isinstance(value, str) and _ISO_TIME.fullmatch(value):
         # times are shown to people in UTC to the minute, not as ISO 8601
         return value[:10] + " " + value[11:16] + " UTC"
@@ -210,7 +172,9 @@ def fill(template: str, values: Mapping[str, str]) -> str | None:
         return None
 
 
-def render(classification: Classification, ev: Evidence | None, chain: ChainSpec | None, lang: str) -> Rendered:
+def render(
+    classification: Classification, ev: Evidence | None, chain: ChainSpec | None, lang: str = Lang.EN
+) -> Rendered:
     """Summary, one message per finding, and numbered next steps ending with the safety notice.
 
     The summary comes from the most serious finding that says *why* (a generic
@@ -218,7 +182,7 @@ def render(classification: Classification, ev: Evidence | None, chain: ChainSpec
     come only from findings of the verdict's own class and from soft findings:
     a misdirected transfer gets no "speed it up", a lost one no "nothing to do".
     """
-    catalog = CATALOGS[lang]
+    cat = CATALOGS[lang]
     findings: list[RenderedFinding] = []
     steps: list[str] = []
     deferred: list[str] = []
@@ -228,8 +192,8 @@ def render(classification: Classification, ev: Evidence | None, chain: ChainSpec
         f.code.verdict is verdict and f.code.escalates and f.code not in GENERIC for f in classification.findings
     )
     for finding in classification.findings:
-        entry = catalog[finding.code]
-        values = facts(finding.details, ev, chain, lang)
+        entry = cat.entries[finding.code]
+        values = facts(finding.details, ev, chain, cat)
         message = fill(entry.message, values) or fill(entry.summary, values) or entry.message
         findings.append(RenderedFinding(finding.code.value, finding.severity.value, message, finding.details))
         same_class = finding.code.verdict is verdict
@@ -239,9 +203,9 @@ def render(classification: Classification, ev: Evidence | None, chain: ChainSpec
         if not (same_class or not finding.code.escalates):
             continue
         # with a specific cause known, a generic finding keeps only its first step (its warning), after the cause's
-        templates = entry.steps[:1] if generic else entry.steps
-        for template in templates:
-            step = fill(template, values)
+        plan = STEPS.get(finding.code, ())
+        for step_plan in plan[:1] if generic else plan:
+            step = _step(step_plan, entry, finding.code, finding.details, values)
             if step and step not in steps:
                 (deferred if generic else steps).append(step)
     steps += [s for s in deferred if s not in steps]
@@ -252,14 +216,21 @@ def render(classification: Classification, ev: Evidence | None, chain: ChainSpec
         if summary:
             break
     if summary is None:
-        summary = _fallback_summary(verdict, lang)
+        summary = cat.common.verdicts[verdict.value] + "."
     steps = steps[: MAX_STEPS - 1] if len(steps) >= MAX_STEPS else steps
-    steps.append(COMMON[lang].safety)
+    steps.append(cat.common.safety)
     return Rendered(summary, tuple(findings), tuple(steps))
 
 
-def _fallback_summary(verdict: Verdict, lang: str) -> str:
-    return COMMON[lang].verdicts[verdict.value] + "."
+def _step(plan: Step, entry: Entry, code: Code, details: Mapping[str, Any], values: Mapping[str, str]) -> str | None:
+    """The words of one step when its condition holds (steps.STEPS), else None."""
+    if not all(_known(n, details, values) for n in plan.needs):
+        return None
+    text = fill(entry.steps[plan.name], values)
+    if text is None:
+        # the catalog uses a fact the step does not name as needed: a catalog bug the tests catch
+        log.error("step %s of %s uses a fact it does not need", plan.name, code.value)
+    return text
 
 
 def severity_marker(severity: str) -> str:

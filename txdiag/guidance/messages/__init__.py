@@ -1,1 +1,0 @@
-"""Message catalogs, one module per verdict class; each defines EN and ZH (zh-CN)."""
