@@ -11,10 +11,12 @@ import re
 from eth_utils.address import to_checksum_address
 
 from txdiag.errors import BadInput
+from txdiag.guidance.catalogs import discover
+from txdiag.guidance.locale import negotiate
 
 _HASH = re.compile(r"^(0x)?[0-9a-fA-F]{64}$")
 _ADDRESS = re.compile(r"^(0x)?[0-9a-fA-F]{40}$")
-LANGUAGES = ("en", "zh-CN")
+LANGUAGES = tuple(discover())  # every language a catalog file exists for: "en", "zh-CN"
 
 
 def _shown(text: str) -> str:
@@ -47,27 +49,18 @@ def parse_address(text: str) -> str:
 
 
 def parse_lang(text: str | None, accept_language: str | None = None) -> str:
-    """``en`` or ``zh-CN``: the explicit choice, else the best match in Accept-Language, else en."""
+    """A language a catalog exists for: the explicit choice, else the best match in Accept-Language, else en."""
+    locales = {tag: catalog.locale for tag, catalog in discover().items()}
     if text:
-        lang = _match_lang(text.strip())
+        lang = negotiate([text.strip()], locales)
         if lang is None:
-            raise BadInput(f"unsupported language {_shown(text)}; supported: {', '.join(LANGUAGES)}")
+            raise BadInput(f"unsupported language {_shown(text)}; supported: {', '.join(locales)}")
         return lang
     if accept_language:
-        for tag, _q in _accept_language(accept_language):
-            lang = _match_lang(tag)
-            if lang is not None:
-                return lang
+        lang = negotiate([tag for tag, _q in _accept_language(accept_language)], locales)
+        if lang is not None:
+            return lang
     return "en"
-
-
-def _match_lang(tag: str) -> str | None:
-    t = tag.lower().replace("_", "-")
-    if t == "en" or t.startswith("en-"):
-        return "en"
-    if t in ("zh", "zh-cn", "zh-hans", "zh-sg") or t.startswith("zh-hans"):
-        return "zh-CN"
-    return None
 
 
 def _accept_language(header: str) -> list[tuple[str, float]]:

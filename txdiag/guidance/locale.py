@@ -108,8 +108,6 @@ def negotiate(preferred: Iterable[str], locales: Mapping[str, Locale]) -> str | 
     ("zh-Hans-HK"). Babel's negotiation does the rest: a regional tag chooses
     its language when that language is served without a region ("en-GB" -> en).
     """
-    from babel.core import negotiate_locale
-
     exact = {loc.tag.lower(): loc.tag for loc in locales.values()}
     exact.update({alias: loc.tag for loc in locales.values() for alias in loc.aliases})
     prefixes = [(p, loc.tag) for loc in locales.values() for p in loc.prefixes]
@@ -118,8 +116,10 @@ def negotiate(preferred: Iterable[str], locales: Mapping[str, Locale]) -> str | 
         if t in exact:
             return exact[t]
         for prefix, served in prefixes:
-            if t.startswith(prefix + "-"):
+            if t == prefix or t.startswith(prefix + "-"):
                 return served
+        from babel.core import negotiate_locale
+
         found = negotiate_locale([t], [x for x in locales if "-" not in x], sep="-", aliases={})
         if found is not None:
             return exact.get(str(found).lower(), str(found))
