@@ -2,7 +2,7 @@
 #   docker build -t txdiag .
 #   docker run -p 8080:8080 -e ETH_RPC_URL=https://... txdiag
 # Configured by TXDIAG_* environment variables (see the README's Service section).
-# Chain files live in /app/chains; mount a directory there (or at TXDIAG_CHAINS_DIR) to replace them.
+# The bundled chain files ship inside the package; mount a directory and set TXDIAG_CHAINS_DIR to replace them.
 
 ARG PYTHON_IMAGE=python:3.11.14-slim-bookworm
 
@@ -21,21 +21,19 @@ COPY txdiag ./txdiag
 RUN pip install --no-cache-dir --no-deps . \
     && python -m compileall -q /opt/venv
 
-# -- runtime: the environment, the chain files, a non-root user; no compilers, no pip cache, no tests
+# -- runtime: the environment (chain files included, as package data), a non-root user; no compilers, no pip cache, no tests
 FROM ${PYTHON_IMAGE}
 RUN groupadd --system --gid 10001 txdiag \
     && useradd --system --uid 10001 --gid txdiag --home-dir /app --no-create-home --shell /usr/sbin/nologin txdiag \
     && mkdir -p /var/lib/txdiag \
     && chown txdiag:txdiag /var/lib/txdiag
 COPY --from=build /opt/venv /opt/venv
-COPY chains /app/chains
 WORKDIR /app
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     TXDIAG_HOST=0.0.0.0 \
     TXDIAG_PORT=8080 \
-    TXDIAG_CHAINS_DIR=/app/chains \
     TXDIAG_DATA_DIR=/var/lib/txdiag
 VOLUME ["/var/lib/txdiag"]
 USER 10001:10001

@@ -285,8 +285,8 @@ def _disambiguate(endpoints: list[Endpoint]) -> None:
 
 
 def default_chains_dir() -> Path:
-    """``chains/`` beside the package (a source checkout or the container image)."""
-    return Path(__file__).resolve().parent.parent / "chains"
+    """The bundled chain files: package data (``txdiag/data/chains``), in a checkout and an installed wheel alike."""
+    return Path(__file__).resolve().parent / "data" / "chains"
 
 
 def load_chains(directory: Path | None = None, env: Mapping[str, str] | None = None) -> dict[str, ChainSpec]:
