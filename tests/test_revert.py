@@ -14,6 +14,7 @@ from eth_utils.address import to_checksum_address
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from txdiag import text as untrusted
 from txdiag.revert import (
     ERROR_SELECTOR,
     KNOWN_ERRORS,
@@ -143,12 +144,13 @@ STRING_REASONS = [
 
 @pytest.mark.parametrize(("text", "key"), STRING_REASONS)
 def test_error_string(text: str, key: str | None) -> None:
-    """Error(string) keeps the text exactly and maps well-known reasons to an explanation key."""
+    """Error(string) keeps the sanitised text (raw bytes in hex) and maps well-known reasons to a key."""
     reason = decode_revert(error_string(text))
     assert reason.kind is RevertKind.ERROR_STRING
     assert reason.selector == ERROR_SELECTOR
     assert (reason.name, reason.signature) == ("Error", "Error(string)")
-    assert reason.message == text
+    assert reason.message == untrusted.reason(text)
+    assert reason.raw == "0x" + error_string(text).hex()
     assert reason.explanation == key
     assert explain_message(text) == key
     assert reason.display().startswith('Error("')
@@ -156,12 +158,14 @@ def test_error_string(text: str, key: str | None) -> None:
 
 
 def test_error_string_display_quotes_and_cuts() -> None:
-    """Display escapes quotes and line breaks and cuts long text; message stays whole."""
+    """Line breaks become spaces, quotes are escaped, long text is cut: one line, whatever the chain says."""
     text = 'say "hi"\nthen\u2028more\x85' + "x" * 500
     reason = decode_revert(error_string(text))
-    assert reason.message == text
+    assert reason.message is not None
+    assert reason.message.startswith('say "hi" then more x')
+    assert len(reason.message) == untrusted.REASON_LIMIT
     shown = reason.display()
-    assert shown.startswith('Error("say \\"hi\\"\\nthen\\u2028more\\x85')
+    assert shown.startswith('Error("say \\"hi\\" then more xx')
     assert shown.endswith('…")')
     assert len(shown) < 200
     check_invariants(reason)
@@ -765,15 +769,16 @@ def test_fuzz_any_text(text: str) -> None:
 
 @given(st.text(max_size=300))
 def test_fuzz_error_string_round_trip(text: str) -> None:
-    """Error(string) returns any text exactly, as bytes and as hex."""
+    """Error(string) returns any text sanitised, the same from bytes and hex, with the raw bytes kept."""
     data = error_string(text)
     for given_as in (data, "0x" + data.hex()):
         reason = decode_revert(given_as)
         assert reason.kind is RevertKind.ERROR_STRING
-        assert reason.message == text
-        assert reason.args[0].value == text
+        assert reason.message == untrusted.reason(text)
+        assert reason.args[0].value == untrusted.reason(text)
+        assert reason.raw == "0x" + data.hex()
         check_invariants(reason)
-    assert explain_message(text) == decode_revert(data).explanation
+    assert explain_message(untrusted.reason(text)) == decode_revert(data).explanation
 
 
 @given(st.integers(0, 2**256 - 1))

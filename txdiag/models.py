@@ -207,6 +207,20 @@ class TokenTransfer:
     symbol: str | None = None
     decimals: int | None = None
     log_index: int = 0
+    name: str | None = None
+    symbol_hex: str | None = None  # the raw symbol() bytes (bounded), beside the sanitised symbol
+    name_hex: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TokenMeta:
+    """What a token says about itself: display forms already sanitised (txdiag.text), raw bytes in hex."""
+
+    symbol: str | None
+    decimals: int | None
+    name: str | None = None
+    symbol_hex: str | None = None
+    name_hex: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

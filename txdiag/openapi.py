@@ -69,7 +69,13 @@ _SCHEMAS: dict[str, Any] = {
         "required": ["token", "symbol", "decimals", "from", "to", "value", "amount"],
         "properties": {
             "token": _ADDRESS,
-            "symbol": _nullable("string"),
+            "symbol": {
+                **_nullable("string"),
+                "description": "sanitised: no control, bidi or zero-width characters; at most 16 characters",
+            },
+            "name": {**_nullable("string"), "description": "sanitised for display, at most 48 characters"},
+            "symbol_hex": {**_nullable("string"), "description": "the raw symbol bytes as 0x hex (at most 256 bytes)"},
+            "name_hex": {**_nullable("string"), "description": "the raw name bytes as 0x hex (at most 256 bytes)"},
             "decimals": _nullable("integer"),
             "from": _ADDRESS,
             "to": _ADDRESS,

@@ -119,6 +119,9 @@ def _tx_json(ev: Evidence, chain: ChainSpec | None) -> dict[str, Any] | None:
             {
                 "token": t.token,
                 "symbol": t.symbol,
+                "name": t.name,
+                "symbol_hex": t.symbol_hex,
+                "name_hex": t.name_hex,
                 "decimals": t.decimals,
                 "from": t.sender,
                 "to": t.recipient,

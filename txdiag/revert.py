@@ -32,6 +32,8 @@ from typing import Any, TypeAlias
 from eth_utils.abi import function_signature_to_4byte_selector
 from eth_utils.address import to_checksum_address
 
+from txdiag.text import reason as clean_reason
+
 __all__ = [
     "ERROR_SELECTOR",
     "KNOWN_ERRORS",
@@ -709,7 +711,7 @@ def _decode_error_string(selector: str, body: bytes, raw_hex: str) -> RevertReas
             RevertKind.MALFORMED, selector=selector, name="Error", signature="Error(string)", raw=raw_hex
         )
     # Contracts do revert with invalid UTF-8; the text is still worth showing.
-    text = bytes(values[0]).decode("utf-8", errors="replace")
+    text = clean_reason(bytes(values[0]).decode("utf-8", errors="replace"))
     return RevertReason(
         RevertKind.ERROR_STRING,
         selector=selector,
@@ -798,7 +800,7 @@ def _json_value(abi_type: str, value: Any) -> ArgValue:
     if abi_type == "address":
         return str(to_checksum_address(value))
     if abi_type == "string":
-        return bytes(value).decode("utf-8", errors="replace")
+        return clean_reason(bytes(value).decode("utf-8", errors="replace"))
     if abi_type.startswith("bytes"):
         return "0x" + bytes(value).hex()
     if abi_type == "bool":

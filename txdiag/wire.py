@@ -11,12 +11,14 @@ from typing import Any
 
 from eth_utils.address import to_checksum_address
 
+from txdiag import text
 from txdiag.models import LogView, PoolStatus, PoolTx, ReceiptView, TxStatus, TxView
 
 _HEX = re.compile(r"^0x[0-9a-fA-F]*$")
 MAX_QUANTITY = 2**256 - 1
 TRANSFER_TOPIC = bytes.fromhex("ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef")
 TRANSFER_SELECTOR = bytes.fromhex("a9059cbb")  # transfer(address,uint256)
+NAME_BYTES = 1024  # of a name() answer read at all (the display keeps far fewer)
 TRANSFER_FROM_SELECTOR = bytes.fromhex("23b872dd")  # transferFrom(address,address,uint256)
 
 
@@ -196,21 +198,32 @@ def erc20_transfers(logs: tuple[LogView, ...]) -> list[tuple[str, str, str, int,
     return out
 
 
-def decode_symbol(raw: bytes) -> str | None:
-    """An ERC-20 symbol() answer: ABI string, or bytes32 (older tokens such as MKR)."""
-    text: str | None = None
+def abi_text(raw: bytes, max_bytes: int = 64) -> bytes | None:
+    """The bytes of an ABI ``string`` answer (or a bytes32 one, as older tokens such as MKR give), or None.
+
+    Longer strings than ``max_bytes`` are cut there: nobody is shown more.
+    """
     if len(raw) >= 64:
         offset = int.from_bytes(raw[:32], "big")
         if offset + 32 <= len(raw):
             length = int.from_bytes(raw[offset : offset + 32], "big")
-            if length <= 64 and offset + 32 + length <= len(raw):
-                text = raw[offset + 32 : offset + 32 + length].decode("utf-8", "replace")
-    if text is None and len(raw) == 32:
-        text = raw.rstrip(b"\0").decode("utf-8", "replace")
-    if text is None:
-        return None
-    cleaned = "".join(c for c in text if c.isprintable()).strip()
-    return cleaned[:16] or None
+            if offset + 32 + length <= len(raw):
+                return raw[offset + 32 : offset + 32 + min(length, max_bytes)]
+    if len(raw) == 32:
+        return raw.rstrip(b"\0")
+    return None
+
+
+def decode_symbol(raw: bytes) -> str | None:
+    """An ERC-20 symbol() answer, sanitised for display; None when it is not one or says nothing."""
+    data = abi_text(raw)
+    return None if data is None else (text.symbol(data.decode("utf-8", "replace")) or None)
+
+
+def decode_name(raw: bytes) -> str | None:
+    """An ERC-20 name() answer, sanitised for display; None when it is not one or says nothing."""
+    data = abi_text(raw, NAME_BYTES)
+    return None if data is None else (text.name(data.decode("utf-8", "replace")) or None)
 
 
 def decode_uint8(raw: bytes) -> int | None:

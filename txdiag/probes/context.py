@@ -7,12 +7,11 @@ from dataclasses import dataclass, field
 
 from txdiag.cache import ResultCache
 from txdiag.chains import ChainSpec
-from txdiag.models import Asked, NetworkView, ReceiptView, TokenTransfer, TxView
+from txdiag.models import Asked, NetworkView, ReceiptView, TokenMeta, TokenTransfer, TxView
 from txdiag.rpc import RpcClient
 from txdiag.snapshot import SnapshotCache
 from txdiag.wire import erc20_transfers
 
-TokenMeta = tuple[str | None, int | None]  # (symbol, decimals); either None when the token would not say
 TOKEN_CACHE_SIZE = 4096  # token metadata rarely changes: kept until the bound pushes it out
 
 
@@ -46,6 +45,19 @@ def token_transfers(found: Found) -> tuple[TokenTransfer, ...]:
         return ()
     out = []
     for token, sender, recipient, value, index in erc20_transfers(found.receipt.logs):
-        symbol, decimals = found.ctx.tokens.get(token) or (None, None)
-        out.append(TokenTransfer(token, sender, recipient, value, symbol, decimals, index))
+        meta = found.ctx.tokens.get(token) or TokenMeta(None, None)
+        out.append(
+            TokenTransfer(
+                token,
+                sender,
+                recipient,
+                value,
+                meta.symbol,
+                meta.decimals,
+                index,
+                name=meta.name,
+                symbol_hex=meta.symbol_hex,
+                name_hex=meta.name_hex,
+            )
+        )
     return tuple(out)

@@ -23,6 +23,7 @@ from typing import Any
 
 from eth_utils.address import to_checksum_address
 
+from txdiag import text
 from txdiag.models import FailureInfo, FailureKind, TxStatus
 from txdiag.probes.context import Found
 from txdiag.probes.plan import Plan, Read, Reader, as_reply, data_or_none, quantity_or_none
@@ -172,7 +173,7 @@ def _reason(method: str, reply: Reply) -> str:
         return f"{method}: not supported by the node"
     if err.missing_data:
         return f"{method}: state not available (pruned or too old)"
-    return f"{method}: {err.message[:120]}"
+    return f"{method}: {text.clean(err.message, 120)}"  # node text quotes chain text: untrusted
 
 
 def trace_answer(r: Reply) -> Frame | None:
@@ -229,7 +230,7 @@ def _with_meta(found: Found, info: FailureInfo) -> FailureInfo:
     meta = found.ctx.tokens.get(token) if token else None
     if meta is None:
         return info
-    return replace(info, token_symbol=meta[0], token_decimals=meta[1])
+    return replace(info, token_symbol=meta.symbol, token_decimals=meta.decimals)
 
 
 def ask_followup(found: Found, info: FailureInfo, plan: Plan) -> Reader[FailureInfo] | None:
@@ -280,7 +281,7 @@ def _replayed(info: FailureInfo, reply: Reply, block: int) -> FailureInfo:
     if kind is FailureKind.UNKNOWN:
         return replace(info, unavailable=(*info.unavailable, _reason("eth_call", reply)))
     return replace(
-        info, source="replay", kind=kind, revert_data=revert or None, error=err.message[:200], replay_block=block
+        info, source="replay", kind=kind, revert_data=revert or None, error=text.reason(err.message), replay_block=block
     )
 
 

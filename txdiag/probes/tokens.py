@@ -1,23 +1,33 @@
-"""Token metadata (symbol, decimals) for the ERC-20 Transfer logs of a receipt."""
+"""Token metadata (symbol, decimals, name) for the ERC-20 Transfer logs of a receipt."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from txdiag.models import TokenTransfer
-from txdiag.probes.context import ChainContext, Found, TokenMeta, token_transfers
+from txdiag import text
+from txdiag.models import TokenMeta, TokenTransfer
+from txdiag.probes.context import ChainContext, Found, token_transfers
 from txdiag.probes.plan import Handle, Plan, Read, Reader, data_or_none
 from txdiag.rpc import Call, Reply
-from txdiag.wire import decode_symbol, decode_uint8, erc20_transfers
+from txdiag.wire import NAME_BYTES, abi_text, decode_name, decode_symbol, decode_uint8, erc20_transfers
 
 SYMBOL_CALL = "0x95d89b41"
 DECIMALS_CALL = "0x313ce567"
+NAME_CALL = "0x06fdde03"
 
 
-def symbol_answer(r: Reply) -> str | None:
-    """A ``symbol()`` answer, or None when the contract would not say."""
+def symbol_answer(r: Reply) -> tuple[str | None, str | None]:
+    """A ``symbol()`` answer, sanitised, and its raw bytes in hex; (None, None) when the contract would not say."""
     raw = data_or_none(r)
-    return decode_symbol(raw) if raw is not None else None
+    text_raw = abi_text(raw) if raw is not None else None
+    return (decode_symbol(raw) if raw is not None else None), (text.raw_hex(text_raw) if text_raw else None)
+
+
+def name_answer(r: Reply) -> tuple[str | None, str | None]:
+    """A ``name()`` answer, sanitised, and its raw bytes in hex (bounded); (None, None) when it would not say."""
+    raw = data_or_none(r)
+    text_raw = abi_text(raw, NAME_BYTES) if raw is not None else None
+    return (decode_name(raw) if raw is not None else None), (text.raw_hex(text_raw) if text_raw else None)
 
 
 def decimals_answer(r: Reply) -> int | None:
@@ -28,15 +38,17 @@ def decimals_answer(r: Reply) -> int | None:
 
 @dataclass(frozen=True, slots=True)
 class MetadataAsk:
-    """``symbol()`` and ``decimals()`` of one token, asked in a plan."""
+    """``symbol()``, ``decimals()`` and ``name()`` of one token, asked in a plan."""
 
     token: str
-    symbol: Handle[str | None]
+    symbol: Handle[tuple[str | None, str | None]]
     decimals: Handle[int | None]
+    name: Handle[tuple[str | None, str | None]]
 
     @property
     def value(self) -> TokenMeta:
-        return self.symbol.value, self.decimals.value
+        (symbol, symbol_hex), (name, name_hex) = self.symbol.value, self.name.value
+        return TokenMeta(symbol, self.decimals.value, name, symbol_hex, name_hex)
 
     def remember(self, ctx: ChainContext) -> TokenMeta:
         """Keep what the token said about itself in the chain's token cache (None where it would not say)."""
@@ -46,11 +58,12 @@ class MetadataAsk:
 
 
 def ask_metadata(plan: Plan, token: str) -> MetadataAsk:
-    """Add a token's symbol() and decimals() to a plan."""
+    """Add a token's symbol(), decimals() and name() to a plan (one batch: no extra round trip)."""
     return MetadataAsk(
         token,
         plan.add(Call("eth_call", ({"to": token, "data": SYMBOL_CALL}, "latest")), decode=symbol_answer),
         plan.add(Call("eth_call", ({"to": token, "data": DECIMALS_CALL}, "latest")), decode=decimals_answer),
+        plan.add(Call("eth_call", ({"to": token, "data": NAME_CALL}, "latest")), decode=name_answer),
     )
 
 
