@@ -16,6 +16,7 @@ import time
 from collections.abc import Sequence
 from typing import TypeVar
 
+from txdiag.cache import Lease
 from txdiag.errors import ChainUnavailable, DeadlineExceeded
 from txdiag.models import (
     Asked,
@@ -40,7 +41,7 @@ from txdiag.probes.tokens import ask_tokens
 from txdiag.probes.vanished import ask_vanished, vanished
 from txdiag.rpc import Call, Reply
 from txdiag.sightings import Sighting
-from txdiag.snapshot import Lease, parse_snapshot, snapshot_calls
+from txdiag.snapshot import parse_snapshot, snapshot_calls
 from txdiag.wire import WireError, parse_receipt, parse_tx
 
 T = TypeVar("T")

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from txdiag.cache import Coalescer, ResultCache
+from txdiag.cache import LRU, SingleFlight
 from txdiag.chains import ChainSpec
 from txdiag.classify import classify
 from txdiag.classify.confirmed import is_final
@@ -105,8 +105,8 @@ class Service:
             )
             for name, spec in self.chains.items()
         }
-        self.results: ResultCache[str, tuple[Evidence, ChainSpec]] = ResultCache(self.settings.result_cache_size)
-        self.inflight: Coalescer[tuple[str, str | None], tuple[Evidence, ChainSpec]] = Coalescer()
+        self.results: LRU[str, tuple[Evidence, ChainSpec]] = LRU(self.settings.result_cache_size)
+        self.inflight: SingleFlight[tuple[str, str | None], tuple[Evidence, ChainSpec]] = SingleFlight()
         for ctx in self.contexts.values():
             # a probe may ask the other chains too (is the recipient a contract somewhere else?)
             ctx.peers = {n: c for n, c in self.contexts.items() if c is not ctx}
@@ -118,6 +118,7 @@ class Service:
         await self.close()
 
     async def close(self) -> None:
+        await self.inflight.close()  # a diagnosis still running would ask clients that are closing
         await asyncio.gather(*(ctx.client.close() for ctx in self.contexts.values()))
         self.sightings.close()
 

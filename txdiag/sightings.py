@@ -19,12 +19,13 @@ import dataclasses
 import logging
 import sqlite3
 import threading
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
+
+from txdiag.cache import LRU
 
 log = logging.getLogger(__name__)
 
@@ -60,23 +61,20 @@ class MemorySightings:
 
     def __init__(self, size: int = 100_000) -> None:
         self.size = size
-        self._items: OrderedDict[str, Sighting] = OrderedDict()
+        self._items: LRU[str, Sighting] = LRU(size)  # recency is recording: a read does not keep one longer
         self._lock = threading.Lock()  # callers use worker threads (remember/recall)
 
     def record(self, sighting: Sighting) -> Sighting:
         with self._lock:
-            old = self._items.get(sighting.hash)
+            old = self._items.get(sighting.hash, touch=False)
             if old is not None and old.first_seen < sighting.first_seen:
                 sighting = dataclasses.replace(sighting, first_seen=old.first_seen)
-            self._items[sighting.hash] = sighting
-            self._items.move_to_end(sighting.hash)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            self._items.put(sighting.hash, sighting)
             return sighting
 
     def get(self, tx_hash: str) -> Sighting | None:
         with self._lock:
-            return self._items.get(tx_hash)
+            return self._items.get(tx_hash, touch=False)
 
     def close(self) -> None:
         with self._lock:

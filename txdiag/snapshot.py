@@ -13,9 +13,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from txdiag.cache import LRU, Lease, SingleFlight
 from txdiag.chains import ChainSpec
 from txdiag.models import NetworkView
 from txdiag.rpc import Call, Reply
@@ -112,28 +112,11 @@ def parse_snapshot(chain: ChainSpec, replies: Sequence[Reply]) -> NetworkView:
     )
 
 
-@dataclass(slots=True)
-class Lease:
-    """The right, and the duty, to fetch the snapshot for everyone waiting."""
-
-    cache: SnapshotCache
-    future: asyncio.Future[NetworkView]
-
-    def fulfil(self, view: NetworkView) -> None:
-        self.cache.store(view)
-        if not self.future.done():
-            self.future.set_result(view)
-
-    def fail(self, exc: BaseException) -> None:
-        self.cache.inflight = None
-        if not self.future.done():
-            self.future.set_exception(exc)
-            # a failure nobody else awaited must not be reported as "never retrieved"
-            self.future.exception()
+SNAPSHOT = "snapshot"  # the one key: a cache holds one chain's snapshot
 
 
 class SnapshotCache:
-    """One chain's snapshot with a TTL and single-flight refresh."""
+    """One chain's snapshot with a TTL and single-flight refresh (the shared LRU and SingleFlight)."""
 
     def __init__(
         self,
@@ -141,34 +124,24 @@ class SnapshotCache:
         clock: Callable[[], float] = time.monotonic,
         observe: Callable[[str], None] | None = None,
     ) -> None:
-        self.ttl = ttl
-        self.clock = clock
         self.observe = observe or (lambda result: None)
-        self.value: NetworkView | None = None
-        self.fetched_at = 0.0
-        self.inflight: asyncio.Future[NetworkView] | None = None
+        self.value: LRU[str, NetworkView] = LRU(1, ttl=ttl, clock=clock)
+        self.flight: SingleFlight[str, NetworkView] = SingleFlight(keep=self.value.put)
         self.fetches = 0  # how many times the snapshot was actually fetched
 
     def fresh(self) -> NetworkView | None:
-        if self.value is not None and self.clock() - self.fetched_at < self.ttl:
-            return self.value
-        return None
+        return self.value.get(SNAPSHOT)
 
-    def claim(self) -> NetworkView | asyncio.Future[NetworkView] | Lease:
+    def claim(self) -> NetworkView | asyncio.Future[NetworkView] | Lease[str, NetworkView]:
         """A fresh value, a fetch already under way to await, or a lease to fetch it."""
         value = self.fresh()
         if value is not None:
             self.observe("hit")
             return value
-        if self.inflight is not None and not self.inflight.done():
+        claim = self.flight.claim(SNAPSHOT)
+        if isinstance(claim, Lease):
+            self.fetches += 1
+            self.observe("miss")
+        else:
             self.observe("shared")
-            return self.inflight
-        self.inflight = asyncio.get_running_loop().create_future()
-        self.fetches += 1
-        self.observe("miss")
-        return Lease(self, self.inflight)
-
-    def store(self, view: NetworkView) -> None:
-        self.value = view
-        self.fetched_at = self.clock()
-        self.inflight = None
+        return claim

@@ -9,11 +9,11 @@ import hmac
 import ipaddress
 import math
 import time
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
+from txdiag.cache import LRU, SingleFlight
 from txdiag.http.problems import Problem
 from txdiag.http.state import CLIENT, KEY_ID, UNMATCHED, route_of
 from txdiag.metrics import Metrics
@@ -43,21 +43,19 @@ class TokenBuckets:
         self.burst = float(burst)
         self.max_clients = max_clients
         self.clock = clock
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._buckets: LRU[str, tuple[float, float]] = LRU(max_clients)
 
     def take(self, client: str) -> float:
         """0 when the request may go ahead, else the seconds until a token is there."""
         now = self.clock()
-        tokens, stamp = self._buckets.pop(client, (self.burst, now))
+        tokens, stamp = self._buckets.get(client) or (self.burst, now)
         tokens = min(self.burst, tokens + (now - stamp) * self.rate)
         wait = 0.0
         if tokens >= 1.0:
             tokens -= 1.0
         else:
             wait = (1.0 - tokens) / self.rate
-        self._buckets[client] = (tokens, now)
-        while len(self._buckets) > self.max_clients:
-            self._buckets.popitem(last=False)
+        self._buckets.put(client, (tokens, now))
         return wait
 
 
@@ -98,37 +96,28 @@ class StatusCache:
     def __init__(self, service: Service, metrics: Metrics | None, ttl: float = STATUS_TTL) -> None:
         self.service = service
         self.metrics = metrics
-        self.ttl = ttl
-        self._value: list[ChainStatus] | None = None
-        self._at = 0.0
-        self._task: asyncio.Task[list[ChainStatus]] | None = None
+        self._value: LRU[str, list[ChainStatus]] = LRU(1, ttl=ttl)
+        self._flight: SingleFlight[str, list[ChainStatus]] = SingleFlight(keep=self._value.put)
 
     async def get(self) -> list[ChainStatus]:
-        if self._value is not None and time.monotonic() - self._at < self.ttl:
-            return self._value
-        if self._task is None:
-            self._task = asyncio.create_task(self._refresh())
+        value = self._value.get("status")
+        if value is not None:
+            return value
         # shielded: a client that hangs up does not cancel the probe others wait for
-        return await asyncio.shield(self._task)
+        value, _shared = await self._flight.run("status", self._refresh)
+        return value
 
     async def _refresh(self) -> list[ChainStatus]:
-        try:
-            value = await self.service.status()
-            self._value, self._at = value, time.monotonic()
-            if self.metrics is not None:
-                for st in value:
-                    self.metrics.observe_heads(
-                        st.name, {e.name: e.head for e in st.endpoints}, {e.name: e.up for e in st.endpoints}
-                    )
-            return value
-        finally:
-            self._task = None
+        value = await self.service.status()
+        if self.metrics is not None:
+            for st in value:
+                self.metrics.observe_heads(
+                    st.name, {e.name: e.head for e in st.endpoints}, {e.name: e.up for e in st.endpoints}
+                )
+        return value
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._flight.close()
 
 
 class Guard:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from txdiag.cache import ResultCache
+from txdiag.cache import LRU
 from txdiag.chains import ChainSpec
 from txdiag.models import Asked, NetworkView, ReceiptView, TokenMeta, TokenTransfer, TxView
 from txdiag.rpc import RpcClient
@@ -22,7 +22,7 @@ class ChainContext:
     chain: ChainSpec
     client: RpcClient
     snapshots: SnapshotCache
-    tokens: ResultCache[str, TokenMeta] = field(default_factory=lambda: ResultCache(TOKEN_CACHE_SIZE))
+    tokens: LRU[str, TokenMeta] = field(default_factory=lambda: LRU(TOKEN_CACHE_SIZE))
     # the other configured chains, for probes that ask them too (set by the service)
     peers: Mapping[str, ChainContext] = field(default_factory=dict)
 
