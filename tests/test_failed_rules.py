@@ -21,8 +21,11 @@ from txdiag.models import (
     Evidence,
     FailureInfo,
     FailureKind,
+    LogView,
+    NetworkView,
     ReceiptView,
     Replacement,
+    TokenFacts,
     TxStatus,
     TxView,
     Vanished,
@@ -31,6 +34,7 @@ from txdiag.models import (
 from txdiag.probes.failure import Frame, _replayed, error_kind, failure_cause, parse_frame
 from txdiag.revert import Explanation
 from txdiag.rpc import Reply, RpcItemError
+from txdiag.wire import TRANSFER_TOPIC
 
 NOW = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
 SENDER = "0x" + "11" * 20
@@ -471,3 +475,49 @@ def test_module_is_pure() -> None:
     for name in ("aiohttp", "txdiag.rpc", "txdiag.service", "txdiag.http", "sqlite3"):
         assert f"import {name}" not in text
         assert f"from {name}" not in text
+
+
+TRANSFER = bytes.fromhex("a9059cbb")
+
+
+def _log(frm: str, to: str, value: int) -> LogView:
+    return LogView(
+        TOKEN,
+        (TRANSFER_TOPIC, bytes(12) + bytes.fromhex(frm[2:]), bytes(12) + bytes.fromhex(to[2:])),
+        value.to_bytes(32, "big"),
+        0,
+    )
+
+
+def _token_call(data: bytes, logs: tuple[LogView, ...], status: TxStatus = TxStatus.SUCCESS) -> Evidence:
+    view = TxView(HASH, SENDER, TOKEN, 3, 0, 100_000, 2, data, 10**9, 2 * 10**9, 10**9, 10, "0x" + "cd" * 32)
+    receipt = ReceiptView(status, 10, "0x" + "cd" * 32, 40_000, 10**9, logs)
+    network = NetworkView(head=20, head_timestamp=0, finalized=None, safe=None, next_base_fee=10**9)
+    return Evidence(HASH, "alpha", network, view, receipt, tokens=(TokenFacts(TOKEN, "QUIET", 18),))
+
+
+_PAY = TRANSFER + encode(["address", "uint256"], [OTHER, 5 * 10**18])
+
+
+@pytest.mark.parametrize(
+    ("evidence", "expected"),
+    [
+        (_token_call(_PAY, ()), {"recipient": OTHER, "amount": "5", "asset": "QUIET", "call": "transfer"}),
+        (_token_call(_PAY, (_log(SENDER, OTHER, 5 * 10**18),)), None),  # it moved
+        (_token_call(_PAY, (_log(SENDER, OTHER, 4 * 10**18),)), None),  # a tax took part of it: it moved
+        (_token_call(_PAY, (_log(SENDER, SENDER, 5 * 10**18),)), {"recipient": OTHER}),  # not to the addressee
+        (_token_call(_PAY, (), TxStatus.REVERTED), None),  # a revert says it already
+        (_token_call(TRANSFER + encode(["address", "uint256"], [OTHER, 0]), ()), None),  # zero moves nothing anyway
+        (_token_call(b"", ()), None),
+    ],
+)
+def test_nothing_transferred(chain: Any, evidence: Evidence, expected: dict[str, Any] | None) -> None:
+    """Status 1 with no Transfer log for the addressed token transfer: failed, nothing was sent."""
+    f = failed.nothing_transferred(evidence, chain, NOW)
+    if expected is None:
+        assert f is None
+        return
+    assert f is not None
+    assert f.code is Code.NOTHING_TRANSFERRED
+    assert f.details.items() >= expected.items()
+    assert classify(evidence, chain, NOW).verdict is Verdict.FAILED

@@ -25,6 +25,7 @@ from txdiag.models import (
     RemoteCode,
     SenderHistory,
     Severity,
+    TokenFacts,
     TokenTransfer,
     TxStatus,
     TxView,
@@ -192,10 +193,62 @@ def test_decode_token_calls() -> None:
             receipt(logs=(_transfer_log(SENDER, TOKEN, 3),)),
             [(TOKEN, "calldata", TOKEN, 3)],
         ),
+        (  # a tax token: the tax to its own contract and to a treasury is the token's logic, not a recipient
+            tx(to=TOKEN, value=0, data=TRANSFER + encode(["address", "uint256"], [FRIEND, 100])),
+            receipt(
+                logs=(
+                    _transfer_log(SENDER, TOKEN, 3),
+                    _transfer_log(SENDER, OTHER, 2),
+                    _transfer_log(SENDER, FRIEND, 95),
+                )
+            ),
+            [(FRIEND, "calldata", TOKEN, 100)],
+        ),
+        (  # a deflationary token burning inside the transfer
+            tx(to=TOKEN, value=0, data=TRANSFER + encode(["address", "uint256"], [FRIEND, 50])),
+            receipt(logs=(_transfer_log(SENDER, ZERO, 1), _transfer_log(SENDER, FRIEND, 49))),
+            [(FRIEND, "calldata", TOKEN, 50)],
+        ),
+        (  # a bridge withdrawal: withdraw(uint256) burns the bridged tokens
+            tx(to=TOKEN, value=0, data=bytes.fromhex("2e1a7d4d") + encode(["uint256"], [40])),
+            receipt(logs=(_transfer_log(SENDER, ZERO, 40),)),
+            [],
+        ),
+        (  # a router whose token burns to 0x...dEaD on the way: the burn is not a recipient, the pool is
+            tx(to=OTHER, value=0, data=b"\x12\x34\x56\x78"),
+            receipt(logs=(_transfer_log(SENDER, DEAD, 1), _transfer_log(SENDER, FRIEND, 4))),
+            [(FRIEND, "log", TOKEN, 4)],
+        ),
+        (  # a hand-addressed transfer to the zero address stays a recipient
+            tx(to=TOKEN, value=0, data=TRANSFER + encode(["address", "uint256"], [ZERO, 5])),
+            receipt(logs=(_transfer_log(SENDER, ZERO, 5),)),
+            [(ZERO, "calldata", TOKEN, 5)],
+        ),
+        (  # a smart account (called by a sponsor) paying from inside execute(): the account is the payer
+            tx(
+                to=OTHER,
+                value=0,
+                data=bytes.fromhex("b61d27f6")
+                + encode(
+                    ["address", "uint256", "bytes"], [TOKEN, 0, TRANSFER + encode(["address", "uint256"], [TOKEN, 5])]
+                ),
+            ),
+            receipt(logs=(_transfer_log(OTHER, TOKEN, 5),)),
+            [(TOKEN, "calldata", TOKEN, 5)],
+        ),
+        (  # a smart account's native payment out of execute()
+            tx(
+                to=OTHER,
+                value=0,
+                data=bytes.fromhex("b61d27f6") + encode(["address", "uint256", "bytes"], [FRIEND, 7, b""]),
+            ),
+            receipt(),
+            [(FRIEND, "native", None, 7)],
+        ),
     ],
 )
 def test_payments(view: TxView, rec: ReceiptView | None, expected: list[tuple[Any, ...]]) -> None:
-    """Recipients come from native value, decoded calldata and Transfer logs out of the payer."""
+    """Recipients are what the calldata addressed and what contracts paid for the payers; never the token's logic."""
     assert [(p.address, p.via, p.token, p.value) for p in payments(view, rec)] == expected
 
 
@@ -498,3 +551,55 @@ def test_amount_without_decimals_says_smallest_units(lang: str, words: str) -> N
     text = render(classify(evidence, CHAIN, NOW), evidence, CHAIN, lang).summary
     assert "1234567" in text
     assert words in text
+
+
+def _nft_log(frm: str, to: str, token_id: int, token: str = TOKEN) -> LogView:
+    def topic(a: str) -> bytes:
+        return bytes(12) + bytes.fromhex(a[2:])
+
+    return LogView(token, (TRANSFER_TOPIC, topic(frm), topic(to), token_id.to_bytes(32, "big")), b"", 0)
+
+
+@pytest.mark.parametrize(
+    ("recipient", "meta", "nft"),
+    [
+        (rcpt(TOKEN, via="calldata", token=TOKEN, value=1, token_id=7, standard="erc721"), None, True),
+        (rcpt(TOKEN, via="calldata", token=TOKEN, value=3, token_id=7, standard="erc1155"), None, True),
+        (
+            rcpt(TOKEN, via="calldata", token=TOKEN, value=7),
+            TokenFacts(TOKEN, "KIT", None),
+            True,
+        ),  # pending, no decimals
+        (rcpt(TOKEN, via="calldata", token=TOKEN, value=7), TokenFacts(TOKEN, "STRD", 18), False),
+        (rcpt(TOKEN, via="calldata", token=TOKEN, value=7, standard="erc20"), None, False),
+    ],
+)
+def test_nft_told_from_erc20(recipient: Recipient, meta: TokenFacts | None, nft: bool) -> None:
+    """An NFT is told by its Transfer log's shape, or by an NFT-style call to a token without decimals."""
+    data = TRANSFER_FROM + encode(["address", "address", "uint256"], [SENDER, TOKEN, 7])
+    evidence = _with_tx(ev(recipient, tokens=(meta,) if meta else ()), to=TOKEN, value=0, data=data)
+    f = m.token_contract_recipient(evidence, CHAIN, NOW)
+    assert f is not None
+    assert f.details.get("nft", False) is nft
+    if nft:
+        assert (f.details["token_id"], "decimals_known" in f.details) == (7, False)
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"), [("en", "You sent NFT #7 of KIT to"), ("zh-CN", "您把 KIT 的 NFT #7 发送到了")]
+)
+def test_nft_words(lang: str, words: str) -> None:
+    """An NFT reads as "NFT #7 of <collection>" in both languages, never as an amount of smallest units."""
+    r = rcpt(TOKEN, via="calldata", token=TOKEN, value=1, token_id=7, standard="erc721")
+    evidence = ev(r, tokens=(TokenFacts(TOKEN, "KIT", None),))
+    text = render(classify(evidence, CHAIN, NOW), evidence, CHAIN, lang).summary
+    assert text.startswith(words)
+    assert "smallest" not in text
+    assert "最小单位" not in text
+
+
+def test_nft_payment_from_its_log() -> None:
+    """ERC-721 transferFrom calldata and its four-topic log make one NFT recipient with its id."""
+    view = tx(to=TOKEN, value=0, data=TRANSFER_FROM + encode(["address", "address", "uint256"], [SENDER, FRIEND, 9]))
+    (p,) = payments(view, receipt(logs=(_nft_log(SENDER, FRIEND, 9),)))
+    assert (p.address, p.token, p.value, p.token_id, p.standard) == (FRIEND, TOKEN, 1, 9, "erc721")

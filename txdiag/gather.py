@@ -28,6 +28,7 @@ from txdiag.models import (
     RemoteCode,
     SenderHistory,
     SenderState,
+    TokenFacts,
     TokenTransfer,
     TxView,
     Vanished,
@@ -37,7 +38,7 @@ from txdiag.probes.failure import ask_failure, ask_followup
 from txdiag.probes.plan import Plan, Reader
 from txdiag.probes.recipient import ask_recipients, code_elsewhere
 from txdiag.probes.sender import ask_sender
-from txdiag.probes.tokens import ask_tokens
+from txdiag.probes.tokens import ask_tokens, known_tokens
 from txdiag.probes.vanished import ask_vanished, vanished
 from txdiag.rpc import Call, Reply
 from txdiag.sightings import Sighting
@@ -244,6 +245,7 @@ async def investigate(found: Found) -> Evidence:
         recipients=where.recipients if where is not None else (),
         history=where.history if where is not None else None,
         code_elsewhere=elsewhere.value if elsewhere is not None else (),
+        tokens=known_tokens(found),
     )
 
 
@@ -257,6 +259,7 @@ def _evidence(
     recipients: tuple[Recipient, ...] = (),
     history: SenderHistory | None = None,
     code_elsewhere: tuple[RemoteCode, ...] = (),
+    tokens: tuple[TokenFacts, ...] = (),
 ) -> Evidence:
     return Evidence(
         hash=found.hash,
@@ -272,6 +275,7 @@ def _evidence(
         recipients=recipients,
         history=history,
         code_elsewhere=code_elsewhere,
+        tokens=tokens,
     )
 
 

@@ -62,6 +62,7 @@ class Code(StrEnum):
     INVALID_OPCODE = "invalid_opcode"
     REPLACED = "replaced"
     DROPPED = "dropped"
+    NOTHING_TRANSFERRED = "nothing_transferred"  # status 1, but the token moved nothing (refused, returned false)
     # misdirected
     ZERO_ADDRESS_RECIPIENT = "zero_address_recipient"
     BURN_ADDRESS_RECIPIENT = "burn_address_recipient"
@@ -101,6 +102,7 @@ _CODE_VERDICT: dict[Code, Verdict] = {
     Code.INVALID_OPCODE: Verdict.FAILED,
     Code.REPLACED: Verdict.FAILED,
     Code.DROPPED: Verdict.FAILED,
+    Code.NOTHING_TRANSFERRED: Verdict.FAILED,
     Code.ZERO_ADDRESS_RECIPIENT: Verdict.MISDIRECTED,
     Code.BURN_ADDRESS_RECIPIENT: Verdict.MISDIRECTED,
     Code.TOKEN_CONTRACT_RECIPIENT: Verdict.MISDIRECTED,
@@ -198,18 +200,24 @@ class ReceiptView:
 
 @dataclass(frozen=True, slots=True)
 class TokenTransfer:
-    """An ERC-20 Transfer log, with the token's metadata where it could be read."""
+    """A Transfer log (ERC-20, ERC-721 or ERC-1155), with the token's metadata where it could be read."""
 
     token: str
     sender: str
     recipient: str
-    value: int
+    value: int  # ERC-20 units; 1 for an ERC-721 token; the ERC-1155 amount
     symbol: str | None = None
     decimals: int | None = None
     log_index: int = 0
     name: str | None = None
     symbol_hex: str | None = None  # the raw symbol() bytes (bounded), beside the sanitised symbol
     name_hex: str | None = None
+    standard: str = "erc20"
+    token_id: int | None = None  # the NFT's id
+
+    @property
+    def nft(self) -> bool:
+        return self.standard != "erc20"
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +229,15 @@ class TokenMeta:
     name: str | None = None
     symbol_hex: str | None = None
     name_hex: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TokenFacts:
+    """What a token contract the transaction touched or addressed says about itself (None: it would not say)."""
+
+    token: str
+    symbol: str | None
+    decimals: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,6 +408,8 @@ class Recipient:
     nonce_before: int | None = None
     balance_before: int | None = None  # native coin
     token_balance_before: int | None = None  # of ``token``
+    token_id: int | None = None  # the NFT's id (ERC-721 and ERC-1155)
+    standard: str | None = None  # "erc20", "erc721" or "erc1155" when a Transfer log said which
 
 
 @dataclass(frozen=True, slots=True)
@@ -446,6 +465,7 @@ class Evidence:
     asked_chain: str | None = None  # the chain the caller named, if any
     expected_to: str | None = None
     token_transfers: tuple[TokenTransfer, ...] = ()
+    tokens: tuple[TokenFacts, ...] = ()  # metadata of every token in the logs or addressed by the calldata
     sender: SenderState | None = None
     first_seen: datetime | None = None
     asked: tuple[Asked, ...] = ()
@@ -461,6 +481,15 @@ class Evidence:
         if self.receipt is not None:
             return self.receipt.status
         return TxStatus.PENDING
+
+    def token(self, address: str) -> TokenFacts | None:
+        """What is known about token ``address``: its own answers, or its Transfer logs' metadata."""
+        key = address.lower()
+        info = next((t for t in self.tokens if t.token.lower() == key), None)
+        if info is not None:
+            return info
+        moved = next((t for t in self.token_transfers if t.token.lower() == key), None)
+        return None if moved is None else TokenFacts(moved.token, moved.symbol, moved.decimals)
 
     @property
     def block_number(self) -> int | None:

@@ -81,6 +81,12 @@ _SCHEMAS: dict[str, Any] = {
             "to": _ADDRESS,
             "value": {"type": "string", "pattern": "^[0-9]+$", "description": "raw amount, a decimal string"},
             "amount": {**_nullable("string"), "description": "the amount with the token's decimals applied"},
+            "standard": {"type": "string", "enum": ["erc20", "erc721", "erc1155"]},
+            "token_id": {
+                **_nullable("string"),
+                "pattern": "^[0-9]+$",
+                "description": "the NFT's id (ERC-721, ERC-1155), a decimal string",
+            },
         },
     },
     "Transaction": {

@@ -76,7 +76,9 @@ class Diagnosis:
             out.append(f"{labels['value']}{colon}{value} {chain.native_symbol}")
             for t in ev.token_transfers:
                 asset = t.symbol or t.token
-                if t.decimals is not None:
+                if t.nft:
+                    amount = labels["nft"].format(token_id=t.token_id, collection=asset)
+                elif t.decimals is not None:
                     amount = f"{loc.number(fmt.units(t.value, t.decimals))} {asset}"
                 else:
                     amount = labels["raw_amount"].format(value=t.value, asset=asset)
@@ -127,6 +129,8 @@ def _tx_json(ev: Evidence, chain: ChainSpec | None) -> dict[str, Any] | None:
                 "to": t.recipient,
                 "value": str(t.value),
                 "amount": fmt.units(t.value, t.decimals) if t.decimals is not None else None,
+                "standard": t.standard,
+                "token_id": str(t.token_id) if t.token_id is not None else None,
             }
             for t in ev.token_transfers
         ],

@@ -21,6 +21,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -45,17 +46,22 @@ def standard_input(sources: dict[str, str]) -> dict[str, Any]:
 
 def compile_sources(sources: dict[str, str]) -> dict[str, Any]:
     """Compile with ``solcjs --standard-json``; raise with the compiler's errors."""
-    proc = subprocess.run(
-        [str(SOLCJS), "--standard-json"],
-        input=json.dumps(standard_input(sources)),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    # solcjs exits before a pipe drains, cutting its answer at 64 KiB: a file receives all of it
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as answer:
+        proc = subprocess.run(
+            [str(SOLCJS), "--standard-json"],
+            input=json.dumps(standard_input(sources)),
+            stdout=answer,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+        answer.seek(0)
+        text = answer.read()
     if proc.returncode != 0:
         raise SystemExit(f"solcjs failed ({proc.returncode}): {proc.stderr.strip()}")
     # solcjs may print notices before the JSON document.
-    out: dict[str, Any] = json.loads(proc.stdout[proc.stdout.index("{") :])
+    out: dict[str, Any] = json.loads(text[text.index("{") :])
     problems = out.get("errors", [])
     for p in problems:
         print(p.get("formattedMessage", p.get("message")), file=sys.stderr)

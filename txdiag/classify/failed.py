@@ -15,6 +15,7 @@ from txdiag.chains import ChainSpec
 from txdiag.guidance import fmt
 from txdiag.models import Code, Evidence, FailureInfo, FailureKind, Finding, Severity, TxStatus
 from txdiag.revert import RevertKind, RevertReason, decode_revert
+from txdiag.transfers import unmoved
 
 GAS_MARGIN_PERCENT = 20
 """Headroom added to a replayed gas estimate: state moves between the estimate and the next block."""
@@ -207,4 +208,38 @@ def dropped(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
     return Finding(Code.DROPPED, Severity.ERROR, details)
 
 
-RULES = (reverted, out_of_gas, invalid_opcode, replaced, dropped)
+def nothing_transferred(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
+    """Status 1, yet no Transfer log matches the token transfer the calldata addressed: the token refused it.
+
+    Some tokens return ``false`` instead of reverting (and a call to an address
+    that is no token does nothing at all); either way nothing was sent, though
+    the network fee was paid.
+    """
+    tx, receipt = ev.tx, ev.receipt
+    if tx is None or receipt is None or receipt.status is not TxStatus.SUCCESS:
+        return None
+    refused = unmoved(tx, receipt)
+    if not refused:
+        return None
+    a = refused[0]
+    details: dict[str, Any] = {
+        "recipient": a.recipient,
+        "call": a.kind,
+        "block": receipt.block_number,
+        "fee_paid_wei": receipt.gas_used * (receipt.effective_gas_price or tx.gas_price or 0),
+    }
+    if a.token is not None:
+        meta = ev.token(a.token)
+        details["token"] = a.token
+        details["asset"] = meta.symbol if meta is not None and meta.symbol else a.token
+        decimals = meta.decimals if meta is not None else None
+        details["value"] = str(a.value)
+        if a.token_ids and a.kind != "batch":
+            details.update(nft=True, token_id=a.token_ids[0], collection=details["asset"], amount=str(a.value))
+        else:
+            details["amount"] = fmt.units(a.value, decimals) if decimals is not None else str(a.value)
+            details["decimals_known"] = decimals is not None
+    return Finding(Code.NOTHING_TRANSFERRED, Severity.ERROR, details)
+
+
+RULES = (reverted, out_of_gas, invalid_opcode, replaced, dropped, nothing_transferred)

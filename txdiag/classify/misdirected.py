@@ -20,17 +20,21 @@ by design; the suffix condition keeps them apart.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime
-from functools import cache
-from importlib import resources
 from typing import Any
 
 from txdiag.chains import ChainSpec
 from txdiag.classify.delayed import suggest
 from txdiag.guidance import fmt
 from txdiag.models import Code, Counterparty, Evidence, Finding, Recipient, Severity, TxStatus
+from txdiag.transfers import (
+    ERC20,
+    SAFE_TRANSFER_1155,
+    SAFE_TRANSFER_FROM,
+    SAFE_TRANSFER_FROM_DATA,
+    burn_addresses,
+)
 from txdiag.wire import TRANSFER_FROM_SELECTOR, TRANSFER_SELECTOR
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
@@ -39,13 +43,6 @@ MIN_MATCHED = 7  # leading + trailing digits in all
 MAX_CHANCE = 1e-6  # the largest chance of an accidental match we still call a look-alike
 
 Rule = Callable[[Evidence, ChainSpec, datetime], Finding | None]
-
-
-@cache
-def burn_addresses() -> dict[str, str]:
-    """Lower-case address -> label, from the bundled list of well-known burn addresses."""
-    text = resources.files("txdiag").joinpath("data/burn_addresses.json").read_text(encoding="utf-8")
-    return {e["address"].lower(): e["label"] for e in json.loads(text)["addresses"]}
 
 
 def similarity(a: str, b: str) -> tuple[int, int]:
@@ -80,16 +77,41 @@ def _amount(ev: Evidence, chain: ChainSpec, r: Recipient) -> dict[str, Any]:
     """What went to ``r``, for people: the amount with decimals applied, and the asset's name."""
     if r.token is None:
         return {"value_wei": r.value, "asset": chain.native_symbol, "amount": fmt.units(r.value, chain.native_decimals)}
-    meta = next((t for t in ev.token_transfers if t.token.lower() == r.token.lower()), None)
+    meta = ev.token(r.token)
+    symbol = meta.symbol if meta is not None and meta.symbol else r.token
+    if is_nft(ev, r):
+        # an NFT is one numbered item of a collection, never an amount in "smallest units"
+        return {
+            "token": r.token,
+            "value": str(r.value),
+            "asset": symbol,
+            "amount": str(r.value),
+            "nft": True,
+            "token_id": r.token_id if r.token_id is not None else r.value,
+            "collection": symbol,
+        }
     decimals = meta.decimals if meta is not None else None
     return {
         "token": r.token,
         "value": str(r.value),
-        "asset": (meta.symbol if meta is not None and meta.symbol else r.token),
+        "asset": symbol,
         "amount": fmt.units(r.value, decimals) if decimals is not None else str(r.value),
         # without the token's decimals the amount is in its smallest unit, and the words must say so
         "decimals_known": decimals is not None,
     }
+
+
+def is_nft(ev: Evidence, r: Recipient) -> bool:
+    """An ERC-721/1155 item: its Transfer log says so, or an NFT-style call to a token without decimals."""
+    if r.standard is not None:
+        return r.standard != ERC20
+    if r.token is None or ev.tx is None:
+        return False
+    meta = ev.token(r.token)
+    if meta is None or meta.decimals is not None:
+        return False
+    nft_call = (TRANSFER_FROM_SELECTOR, SAFE_TRANSFER_FROM, SAFE_TRANSFER_FROM_DATA, SAFE_TRANSFER_1155)
+    return ev.tx.to is not None and ev.tx.to.lower() == r.token.lower() and ev.tx.input[:4] in nft_call
 
 
 def _details(ev: Evidence, chain: ChainSpec, r: Recipient, **extra: Any) -> dict[str, Any]:

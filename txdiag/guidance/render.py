@@ -121,6 +121,7 @@ def facts(
                 break
     if details.get("decimals_known") is False and "asset" in out:
         out["asset"] += terms["smallest_units"]
+    out.update(_nft_words(details, out, terms))
     parts = details.get("parts")
     if isinstance(parts, list | tuple):
         out["parts"] = loc.join(_part(str(p), cat) for p in parts)
@@ -135,6 +136,14 @@ def facts(
 
 def _known(fact: str, details: Mapping[str, Any], values: Mapping[str, str]) -> bool:
     return fact in values or details.get(fact) is not None
+
+
+def _nft_words(details: Mapping[str, Any], out: Mapping[str, str], terms: Mapping[str, str]) -> dict[str, str]:
+    """An NFT's ``{amount} {asset}``: "NFT #7" "of KIT" in English, "KIT 的 NFT" "#7" in Chinese."""
+    if details.get("nft") is not True or "token_id" not in out or "collection" not in out:
+        return {}
+    names = {"token_id": out["token_id"], "collection": out["collection"]}
+    return {"amount": terms["nft_amount"].format(**names), "asset": terms["nft_asset"].format(**names)}
 
 
 def _part(part: str, cat: Catalog) -> str:

@@ -111,6 +111,11 @@ STEPS: Mapping[Code, tuple[Step, ...]] = {
         Step("use_up_nonce", needs=("nonce", "symbol", "sender")),
         Step("wallet_rebroadcast", needs=("nonce",)),
     ),
+    Code.NOTHING_TRANSFERRED: (
+        Step("balance_unchanged", needs=("amount", "asset")),
+        Step("find_cause", needs=()),
+        Step("tell_recipient", needs=("recipient", "hash")),
+    ),
     Code.ZERO_ADDRESS_RECIPIENT: (
         Step(
             "cancel",

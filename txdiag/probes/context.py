@@ -10,7 +10,7 @@ from txdiag.chains import ChainSpec
 from txdiag.models import Asked, NetworkView, ReceiptView, TokenMeta, TokenTransfer, TxView
 from txdiag.rpc import RpcClient
 from txdiag.snapshot import SnapshotCache
-from txdiag.wire import erc20_transfers
+from txdiag.transfers import ERC20, moves
 
 TOKEN_CACHE_SIZE = 4096  # token metadata rarely changes: kept until the bound pushes it out
 
@@ -40,24 +40,26 @@ class Found:
 
 
 def token_transfers(found: Found) -> tuple[TokenTransfer, ...]:
-    """The receipt's ERC-20 transfers, with each token's symbol and decimals where known."""
+    """The receipt's token transfers (ERC-20, ERC-721, ERC-1155), with each token's symbol and decimals where known."""
     if found.receipt is None:
         return ()
     out = []
-    for token, sender, recipient, value, index in erc20_transfers(found.receipt.logs):
-        meta = found.ctx.tokens.get(token) or TokenMeta(None, None)
+    for m in moves(found.receipt.logs):
+        meta = found.ctx.tokens.get(m.token) or TokenMeta(None, None)
         out.append(
             TokenTransfer(
-                token,
-                sender,
-                recipient,
-                value,
+                m.token,
+                m.sender,
+                m.recipient,
+                m.value,
                 meta.symbol,
-                meta.decimals,
-                index,
+                meta.decimals if m.standard == ERC20 else None,  # an NFT has no decimals, whatever it answers
+                m.log_index,
                 name=meta.name,
                 symbol_hex=meta.symbol_hex,
                 name_hex=meta.name_hex,
+                standard=m.standard,
+                token_id=m.token_id,
             )
         )
     return tuple(out)

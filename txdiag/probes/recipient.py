@@ -28,6 +28,8 @@ from txdiag.probes.context import ChainContext, Found
 from txdiag.probes.plan import Handle, Plan, Read, Reader, data_or_none, quantity_or_none
 from txdiag.probes.tokens import DECIMALS_CALL, SYMBOL_CALL
 from txdiag.rpc import Call, Reply, remaining_time
+from txdiag.transfers import Payment
+from txdiag.transfers import payments as all_payments
 from txdiag.wire import (
     TRANSFER_FROM_SELECTOR,
     TRANSFER_SELECTOR,
@@ -36,7 +38,6 @@ from txdiag.wire import (
     data,
     decode_symbol,
     decode_uint8,
-    erc20_transfers,
     quantity,
 )
 
@@ -56,16 +57,6 @@ _DELEGATION_PREFIX = bytes.fromhex("ef0100")  # EIP-7702: an account delegating 
 _SAFE_MASTER_COPY = bytes.fromhex("a619486e")  # masterCopy(), answered by Safe proxies themselves
 _SAFE_PROXY_MAX_SIZE = 1_200
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
-
-
-@dataclass(frozen=True, slots=True)
-class Payment:
-    """A recipient as read from the transaction alone: who, how, what and how much."""
-
-    address: str
-    via: str
-    token: str | None
-    value: int
 
 
 def decode_token_call(data_: bytes) -> tuple[str | None, str, int] | None:
@@ -90,34 +81,8 @@ def decode_token_call(data_: bytes) -> tuple[str | None, str, int] | None:
 
 
 def payments(tx: TxView, receipt: ReceiptView | None) -> list[Payment]:
-    """Every place the transaction sent value to: calldata, Transfer logs out of the payer, native value.
-
-    The sender's own address is not a recipient (a self-transfer, or a cancel).
-    """
-    out: list[Payment] = []
-
-    def add(p: Payment) -> None:
-        key = (p.address.lower(), (p.token or "").lower())
-        if p.address.lower() == tx.sender.lower() or any(
-            (q.address.lower(), (q.token or "").lower()) == key for q in out
-        ):
-            return
-        out.append(p)
-
-    decoded = decode_token_call(tx.input) if tx.to is not None else None
-    payers = {tx.sender.lower()}
-    if decoded is not None and tx.to is not None:
-        frm, to, value = decoded
-        if frm is not None:
-            payers.add(frm.lower())
-        add(Payment(to, "calldata", tx.to, value))
-    if receipt is not None:
-        for token, sender, recipient, value, _index in erc20_transfers(receipt.logs):
-            if sender.lower() in payers:
-                add(Payment(recipient, "log", token, value))
-    if tx.to is not None and (tx.value > 0 or (not tx.input and decoded is None)):
-        add(Payment(tx.to, "native", None, tx.value))
-    return out[:MAX_RECIPIENTS]
+    """Every place the transaction sent value to (see :mod:`txdiag.transfers`), at most ``MAX_RECIPIENTS``."""
+    return all_payments(tx, receipt)[:MAX_RECIPIENTS]
 
 
 def wallet_kind(code: bytes, owner_answer: bytes | None) -> str | None:
@@ -223,6 +188,8 @@ class _RecipientAsk:
             nonce_before=self.nonce.value,
             balance_before=self.balance.value,
             token_balance_before=_uint(self.token_balance.value) if self.token_balance is not None else None,
+            token_id=p.token_id,
+            standard=p.standard,
         )
 
 

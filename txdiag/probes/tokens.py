@@ -1,15 +1,16 @@
-"""Token metadata (symbol, decimals, name) for the ERC-20 Transfer logs of a receipt."""
+"""Token metadata (symbol, decimals, name) for the Transfer logs of a receipt and the token the call addresses."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from txdiag import text
-from txdiag.models import TokenMeta, TokenTransfer
+from txdiag.models import TokenFacts, TokenMeta, TokenTransfer
 from txdiag.probes.context import ChainContext, Found, token_transfers
 from txdiag.probes.plan import Handle, Plan, Read, Reader, data_or_none
 from txdiag.rpc import Call, Reply
-from txdiag.wire import NAME_BYTES, abi_text, decode_name, decode_symbol, decode_uint8, erc20_transfers
+from txdiag.transfers import addressed, moves
+from txdiag.wire import NAME_BYTES, abi_text, decode_name, decode_symbol, decode_uint8
 
 SYMBOL_CALL = "0x95d89b41"
 DECIMALS_CALL = "0x313ce567"
@@ -76,7 +77,7 @@ class TokenInfo:
 
 
 def ask_tokens(found: Found, plan: Plan) -> Reader[TokenInfo] | None:
-    """Symbol and decimals of every token in the receipt's Transfer logs that the cache lacks."""
+    """Symbol and decimals of the tokens in the receipt's Transfer logs or addressed by the call, where not cached."""
     asks = [ask_metadata(plan, token) for token in _unknown(found)]
     if not asks:
         return None
@@ -89,10 +90,24 @@ def ask_tokens(found: Found, plan: Plan) -> Reader[TokenInfo] | None:
 
 
 def _unknown(found: Found) -> list[str]:
-    if found.receipt is None:
-        return []
+    return [token for token in touched(found) if found.ctx.tokens.get(token) is None]
+
+
+def touched(found: Found) -> list[str]:
+    """Tokens in the receipt's Transfer logs, and the token the transaction's own call addresses."""
     seen: list[str] = []
-    for token, *_ in erc20_transfers(found.receipt.logs):
-        if token not in seen and found.ctx.tokens.get(token) is None:
-            seen.append(token)
-    return seen
+    if found.receipt is not None:
+        seen += [m.token for m in moves(found.receipt.logs)]
+    if found.tx is not None:
+        seen += [a.token for a in addressed(found.tx) if a.token is not None and not a.native]
+    return list(dict.fromkeys(seen))
+
+
+def known_tokens(found: Found) -> tuple[TokenFacts, ...]:
+    """What the chain's token cache holds for every token the transaction touched or addressed."""
+    out = []
+    for token in touched(found):
+        meta = found.ctx.tokens.get(token)
+        if meta is not None:
+            out.append(TokenFacts(token, meta.symbol, meta.decimals))
+    return tuple(out)

@@ -16,6 +16,9 @@ LOCALE = Locale(
         "yes": "yes",
         "no": "no",
         "smallest_units": " (in the token's smallest units)",
+        # an NFT reads "NFT #7 of Kittens": {amount} {asset} in every template
+        "nft_amount": "NFT #{token_id}",
+        "nft_asset": "of {collection}",
     },
     list_style="unit-short",  # CLDR: "5, 6, 7"
     colon=": ",
@@ -288,6 +291,27 @@ CATALOG = Catalog(
                 ),
             },
         ),
+        Code.NOTHING_TRANSFERRED: Entry(
+            summary=(
+                "The token refused the transfer; nothing was sent. The transaction is in block {block} and shows as "
+                "successful, but no tokens moved to {recipient}; only the network fee ({fee_paid_native} {symbol}) "
+                "was spent."
+            ),
+            message=(
+                "The token call to send to {recipient} succeeded without moving anything: no transfer was recorded."
+            ),
+            steps={
+                "balance_unchanged": "Your {amount} {asset} did not leave your account; you can check your balance.",
+                "find_cause": (
+                    "Do not pay again before you know why the token refused (often a balance that was too low, or a "
+                    "paused or restricted token); sending the same transfer again will most likely be refused again."
+                ),
+                "tell_recipient": (
+                    "If {recipient} is waiting for this payment, tell them it did not arrive and give them the hash "
+                    "{hash}."
+                ),
+            },
+        ),
         Code.ZERO_ADDRESS_RECIPIENT: Entry(
             summary=(
                 "You sent {amount} {asset} to the zero address ({recipient}). Nobody controls that address, so the "
@@ -491,6 +515,7 @@ CATALOG = Catalog(
             "explorer": "Explorer",
             "observed": "Checked at",
             "raw_amount": "{value} {asset} (in the token's smallest units)",
+            "nft": "NFT #{token_id} of {collection}",
         },
         parts={
             "fee_history": "recent network fees",

@@ -17,6 +17,9 @@ LOCALE = Locale(
         "yes": "是",
         "no": "否",
         "smallest_units": "（按代币最小单位计）",
+        # "Kittens 的 NFT #7"
+        "nft_amount": "{collection} 的 NFT",
+        "nft_asset": "#{token_id}",
     },
     # CLDR's Chinese lists put 和 before the last item; nonces and network names are enumerated with 、
     list_style=None,
@@ -202,6 +205,21 @@ CATALOG = Catalog(
                 "wallet_rebroadcast": "如果钱包仍显示它在待处理中，钱包可能会自动重新广播它；完成以上任一步骤后，最多只有一笔交易能使用 nonce {nonce}。",
             },
         ),
+        Code.NOTHING_TRANSFERRED: Entry(
+            summary=(
+                "代币拒绝了这笔转账，什么也没有转出。这笔交易在区块 {block} 中，显示为成功，但没有任何代币转到 "
+                "{recipient}；只花费了 {fee_paid_native} {symbol} 的网络费（Gas 费）。"
+            ),
+            message="向 {recipient} 转账的代币调用执行成功，但什么也没有转移：没有记录任何转账。",
+            steps={
+                "balance_unchanged": "您的 {amount} {asset} 没有离开您的账户，可以查看余额确认。",
+                "find_cause": (
+                    "在弄清代币为何拒绝之前请不要再次付款（常见原因是余额不足，或代币已暂停、受限）；"
+                    "原样再次发送多半仍会被拒绝。"
+                ),
+                "tell_recipient": "如果 {recipient} 正在等这笔款，请告诉对方款项没有到账，并提供交易哈希 {hash}。",
+            },
+        ),
         Code.ZERO_ADDRESS_RECIPIENT: Entry(
             summary="您把 {amount} {asset} 发送到了零地址（{recipient}）。没有人能控制该地址，这些资金已经丢失。",
             pending_summary="这笔转账即将把 {amount} {asset} 发送到零地址（{recipient}），没有人能控制该地址。它仍然可以被阻止：请立即取消（见第 1 步）。",
@@ -329,6 +347,7 @@ CATALOG = Catalog(
             "explorer": "区块浏览器",
             "observed": "检查时间",
             "raw_amount": "{value} {asset}（按代币最小单位计）",
+            "nft": "{collection} 的 NFT #{token_id}",
         },
         parts={
             "fee_history": "近期网络费",

@@ -1,0 +1,330 @@
+"""What a transaction addressed, and what its logs moved. Pure: typed values in, typed values out.
+
+A person addresses a payment in calldata: the native value of the
+transaction, or the recipient of a token call (``transfer``, ``transferFrom``,
+``safeTransferFrom`` and the ERC-1155 batch form). A smart account (a Safe,
+an ERC-4337 account, an EIP-7702-delegated account run by a sponsor) carries
+the same call inside its own calldata, so token calls are found anywhere in
+the input, not only at its start: ABI encoding keeps an inner call's bytes
+whole, and a four-byte selector followed by well-formed arguments (an address
+word with twelve zero bytes) does not happen by chance.
+
+Transfer logs say what actually moved. A log that no addressed call explains
+is the token's own logic (a tax to the token or a treasury, a reflection, a
+burn inside a transfer, a burn by ``withdraw``/``burn``/a bridge, a mint),
+unless it is a payment a contract made for the payer (a router paying a pool),
+which stays a recipient of its own.
+
+Payers are the accounts whose balance went down: the sender, the ``from`` of a
+``transferFrom``, and whoever a log shows paying an addressed recipient.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from eth_utils.address import to_checksum_address
+
+from txdiag.models import LogView, ReceiptView, TxView
+
+TRANSFER_TOPIC = bytes.fromhex("ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef")
+TRANSFER_SINGLE_TOPIC = bytes.fromhex("c3d58168c5ae7397731d063d5bbf3d657854427343f4c083240f7aacaa2d0f62")
+TRANSFER_BATCH_TOPIC = bytes.fromhex("4a39dc06d4c0dbc64b70af90fd698a233a518aa5d07e595d983b8c0526c8f7fb")
+
+TRANSFER = bytes.fromhex("a9059cbb")  # transfer(address,uint256)
+TRANSFER_FROM = bytes.fromhex("23b872dd")  # transferFrom(address,address,uint256)
+SAFE_TRANSFER_FROM = bytes.fromhex("42842e0e")  # ERC-721 safeTransferFrom(address,address,uint256)
+SAFE_TRANSFER_FROM_DATA = bytes.fromhex("b88d4fde")  # ERC-721 safeTransferFrom(address,address,uint256,bytes)
+SAFE_TRANSFER_1155 = bytes.fromhex("f242432a")  # safeTransferFrom(address,address,uint256,uint256,bytes)
+SAFE_BATCH_1155 = bytes.fromhex("2eb2c2d6")  # safeBatchTransferFrom(address,address,uint256[],uint256[],bytes)
+EXECUTE = bytes.fromhex("b61d27f6")  # execute(address,uint256,bytes): ERC-4337 and 7702 accounts
+EXEC_TRANSACTION = bytes.fromhex("6a761202")  # Safe execTransaction(address,uint256,bytes,uint8,...)
+
+MAX_SCAN = 64 * 1024  # bytes of calldata searched for inner calls (a bundle of many operations is longer)
+MAX_CALLS = 16  # addressed transfers kept from one transaction
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+
+ERC20, ERC721, ERC1155 = "erc20", "erc721", "erc1155"
+
+
+@cache
+def burn_addresses() -> dict[str, str]:
+    """Lower-case address -> label, from the bundled list of well-known burn addresses."""
+    text = resources.files("txdiag").joinpath("data/burn_addresses.json").read_text(encoding="utf-8")
+    return {e["address"].lower(): e["label"] for e in json.loads(text)["addresses"]}
+
+
+@dataclass(frozen=True, slots=True)
+class Addressed:
+    """A payment as the calldata addresses it.
+
+    ``token`` is the contract called when known (the transaction's own ``to``
+    for a top-level call); an inner call's target is learnt from the logs.
+    ``payer`` is the account paying when the call names it (``transferFrom``),
+    or the sender for a top-level ``transfer``; None: whoever made the inner call.
+    """
+
+    recipient: str
+    kind: str  # "native", "transfer", "transfer_from", "safe_transfer_from", "batch"
+    value: int  # wei, token units, or for an ERC-721 call the token id
+    token: str | None = None
+    payer: str | None = None
+    token_ids: tuple[int, ...] = ()  # ERC-721/1155 ids the call names (ERC-721 transferFrom: the value)
+    top_level: bool = False
+
+    @property
+    def native(self) -> bool:
+        return self.kind == "native"
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """One Transfer log: ERC-20 (three topics), ERC-721 (four topics) or ERC-1155 (single or batch, one per id)."""
+
+    token: str
+    sender: str
+    recipient: str
+    value: int  # ERC-20 units, 1 for an ERC-721 token, the ERC-1155 amount
+    log_index: int
+    standard: str = ERC20
+    token_id: int | None = None
+
+
+def _word(args: bytes, i: int) -> bytes | None:
+    chunk = args[32 * i : 32 * i + 32]
+    return chunk if len(chunk) == 32 else None
+
+
+def _address(word: bytes | None) -> str | None:
+    if word is None or any(word[:12]):
+        return None
+    return to_checksum_address(word[12:])
+
+
+def _uint(word: bytes | None) -> int | None:
+    return None if word is None else int.from_bytes(word, "big")
+
+
+def _uint_array(args: bytes, head: int) -> tuple[int, ...] | None:
+    """A dynamic uint256[] argument whose offset is in head word ``head``; None when malformed or long."""
+    offset = _uint(_word(args, head))
+    if offset is None or offset % 32 or offset > len(args):
+        return None
+    length = _uint(args[offset : offset + 32]) if len(args) >= offset + 32 else None
+    if length is None or length > MAX_CALLS or offset + 32 * (1 + length) > len(args):
+        return None
+    return tuple(int.from_bytes(args[offset + 32 * (1 + k) : offset + 32 * (2 + k)], "big") for k in range(length))
+
+
+def decode_call(data: bytes, *, token: str | None = None, sender: str | None = None) -> list[Addressed]:
+    """The payment(s) one call's calldata addresses (``data`` starts at its selector); [] for anything else."""
+    selector, args = data[:4], data[4:]
+    out: list[Addressed] = []
+    top = token is not None
+    if selector == TRANSFER:
+        to, value = _address(_word(args, 0)), _uint(_word(args, 1))
+        if to is not None and value is not None:
+            out.append(Addressed(to, "transfer", value, token, sender, (), top))
+    elif selector in (TRANSFER_FROM, SAFE_TRANSFER_FROM, SAFE_TRANSFER_FROM_DATA):
+        frm, to, value = _address(_word(args, 0)), _address(_word(args, 1)), _uint(_word(args, 2))
+        if frm is not None and to is not None and value is not None:
+            kind = "transfer_from" if selector == TRANSFER_FROM else "safe_transfer_from"
+            ids = (value,) if selector != TRANSFER_FROM else ()
+            out.append(Addressed(to, kind, value, token, frm, ids, top))
+    elif selector == SAFE_TRANSFER_1155:
+        frm, to = _address(_word(args, 0)), _address(_word(args, 1))
+        ident, value = _uint(_word(args, 2)), _uint(_word(args, 3))
+        if frm is not None and to is not None and ident is not None and value is not None:
+            out.append(Addressed(to, "safe_transfer_from", value, token, frm, (ident,), top))
+    elif selector == SAFE_BATCH_1155:
+        frm, to = _address(_word(args, 0)), _address(_word(args, 1))
+        batch, values = _uint_array(args, 2), _uint_array(args, 3)
+        if (
+            frm is not None
+            and to is not None
+            and batch is not None
+            and values is not None
+            and len(batch) == len(values)
+        ):
+            out.append(Addressed(to, "batch", sum(values), token, frm, batch, top))
+    elif selector in (EXECUTE, EXEC_TRANSACTION):
+        # a smart account's own call: the value it sends is a native payment out of the account
+        target, value = _address(_word(args, 0)), _uint(_word(args, 1))
+        if target is not None and value:
+            out.append(Addressed(target, "native", value, None, token, (), top))
+    return out
+
+
+_SELECTORS = (
+    TRANSFER,
+    TRANSFER_FROM,
+    SAFE_TRANSFER_FROM,
+    SAFE_TRANSFER_FROM_DATA,
+    SAFE_TRANSFER_1155,
+    SAFE_BATCH_1155,
+    EXECUTE,
+    EXEC_TRANSACTION,
+)
+
+
+def addressed(tx: TxView) -> list[Addressed]:
+    """Every payment the transaction's calldata addresses: its native value, its own call, and inner calls.
+
+    The transaction's own call is decoded with its target and sender known;
+    inner calls (inside a smart account's or a bundler's calldata) are found
+    by searching the input for token-call selectors with well-formed arguments.
+    """
+    out: list[Addressed] = []
+    if tx.to is not None and tx.value > 0:
+        out.append(Addressed(tx.to, "native", tx.value, None, tx.sender, (), True))
+    if tx.to is None:
+        return out
+    data = tx.input
+    out += decode_call(data, token=tx.to, sender=tx.sender)
+    scan = data[:MAX_SCAN]
+    for selector in _SELECTORS:
+        at = scan.find(selector, 1)
+        while at != -1 and len(out) < MAX_CALLS:
+            out += decode_call(data[at:])
+            at = scan.find(selector, at + 1)
+    return out[:MAX_CALLS]
+
+
+def moves(logs: tuple[LogView, ...]) -> list[Move]:
+    """Every Transfer log, ERC-20, ERC-721 and ERC-1155, in log order."""
+    out: list[Move] = []
+    for lg in logs:
+        topics = lg.topics
+        if not topics:
+            continue
+        if topics[0] == TRANSFER_TOPIC and len(topics) == 3 and len(lg.data) == 32:
+            frm, to = to_checksum_address(topics[1][12:]), to_checksum_address(topics[2][12:])
+            out.append(Move(lg.address, frm, to, int.from_bytes(lg.data, "big"), lg.log_index))
+        elif topics[0] == TRANSFER_TOPIC and len(topics) == 4 and not lg.data:
+            frm, to = to_checksum_address(topics[1][12:]), to_checksum_address(topics[2][12:])
+            ident = int.from_bytes(topics[3], "big")
+            out.append(Move(lg.address, frm, to, 1, lg.log_index, ERC721, ident))
+        elif topics[0] == TRANSFER_SINGLE_TOPIC and len(topics) == 4 and len(lg.data) == 64:
+            frm, to = to_checksum_address(topics[2][12:]), to_checksum_address(topics[3][12:])
+            ident, value = int.from_bytes(lg.data[:32], "big"), int.from_bytes(lg.data[32:], "big")
+            out.append(Move(lg.address, frm, to, value, lg.log_index, ERC1155, ident))
+        elif topics[0] == TRANSFER_BATCH_TOPIC and len(topics) == 4:
+            frm, to = to_checksum_address(topics[2][12:]), to_checksum_address(topics[3][12:])
+            ids, values = _uint_array(lg.data, 0), _uint_array(lg.data, 1)
+            if ids is not None and values is not None and len(ids) == len(values):
+                pairs = zip(ids, values, strict=True)
+                out += [Move(lg.address, frm, to, v, lg.log_index, ERC1155, i) for i, v in pairs]
+    return out
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return a is not None and b is not None and a.lower() == b.lower()
+
+
+def matches(a: Addressed, m: Move) -> bool:
+    """Whether log ``m`` is (part of) the payment ``a`` addressed: same recipient, token and payer where known."""
+    if a.native or not _same(a.recipient, m.recipient):
+        return False
+    if a.token is not None and not _same(a.token, m.token):
+        return False
+    if a.payer is not None and not _same(a.payer, m.sender):
+        return False
+    return not a.token_ids or m.token_id in a.token_ids
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    """A recipient as read from the transaction and its logs: who, how, what and how much.
+
+    ``via`` is ``"native"``, ``"calldata"`` (a token call the person addressed,
+    confirmed by its log where there is one) or ``"log"`` (a payer's tokens
+    moved by a contract it called, such as a router).
+    """
+
+    address: str
+    via: str
+    token: str | None
+    value: int
+    token_id: int | None = None
+    standard: str | None = None
+
+
+def payers(tx: TxView, calls: list[Addressed], logged: list[Move]) -> set[str]:
+    """Lower-case addresses whose balance the transaction took from (see the module docstring)."""
+    out = {tx.sender.lower()}
+    out |= {a.payer.lower() for a in calls if a.payer is not None}
+    out |= {m.sender.lower() for m in logged for a in calls if matches(a, m)}
+    return out
+
+
+def token_logic(m: Move, calls: list[Addressed], logged: list[Move], burns: frozenset[str] = frozenset()) -> bool:
+    """A payer's outgoing log that the token's (or a burning contract's) own logic emitted, not a payment.
+
+    Inside an addressed transfer of the same token, any other log out of the
+    payer is the token's logic (tax, reflection, burn). Outside one, a burn
+    (to the zero address or a burn address) or a move to the token's own
+    contract that no call addressed is the contract's logic too (a bridge
+    withdrawal, ``burn()``, a tax kept while a router moved the token).
+    """
+    if any(matches(a, m) for a in calls):
+        return False
+    transferred = {a.token.lower() for a in calls if a.token is not None and not a.native}
+    transferred |= {x.token.lower() for x in logged for a in calls if matches(a, x)}
+    if m.token.lower() in transferred:
+        return True
+    key = m.recipient.lower()
+    return key == ZERO_ADDRESS or key in burns or key == m.token.lower()
+
+
+def payments(tx: TxView, receipt: ReceiptView | None) -> list[Payment]:
+    """Every place the transaction sent value to, addressed payments first; never the sender itself."""
+    burns = frozenset(burn_addresses())
+    calls = addressed(tx)
+    logged = moves(receipt.logs) if receipt is not None else []
+    paying = payers(tx, calls, logged)
+    # an inner call's token is the contract whose log paid its recipient
+    inner_tokens = {id(a): m for a in calls for m in logged if a.token is None and matches(a, m)}
+    out: list[Payment] = []
+
+    def add(p: Payment) -> None:
+        key = (p.address.lower(), (p.token or "").lower())
+        if p.address.lower() == tx.sender.lower() or any(
+            (q.address.lower(), (q.token or "").lower()) == key for q in out
+        ):
+            return
+        out.append(p)
+
+    for a in calls:
+        if a.native:
+            continue
+        hit = inner_tokens.get(id(a))
+        token = a.token or (hit.token if hit is not None else None)
+        log = hit or next((m for m in logged if matches(a, m)), None)
+        standard = log.standard if log is not None else None
+        token_id = a.token_ids[0] if a.token_ids else (log.token_id if log is not None else None)
+        value = a.value if standard != ERC721 else 1
+        if token is None:
+            continue  # an inner call that moved nothing names no token; the not-moved rule speaks of it
+        add(Payment(a.recipient, "calldata", token, value, token_id, standard))
+    for m in logged:
+        if m.sender.lower() in paying and not token_logic(m, calls, logged, burns):
+            add(Payment(m.recipient, "log", m.token, m.value, m.token_id, m.standard))
+    for a in calls:
+        if a.native:
+            add(Payment(a.recipient, "native", None, a.value))
+    if tx.to is not None and not tx.input and tx.value == 0:
+        add(Payment(tx.to, "native", None, 0))  # a bare zero-value send still names a recipient
+    return out
+
+
+def unmoved(tx: TxView, receipt: ReceiptView) -> list[Addressed]:
+    """Token payments the calldata addressed that no Transfer log shows (a token that refused, returning false)."""
+    logged = moves(receipt.logs)
+    return [
+        a
+        for a in addressed(tx)
+        if not a.native and (a.value > 0 or a.token_ids) and not any(matches(a, m) for m in logged)
+    ]
