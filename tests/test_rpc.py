@@ -30,9 +30,9 @@ from txdiag.rpc import (
     RetryPolicy,
     RpcClient,
     RpcItemError,
-    _nesting,
-    _retry_after,
     deadline_scope,
+    nesting,
+    parse_retry_after,
 )
 from txdiag.service import Service
 from txdiag.settings import Settings
@@ -511,7 +511,7 @@ MALFORMED_BODIES = {
 )
 def test_nesting_depth_ignores_strings(body: bytes, depth: int) -> None:
     """The depth guard counts only structural brackets; shallow bodies with many brackets pass."""
-    assert _nesting(body) == depth
+    assert nesting(body) == depth
 
 
 @pytest.mark.asyncio
@@ -602,7 +602,7 @@ async def test_oversize_answer_is_an_endpoint_fault(shape: str, proxies: list[Fa
 )
 def test_retry_after_is_clamped(header: str, expected: float | None) -> None:
     """Retry-After is read as seconds within [0, one day]; nan and nonsense are ignored."""
-    assert _retry_after(header) == expected
+    assert parse_retry_after(header) == expected
 
 
 @pytest.mark.asyncio
@@ -642,6 +642,7 @@ async def test_head_of_another_chain_never_becomes_the_best_head(node_a: Anvil, 
     node_b.mine(500)
     async with RpcClient(spec(node_a.url, node_b.url), policy=FAST) as client:
         await client.batch([Call("eth_blockNumber")])
-        await asyncio.gather(*client.maintain())
+        client.maintain()
+        await client.settle_probes()  # the probe the batch started, and any due now: awaited, not raced
         assert client.health[redact(node_b.url)].wrong_chain
         assert client.best_head() == node_a.head()

@@ -18,9 +18,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from txdiag import __version__
-from txdiag.errors import BadInput, ChainUnavailable, ConfigError, DeadlineExceeded, TxdiagError
+from txdiag.errors import ConfigError, TxdiagError
 
-EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_UNAVAILABLE = 0, 1, 2, 3
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2  # the others are the errors' own exit_code
 
 
 class _Parser(argparse.ArgumentParser):
@@ -85,12 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "chains":
             return asyncio.run(_chains(args))
         return _serve(args)
-    except BadInput as exc:
-        return _fail(EXIT_BAD_INPUT, exc)
-    except (ChainUnavailable, DeadlineExceeded) as exc:
-        return _fail(EXIT_UNAVAILABLE, exc)
     except TxdiagError as exc:
-        return _fail(EXIT_INTERNAL, exc)
+        return _fail(exc.exit_code, exc)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the promise is one line, never a traceback

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import time
 from collections.abc import Sequence
 from typing import TypeVar
 
 from txdiag.cache import Lease
-from txdiag.errors import ChainUnavailable, DeadlineExceeded
+from txdiag.errors import ChainUnavailable, DeadlineExceeded, Reason
 from txdiag.models import (
     Asked,
     Evidence,
@@ -63,9 +62,8 @@ async def find(ctx: ChainContext, tx_hash: str) -> Found:
     calls = [Call("eth_getTransactionByHash", (tx_hash,)), Call("eth_getTransactionReceipt", (tx_hash,))]
     if lease is not None:
         calls += snapshot_calls(ctx.chain)
-    started = time.monotonic()
     # the other endpoints' heads, asked in parallel (not a dependent round trip) when not known lately
-    head_probes = ctx.client.maintain()
+    head_probes = ctx.client.start_round()
     try:
         # a lagging endpoint cannot have the newest blocks: ask one at the best head when there is one
         replies = await ctx.client.batch(calls, min_head=ctx.client.fresh_floor())
@@ -77,7 +75,7 @@ async def find(ctx: ChainContext, tx_hash: str) -> Found:
         try:
             network = parse_snapshot(ctx.chain, replies[2:])
         except WireError as exc:
-            failure = ChainUnavailable(ctx.chain.name, [replies[2].endpoint], f"malformed answer: {exc}")
+            failure = ChainUnavailable(ctx.chain.name, [replies[2].endpoint], Reason.MALFORMED)
             lease.fail(failure)
             raise failure from exc
         ctx.client.note_head(replies[2].endpoint, network.head)
@@ -91,7 +89,7 @@ async def find(ctx: ChainContext, tx_hash: str) -> Found:
             # the request fetching the snapshot for everyone failed; this one has its answer, so try once more
             network = await _snapshot_again(ctx)
 
-    await ctx.client.wait_for_heads(head_probes, started)
+    await head_probes.settle()
     endpoint = replies[0].endpoint
     tx, receipt = _read_tx(ctx, replies[0], replies[1])
     agreed = 1
@@ -124,7 +122,7 @@ async def _snapshot_again(ctx: ChainContext) -> NetworkView:
         replies = await ctx.client.batch(snapshot_calls(ctx.chain), min_head=ctx.client.fresh_floor())
         network = parse_snapshot(ctx.chain, replies)
     except WireError as exc:
-        failure = ChainUnavailable(ctx.chain.name, [], f"malformed answer: {exc}")
+        failure = ChainUnavailable(ctx.chain.name, [], Reason.MALFORMED)
         claim.fail(failure)
         raise failure from exc
     except BaseException as exc:
@@ -143,7 +141,7 @@ def _abandoned(ctx: ChainContext, exc: BaseException) -> ChainUnavailable:
     """
     if isinstance(exc, ChainUnavailable):
         return exc
-    return ChainUnavailable(ctx.chain.name, [], "the shared snapshot fetch was abandoned")
+    return ChainUnavailable(ctx.chain.name, [], Reason.ABANDONED, detail="the shared snapshot fetch was abandoned")
 
 
 def _doubtful(ctx: ChainContext, endpoint: str, tx: TxView | None, receipt: ReceiptView | None) -> bool:
@@ -181,19 +179,25 @@ def _read_tx(ctx: ChainContext, tx_reply: Reply, receipt_reply: Reply) -> tuple[
     if not tx_reply.ok:
         err = tx_reply.error
         label = err.label if err is not None else "no answer"
-        raise ChainUnavailable(ctx.chain.name, [tx_reply.endpoint], f"eth_getTransactionByHash failed: {label}")
+        raise ChainUnavailable(
+            ctx.chain.name, [tx_reply.endpoint], Reason.ITEM_ERROR, detail=f"eth_getTransactionByHash failed: {label}"
+        )
     if tx_reply.value is None:
         return None, None
     try:
         tx = parse_tx(tx_reply.value)
     except WireError as exc:
-        raise ChainUnavailable(ctx.chain.name, [tx_reply.endpoint], f"malformed transaction: {exc}") from exc
+        raise ChainUnavailable(
+            ctx.chain.name, [tx_reply.endpoint], Reason.MALFORMED, detail="malformed transaction"
+        ) from exc
     receipt = None
     if receipt_reply.ok and receipt_reply.value is not None:
         try:
             receipt = parse_receipt(receipt_reply.value)
         except WireError as exc:
-            raise ChainUnavailable(ctx.chain.name, [receipt_reply.endpoint], f"malformed receipt: {exc}") from exc
+            raise ChainUnavailable(
+                ctx.chain.name, [receipt_reply.endpoint], Reason.MALFORMED, detail="malformed receipt"
+            ) from exc
     # a receipt from a block the transaction does not name is a reorg in flight: trust neither as mined
     if receipt is not None and tx.block_hash is not None and receipt.block_hash != tx.block_hash:
         receipt = None

@@ -22,14 +22,14 @@ from txdiag.cache import LRU, SingleFlight
 from txdiag.chains import ChainSpec
 from txdiag.classify import classify
 from txdiag.classify.confirmed import is_final
-from txdiag.errors import ChainUnavailable, DeadlineExceeded, UnknownChain
+from txdiag.errors import ChainUnavailable, DeadlineExceeded, Reason, UnknownChain
 from txdiag.gather import find, investigate, look_back
 from txdiag.inputs import parse_address, parse_hash, parse_lang
 from txdiag.metrics import Metrics
 from txdiag.models import Asked, Classification, Evidence
 from txdiag.probes.context import ChainContext, Found
 from txdiag.report import Diagnosis
-from txdiag.rpc import Call, RetryPolicy, RpcClient, RpcObserver, TransientError, deadline_scope
+from txdiag.rpc import RetryPolicy, RpcClient, RpcObserver, TransientError, deadline_scope
 from txdiag.settings import Settings
 from txdiag.sightings import MemorySightings, Sighting, SightingStore, SqliteSightings, recall, remember
 from txdiag.snapshot import SnapshotCache
@@ -204,7 +204,7 @@ class Service:
             if len(failures) == 1:
                 raise failures[0]  # one chain: its own message says what failed
             endpoints = [e for f in failures for e in f.endpoints]
-            raise ChainUnavailable(", ".join(f.chain for f in failures), endpoints, "no chain could be asked")
+            raise ChainUnavailable(", ".join(f.chain for f in failures), endpoints, Reason.NO_CHAIN)
         return Missing(tuple(asked), tuple(f.chain for f in failures))
 
     async def _search(self, tx_hash: str, names: list[str]) -> tuple[Found | None, list[Asked], list[ChainUnavailable]]:
@@ -311,20 +311,17 @@ class Service:
         limit = min(self.settings.deadline, STATUS_TIMEOUT)
 
         async def probe(ctx: ChainContext, name: str) -> EndpointStatus:
-            health = ctx.client.health[name]
             started = time.monotonic()
             try:
                 # the client's own timeout ends the attempt; this is the backstop for the rest
                 async with asyncio.timeout(limit + 0.25):
-                    outcome = await ctx.client.attempt(health, [Call("eth_blockNumber")], [0], limit)
-                head = int(outcome.replies[0].unwrap(), 16)
+                    head = await ctx.client.probe_head(name, limit)
             except TransientError as exc:
-                return EndpointStatus(name, False, None, None, exc.reason)
+                return EndpointStatus(name, False, None, None, exc.label)
             except TimeoutError:
                 return EndpointStatus(name, False, None, None, "timeout")
             except Exception as exc:  # any failure means "down"; the reason is shown
                 return EndpointStatus(name, False, None, None, _reason(exc))
-            ctx.client.note_head(name, head)
             return EndpointStatus(name, True, head, (time.monotonic() - started) * 1000)
 
         async def chain_status(ctx: ChainContext) -> ChainStatus:
@@ -336,9 +333,10 @@ class Service:
 
 
 def _reason(exc: BaseException) -> str:
-    if isinstance(exc, ChainUnavailable | DeadlineExceeded):
-        text = str(exc)
-        return text.rsplit(": ", 1)[-1] if ": " in text else text
+    if isinstance(exc, ChainUnavailable):
+        return exc.label
+    if isinstance(exc, DeadlineExceeded):
+        return Reason.OUT_OF_TIME.value
     return type(exc).__name__
 
 

@@ -47,7 +47,7 @@ async def diagnose_handler(request: web.Request) -> web.Response:
         except ChainUnavailable as exc:
             left = settings.deadline - (time.monotonic() - started)
             # the RPC layer stops a little before the deadline so its error can name the endpoints tried
-            if left > max(_OUT_OF_TIME, 0.05 * settings.deadline) and not str(exc).endswith("out of time"):
+            if left > max(_OUT_OF_TIME, 0.05 * settings.deadline) and not exc.out_of_time:
                 raise from_error(exc) from None
             # the endpoints were still being waited on when the time ran out: that is the deadline's doing
             raise Problem(504, f"the diagnosis did not finish within {settings.deadline:g} s") from None
@@ -117,8 +117,7 @@ async def metrics_handler(request: web.Request) -> web.Response:
     """GET /metrics: the registry in the Prometheus text format."""
     metrics, service = request.app[METRICS], request.app[SERVICE]
     for name, ctx in service.contexts.items():
-        health = ctx.client.health
-        metrics.observe_heads(name, {n: h.head if h.up else None for n, h in health.items()}, {})
+        metrics.observe_heads(name, {e.name: e.head if e.up else None for e in ctx.client.endpoints()}, {})
     return web.Response(body=metrics.exposition(), headers={"Content-Type": CONTENT_TYPE})
 
 

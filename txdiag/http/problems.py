@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from txdiag.errors import BadInput, ChainUnavailable, DeadlineExceeded, TxdiagError, UnknownChain
+from txdiag.errors import TxdiagError
 
 PROBLEM_TYPE = "application/problem+json"
 
@@ -74,22 +74,14 @@ def json_response(value: Any, *, headers: Mapping[str, str] | None = None) -> we
     return web.Response(body=dumps(value), content_type="application/json", charset="utf-8", headers=headers)
 
 
-# The one place an error class becomes a status. Most specific first.
-_STATUS: tuple[tuple[type[TxdiagError], int, str | None], ...] = (
-    (UnknownChain, 404, "Unknown chain"),
-    (BadInput, 400, None),
-    (ChainUnavailable, 503, "No endpoint answered"),
-    (DeadlineExceeded, 504, None),
-)
+# Each error class carries its own HTTP status (errors.py); a title for the ones that need one.
+_TITLES = {404: "Unknown chain", 503: "No endpoint answered"}
 
 
 def from_error(exc: TxdiagError) -> Problem:
     """The problem answer for one of our errors; its message is written for the caller."""
-    status, title = 500, None
-    for cls, code, name in _STATUS:
-        if isinstance(exc, cls):
-            status, title = code, name
-            break
+    status = exc.http_status
+    title = _TITLES.get(status)
     headers = {"Retry-After": "5"} if status == 503 else None
     if status == 500:
         return Problem(500, "the service failed to answer; the request id identifies it in the logs")

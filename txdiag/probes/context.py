@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from txdiag.cache import LRU
 from txdiag.chains import ChainSpec
 from txdiag.models import Asked, NetworkView, ReceiptView, TokenMeta, TokenTransfer, TxView
-from txdiag.rpc import RpcClient
+from txdiag.rpc import Rpc
 from txdiag.snapshot import SnapshotCache
 from txdiag.transfers import ERC20, moves
 
@@ -20,7 +20,7 @@ class ChainContext:
     """Everything gather needs for one chain; built once by the service."""
 
     chain: ChainSpec
-    client: RpcClient
+    client: Rpc
     snapshots: SnapshotCache
     tokens: LRU[str, TokenMeta] = field(default_factory=lambda: LRU(TOKEN_CACHE_SIZE))
     # the other configured chains, for probes that ask them too (set by the service)

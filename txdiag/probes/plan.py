@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from txdiag.rpc import Call, Reply, RpcClient, RpcItemError
+from txdiag.rpc import Call, Reply, Rpc, RpcItemError
 from txdiag.wire import WireError, data, quantity
 
 T = TypeVar("T")
@@ -88,7 +88,7 @@ class Plan:
         for handle, reply in zip(self._handles, replies, strict=True):
             handle.answer(reply)
 
-    async def send(self, client: RpcClient) -> None:
+    async def send(self, client: Rpc) -> None:
         """Send the whole plan as one batch (a no-op for an empty plan)."""
         if self._handles:
             self.settle(await client.batch(self.calls))

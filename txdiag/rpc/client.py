@@ -1,0 +1,611 @@
+"""The client of one chain: chunking, retries, failover and hedging over the pool; the Rpc protocol.
+
+Fault taxonomy, decided once (the transport and codec classify; this layer acts):
+
+    transport error, timeout, HTTP 429 / 5xx, malformed body   -> transient: retry, prefer another endpoint
+    HTTP 3xx / 4xx whatever the body (bad key, redirect)       -> endpoint unusable: fail over, no retry there
+    a body over ``max_response_bytes`` (after decompression)   -> endpoint fault, like a malformed body
+    one error object answering a whole batch                   -> "batch unsupported" (-32600/-32601/"batch"):
+                                                                  ask item by item; else an endpoint fault
+    JSON-RPC rate-limit item (-32005, 429; "rate limit" text   -> that item is retried; it does not count
+      only for server codes -32000..-32099, never reverts)        toward the endpoint's circuit
+    JSON-RPC "missing data" item (header/trie not found)       -> that item is asked of another endpoint
+    any other JSON-RPC error (revert, invalid params, a log    -> deterministic: returned to the caller as data
+      range too wide, ...)
+
+Reasons carried by TransientError and ChainUnavailable are members of
+``errors.Reason`` (with a bounded detail such as ``http_401``), never a
+node's own text, which may quote a URL or a key.
+
+On chains with ``hedge = true`` a read that takes longer than the endpoint's
+own p90 latency (times a factor, with a floor) is sent to a second endpoint as
+well; the first good answer wins and the other request is cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import aiohttp
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt, stop_any
+from tenacity.stop import stop_base
+
+from txdiag.chains import ChainSpec
+from txdiag.errors import ChainUnavailable, DeadlineExceeded, Reason
+from txdiag.rpc import codec, transport
+from txdiag.rpc.base import NullObserver, RetryPolicy, RpcObserver, remaining_time
+from txdiag.rpc.codec import NO_ANSWER, Call, Reply, RpcItemError
+from txdiag.rpc.health import Circuit, EndpointHealth
+from txdiag.rpc.pool import EndpointPool
+from txdiag.rpc.transport import TransientError
+from txdiag.wire import WireError, parse_block_head, quantity
+
+log = logging.getLogger("txdiag.rpc")
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointView:
+    """What the front ends may know of an endpoint: its redacted name, whether it is in use, its head."""
+
+    name: str
+    up: bool
+    head: int | None
+
+
+class HeadProbes:
+    """Head probes started with a round; ``settle`` gives them until ``head_wait`` after the round began."""
+
+    def __init__(self, pool: EndpointPool, tasks: Sequence[asyncio.Task[None]], started: float) -> None:
+        self._pool = pool
+        self.tasks = list(tasks)
+        self._started = started
+
+    async def settle(self) -> None:
+        await self._pool.wait_for_heads(self.tasks, self._started)
+
+
+class Rpc(Protocol):
+    """The seam everything above the rpc package uses (gather, probes, service, front ends)."""
+
+    chain: ChainSpec
+
+    async def batch(
+        self,
+        calls: Sequence[Call],
+        *,
+        avoid: Sequence[str] = (),
+        min_head: int | None = None,
+        only: str | None = None,
+    ) -> list[Reply]: ...
+    async def call(self, method: str, *params: Any) -> Any: ...
+    def start_round(self) -> HeadProbes: ...
+    def fresh_floor(self) -> int | None: ...
+    def best_head(self) -> int | None: ...
+    def note_head(self, endpoint: str, head: int, *, at_least: bool = False) -> None: ...
+    def is_lagging(self, endpoint: str) -> bool: ...
+    def endpoints(self) -> list[EndpointView]: ...
+    async def probe_head(self, endpoint: str, limit: float) -> int: ...
+    async def close(self) -> None: ...
+    async def __aenter__(self) -> Rpc: ...
+    async def __aexit__(self, *exc: object) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One attempt's answers by call index, and the items to ask again."""
+
+    endpoint: str
+    replies: dict[int, Reply]
+    retry: list[int]
+
+
+class RpcClient:
+    """JSON-RPC over HTTP for one chain, across its endpoints."""
+
+    def __init__(
+        self,
+        chain: ChainSpec,
+        *,
+        policy: RetryPolicy | None = None,
+        observer: RpcObserver | None = None,
+        session: aiohttp.ClientSession | None = None,
+        connections: int = 64,
+    ) -> None:
+        self.chain = chain
+        self.policy = policy or RetryPolicy()
+        self.observer: RpcObserver = observer or NullObserver()
+        self.pool = EndpointPool(chain, self.policy, self.observer)
+        self._session = session
+        self._owns_session = session is None
+        self._connections = connections
+        self._ids = codec.Ids()
+        self.http_requests = 0  # HTTP requests on a caller's path: the round-trip count tests and bench read
+        self.background_requests = 0  # health and head probes, off the caller's path
+        self.hedges = 0  # reads sent to a second endpoint because the first was slow
+
+    # -- lifetime ---------------------------------------------------------
+
+    async def __aenter__(self) -> RpcClient:
+        self._ensure_session()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def _ensure_session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self._connections, keepalive_timeout=60, ttl_dns_cache=300)
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                headers={"Content-Type": "application/json", "User-Agent": "txdiag"},
+            )
+            self._owns_session = True
+        return self._session
+
+    async def close(self) -> None:
+        await self.pool.close()
+        if self._session is not None and self._owns_session and not self._session.closed:
+            await self._session.close()
+
+    # -- the pool, narrowly ------------------------------------------------
+
+    @property
+    def health(self) -> dict[str, EndpointHealth]:
+        """Each endpoint's health (for tests and the pool's own users; front ends use ``endpoints``)."""
+        return self.pool.health
+
+    @property
+    def endpoint_names(self) -> list[str]:
+        return self.pool.names
+
+    def ordered_endpoints(self, *, avoid: Sequence[str] = (), min_head: int | None = None) -> list[EndpointHealth]:
+        return self.pool.ordered(avoid=avoid, min_head=min_head)
+
+    def note_head(self, endpoint: str, head: int, *, at_least: bool = False) -> None:
+        self.pool.note_head(endpoint, head, at_least=at_least)
+
+    def best_head(self) -> int | None:
+        return self.pool.best_head()
+
+    def fresh_floor(self) -> int | None:
+        return self.pool.fresh_floor()
+
+    def is_lagging(self, endpoint: str) -> bool:
+        return self.pool.is_lagging(endpoint)
+
+    def endpoints(self) -> list[EndpointView]:
+        return [EndpointView(h.name, h.up and not h.wrong_chain, h.head) for h in self.pool.health.values()]
+
+    def maintain(self) -> list[asyncio.Task[None]]:
+        """Start the background probes that are due; returns those refreshing a stale head."""
+        return self.pool.maintain(self._probe)
+
+    def start_round(self) -> HeadProbes:
+        """Start due probes with a round of calls; the result settles the heads they bring."""
+        return HeadProbes(self.pool, self.maintain(), time.monotonic())
+
+    async def settle_probes(self) -> None:
+        """Wait until every background probe now running has finished (tests use it to await, not sleep)."""
+        while self.pool.probes:
+            await asyncio.gather(*self.pool.probes.values(), return_exceptions=True)
+
+    async def wait_for_heads(self, probes: Sequence[asyncio.Task[None]], started: float) -> None:
+        await self.pool.wait_for_heads(probes, started)
+
+    async def probe_head(self, endpoint: str, limit: float) -> int:
+        """One eth_blockNumber to one endpoint, one attempt; TransientError when it does not answer."""
+        health = self.pool.health[endpoint]
+        outcome = await self.attempt(health, [Call("eth_blockNumber")], [0], limit)
+        value = outcome.replies[0].unwrap()
+        try:
+            head = quantity(value, "block number")
+        except WireError as exc:
+            raise TransientError(Reason.MALFORMED, endpoint, outcome="malformed") from exc
+        self.pool.note_head(endpoint, head)
+        return head
+
+    async def _probe(self, health: EndpointHealth) -> None:
+        calls = [Call("eth_blockNumber")]
+        if not health.chain_checked:
+            calls.append(Call("eth_chainId"))  # a head from another chain must never become the best head
+        try:
+            replies = await self._post(
+                health, calls, as_batch=len(calls) > 1, limit=self.policy.probe_timeout, background=True
+            )
+            if len(replies) > 1 and not self.pool.check_chain(health, replies[1]):
+                return
+            self._note_heads(health, calls, replies)
+        except TransientError:
+            pass  # recorded in the endpoint's health already
+        except Exception:  # a probe must never take the process down; it only informs health
+            log.debug("chain %s: probe of %s failed", self.chain.name, health.name, exc_info=True)
+
+    # -- calls ------------------------------------------------------------
+
+    async def call(self, method: str, *params: Any) -> Any:
+        """One call; a JSON-RPC error is raised as RpcItemError."""
+        (reply,) = await self.batch([Call(method, tuple(params))])
+        return reply.unwrap()
+
+    async def batch(
+        self,
+        calls: Sequence[Call],
+        *,
+        avoid: Sequence[str] = (),
+        min_head: int | None = None,
+        only: str | None = None,
+    ) -> list[Reply]:
+        """Send calls as one JSON-RPC batch per attempt; each item's outcome is its own.
+
+        ``avoid`` names endpoints not to ask, ``min_head`` leaves out endpoints
+        known to be below that block, ``only`` asks one endpoint and nothing
+        else. Raises ChainUnavailable when no endpoint could answer within the
+        deadline and the retry budget (naming the endpoints tried), and
+        DeadlineExceeded when the deadline had run out before any attempt.
+        """
+        if not calls:
+            return []
+        if not self.chain.endpoints:
+            raise ChainUnavailable(
+                self.chain.name, [], Reason.NO_ENDPOINT, detail="no endpoint is configured (is its variable set?)"
+            )
+        self.maintain()
+        return await _BatchRun(self, calls, avoid, min_head, only).run()
+
+    async def attempt(
+        self, health: EndpointHealth, calls: Sequence[Call], pending: list[int], limit: float | None = None
+    ) -> Outcome:
+        """One HTTP attempt (split into chunks of ``max_batch``) for the still-pending items."""
+        retry: list[int] = []
+        replies: dict[int, Reply] = {}
+        chunks = [pending[i : i + self.policy.max_batch] for i in range(0, len(pending), self.policy.max_batch)]
+        outcomes = await asyncio.gather(
+            *(self._post_chunk(health, [calls[i] for i in chunk], limit) for chunk in chunks), return_exceptions=True
+        )
+        transient: TransientError | None = None
+        for chunk, outcome in zip(chunks, outcomes, strict=True):
+            if isinstance(outcome, TransientError):
+                transient = outcome
+                retry.extend(chunk)
+                continue
+            if isinstance(outcome, BaseException):
+                raise outcome
+            for i, reply in zip(chunk, outcome, strict=True):
+                replies[i] = reply  # a throttled item's error is kept unless a later attempt does better
+                err = reply.error
+                if err is not None and (err.rate_limited or err.missing_data):
+                    retry.append(i)
+        if transient is not None and len(retry) == len(pending):
+            raise transient
+        return Outcome(health.name, replies, sorted(retry))
+
+    async def _post_chunk(self, health: EndpointHealth, calls: list[Call], limit: float | None) -> list[Reply]:
+        if not health.chain_checked:
+            # one more item in the same request, not another round trip
+            replies = await self._post_chunk_as_is(health, [*calls, Call("eth_chainId")], limit)
+            if not self.pool.check_chain(health, replies.pop()):
+                raise TransientError(Reason.WRONG_CHAIN, health.name)
+        else:
+            replies = await self._post_chunk_as_is(health, calls, limit)
+        self._note_heads(health, calls, replies)
+        return replies
+
+    def _note_heads(self, health: EndpointHealth, calls: Sequence[Call], replies: Sequence[Reply]) -> None:
+        for call, reply in zip(calls, replies, strict=False):
+            if reply.ok:
+                head = _head_in(call, reply.value)
+                if head is not None:
+                    self.pool.note_head(health.name, head)
+
+    async def _post_chunk_as_is(self, health: EndpointHealth, calls: list[Call], limit: float | None) -> list[Reply]:
+        if health.no_batch and len(calls) > 1:
+            replies = await asyncio.gather(*(self._post(health, [c], as_batch=False, limit=limit) for c in calls))
+            return [r[0] for r in replies]
+        return await self._post(health, calls, as_batch=len(calls) > 1, limit=limit)
+
+    async def _post(
+        self,
+        health: EndpointHealth,
+        calls: list[Call],
+        *,
+        as_batch: bool,
+        limit: float | None = None,
+        background: bool = False,
+    ) -> list[Reply]:
+        ids = self._ids.take(len(calls))
+        methods = [c.method for c in calls]
+        decoded, elapsed = await self._send(
+            health, codec.encode(ids, calls, as_batch=as_batch), methods, limit, background
+        )
+        whole = codec.whole_batch_error(decoded) if as_batch else None
+        if whole is not None:
+            if not whole.refuses_batch:
+                # one error for the whole batch (a key, quota or server fault): this endpoint failed
+                self._fail(health, methods, "batch_error", elapsed, throttled=whole.rate_limited)
+                raise TransientError(Reason.BATCH_ERROR, health.name, detail=whole.label)
+            # the endpoint does not take batches: ask it item by item from now on
+            health.no_batch = True
+            self._observe(health, methods, "batch_refused", elapsed)
+            singles = await asyncio.gather(
+                *(self._post(health, [c], as_batch=False, limit=limit, background=background) for c in calls)
+            )
+            return [r[0] for r in singles]
+        try:
+            replies = codec.match(decoded, ids, calls, health.name)
+        except Exception as exc:  # whatever shape the body had, it is this endpoint's fault, not the caller's
+            self._fail(health, methods, "malformed", elapsed)
+            raise TransientError(Reason.MALFORMED, health.name, outcome="malformed") from exc
+        if all(r.error is not None and r.error.code == NO_ANSWER for r in replies):
+            self._fail(health, [], "malformed", elapsed)
+            raise TransientError(Reason.MALFORMED, health.name, outcome="malformed")
+        for call, reply in zip(calls, replies, strict=True):
+            err = reply.error
+            outcome = "ok" if err is None else "rate_limited" if err.rate_limited else "error"
+            self.observer.on_request(self.chain.name, health.name, codec.method_label(call.method), outcome, elapsed)
+        # a throttled item is not a failed endpoint: it answered; only the ordering learns of it
+        throttled = any(r.error is not None and r.error.rate_limited for r in replies)
+        health.record(ok=True, seconds=elapsed, throttled=throttled)
+        self.pool.report_up(health)
+        return replies
+
+    async def _send(
+        self, health: EndpointHealth, body: bytes, methods: list[str], limit: float | None, background: bool
+    ) -> tuple[Any, float]:
+        """One HTTP POST through the transport; its faults and undecodable bodies become TransientError."""
+        session = self._ensure_session()
+        seconds = self.policy.attempt_timeout if limit is None else limit
+        left = remaining_time()
+        if left is not None:
+            seconds = max(0.01, min(seconds, left - self.policy.deadline_margin))
+        if background:
+            self.background_requests += 1
+        else:
+            self.http_requests += 1
+        try:
+            posted = await transport.post(
+                session, health.endpoint, body, seconds=seconds, max_bytes=self.policy.max_response_bytes
+            )
+        except TransientError as exc:
+            if exc.reason not in (Reason.TIMEOUT, Reason.CONNECTION):
+                self.observer.on_http(self.chain.name, health.name, exc.elapsed)
+            self._fail(health, methods, exc.outcome, exc.elapsed, throttled=exc.throttled, retry_after=exc.retry_after)
+            raise
+        self.observer.on_http(self.chain.name, health.name, posted.elapsed)
+        try:
+            return codec.decode(posted.raw), posted.elapsed
+        except ValueError as exc:
+            self._fail(health, methods, "malformed", posted.elapsed)
+            raise TransientError(Reason.MALFORMED, health.name, outcome="malformed") from exc
+
+    def _fail(
+        self,
+        health: EndpointHealth,
+        methods: list[str],
+        outcome: str,
+        elapsed: float,
+        *,
+        throttled: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
+        health.record(ok=False, seconds=elapsed, throttled=throttled, retry_after=retry_after)
+        self._observe(health, methods, outcome, elapsed)
+        self.pool.report_up(health)
+
+    def _observe(self, health: EndpointHealth, methods: list[str], outcome: str, elapsed: float) -> None:
+        for m in methods:
+            self.observer.on_request(self.chain.name, health.name, codec.method_label(m), outcome, elapsed)
+
+
+class _OutOfTime(stop_base):
+    """Stop retrying when the caller's deadline (less a margin) has run out."""
+
+    def __init__(self, margin: float) -> None:
+        self.margin = margin
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        left = remaining_time()
+        return left is not None and left <= self.margin
+
+
+class _BatchRun:
+    """One batch() call: the items still pending, the endpoints tried, the tenacity loop around attempts."""
+
+    def __init__(
+        self,
+        client: RpcClient,
+        calls: Sequence[Call],
+        avoid: Sequence[str],
+        min_head: int | None,
+        only: str | None,
+    ) -> None:
+        self.client = client
+        self.pool = client.pool
+        self.policy = client.policy
+        self.calls = calls
+        self.avoid = set(avoid)
+        self.exclude = set(avoid)
+        self.min_head = min_head
+        self.only = only
+        self.results: list[Reply | None] = [None] * len(calls)
+        self.pending = list(range(len(calls)))
+        self.tried: list[str] = []
+        self.last: TransientError | None = None
+
+    async def run(self) -> list[Reply]:
+        retrying = AsyncRetrying(
+            stop=stop_any(stop_after_attempt(self.policy.attempts), _OutOfTime(self.policy.deadline_margin)),
+            wait=self._wait,
+            retry=retry_if_exception_type(TransientError),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    await self._attempt_once()
+        except TransientError as exc:
+            if exc.reason is Reason.RATE_LIMITED and all(r is not None for r in self.results):
+                # the nodes answered; some items stayed throttled or unavailable: they are data
+                return [r for r in self.results if r is not None]
+            left = remaining_time()
+            raise self._unavailable(exc, out_of_time=left is not None and left <= self.policy.deadline_margin) from exc
+        return [r if r is not None else Reply(error=RpcItemError(-1, "no answer")) for r in self.results]
+
+    async def _attempt_once(self) -> None:
+        left = remaining_time()
+        if left is not None and left <= self.policy.deadline_margin:
+            if self.tried:
+                raise self._unavailable(self.last, out_of_time=True)
+            raise DeadlineExceeded(0)
+        health = self._choose()
+        if health.name not in self.tried:
+            self.tried.append(health.name)
+        try:
+            partner = self._hedge_partner(health)
+            if partner is None:
+                outcome = await self.client.attempt(health, self.calls, self.pending, self._limit(health, left))
+            else:
+                outcome = await self._hedged(health, partner)
+        except TransientError as exc:
+            self._failed(exc)
+            raise
+        if outcome.endpoint not in self.tried:
+            self.tried.append(outcome.endpoint)
+        for i, reply in outcome.replies.items():
+            self.results[i] = reply
+        self.pending = outcome.retry
+        if self.pending:
+            throttled = TransientError(Reason.RATE_LIMITED, outcome.endpoint)
+            self._failed(throttled)
+            raise throttled
+
+    def _limit(self, health: EndpointHealth, left: float | None) -> float | None:
+        """Under a deadline, an attempt leaves half the time for an endpoint this call has not tried yet."""
+        if left is None or self.only is not None:
+            return None
+        untried = [h for h in self.pool.health.values() if h.name not in self.tried and h.name not in self.avoid]
+        if not untried:
+            return None
+        return min(self.policy.attempt_timeout, max(0.01, (left - self.policy.deadline_margin) / 2))
+
+    def _choose(self) -> EndpointHealth:
+        if self.only is not None:
+            health = self.pool.health.get(self.only)
+            if health is None:
+                raise ChainUnavailable(self.client.chain.name, [], Reason.NO_ENDPOINT, detail="no such endpoint")
+            return health
+        order = self.pool.ordered(avoid=sorted(self.exclude), min_head=self.min_head)
+        if not order:
+            # every endpoint failed this round: start again from the healthiest
+            self.exclude = set(self.avoid)
+            order = self.pool.ordered(avoid=sorted(self.exclude), min_head=self.min_head)
+        if not order:
+            raise self._unavailable(self.last, detail="" if self.last else "no other endpoint to ask")
+        return order[0]
+
+    def _failed(self, exc: TransientError) -> None:
+        """Note a failed attempt; the endpoint is skipped for the rest of this round."""
+        self.last = exc
+        if self.only is None and len(self.pool.health) > 1:
+            self.exclude.add(exc.endpoint)
+        if exc.retry_after is not None and exc.retry_after > self.policy.max_retry_after and not self._alternative():
+            # the only endpoint left asks for more patience than we may spend: say so now
+            raise ChainUnavailable(
+                self.client.chain.name,
+                self.tried or self.pool.names,
+                Reason.RETRY_AFTER_TOO_LONG,
+                detail=f"rate limited; asked to wait {exc.retry_after:g} s",
+            ) from exc
+
+    def _alternative(self) -> bool:
+        """Whether an endpoint not yet excluded, and not asking us to wait, remains."""
+        if self.only is not None:
+            return False
+        return any(not h.throttled and not h.circuit_open for h in self.pool.ordered(avoid=sorted(self.exclude)))
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        reason = exc.reason.value if isinstance(exc, TransientError) else "error"
+        self.client.observer.on_retry(self.client.chain.name, reason)
+        retry_after = exc.retry_after if isinstance(exc, TransientError) else None
+        if retry_after is not None and self._alternative():
+            retry_after = None  # another endpoint need not wait for this one
+        pause = self.policy.backoff(state.attempt_number, retry_after)
+        left = remaining_time()
+        if left is not None:
+            pause = max(0.0, min(pause, left - self.policy.deadline_margin))
+        return pause
+
+    def _unavailable(
+        self, exc: TransientError | None, *, out_of_time: bool = False, detail: str = ""
+    ) -> ChainUnavailable:
+        reason = exc.reason if exc is not None else (Reason.OUT_OF_TIME if out_of_time else Reason.NO_ENDPOINT)
+        return ChainUnavailable(
+            self.client.chain.name,
+            self.tried or self.pool.names,
+            reason,
+            detail=detail or (exc.label if exc is not None else ""),
+            out_of_time=out_of_time,
+        )
+
+    def _hedge_partner(self, primary: EndpointHealth) -> EndpointHealth | None:
+        """A healthy second endpoint for a hedged read, on chains that hedge."""
+        if not self.client.chain.hedge or self.only is not None:
+            return None
+        avoid = sorted(self.exclude | {primary.name})
+        for h in self.pool.ordered(avoid=avoid, min_head=self.min_head):
+            if h.state is Circuit.CLOSED and not self.pool.is_lagging(h.name):
+                return h
+        return None
+
+    async def _hedged(self, primary: EndpointHealth, partner: EndpointHealth) -> Outcome:
+        """Ask ``primary``; if it is slower than usual, ask ``partner`` too and take the first good answer."""
+        delay = primary.hedge_after(self.policy)
+        started = time.monotonic()
+        first = asyncio.create_task(self.client.attempt(primary, self.calls, self.pending))
+        second: asyncio.Task[Outcome] | None = None
+        try:
+            done, _ = await asyncio.wait({first}, timeout=delay)
+            if done:
+                return first.result()
+            self.client.hedges += 1
+            self.client.observer.on_retry(self.client.chain.name, "hedge")
+            second = asyncio.create_task(self.client.attempt(partner, self.calls, self.pending))
+            legs = {first: primary, second: partner}
+            waiting: set[asyncio.Task[Outcome]] = {first, second}
+            failures: list[TransientError] = []
+            while waiting:
+                done, waiting = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    exc = task.exception()
+                    if exc is None:
+                        for loser in waiting:
+                            legs[loser].note_slow(time.monotonic() - started)
+                        return task.result()
+                    if not isinstance(exc, TransientError):
+                        raise exc
+                    failures.append(exc)
+                    self.exclude.add(exc.endpoint)
+            raise failures[0]
+        finally:
+            legs_all = [t for t in (first, second) if t is not None]
+            for task in legs_all:
+                if not task.done():
+                    task.cancel()
+            await asyncio.gather(*legs_all, return_exceptions=True)
+
+
+def _head_in(call: Call, value: Any) -> int | None:
+    """The head an answer reveals: eth_blockNumber, or the latest block."""
+    try:
+        if call.method == "eth_blockNumber":
+            return quantity(value, "block number")
+        if call.method == "eth_getBlockByNumber" and call.params[:1] == ("latest",) and value is not None:
+            return parse_block_head(value)[0]
+    except WireError:
+        return None
+    return None

@@ -1,0 +1,137 @@
+"""One HTTP POST to one endpoint: the status taxonomy, a bounded read, no redirects.
+
+    transport error, timeout                -> TransientError(timeout | connection_error)
+    HTTP 429                                -> TransientError(http_429, retry_after)
+    HTTP 5xx                                -> TransientError(http_5xx, retry_after)
+    HTTP 3xx / 4xx whatever the body        -> TransientError(http_3xx | http_4xx): this endpoint cannot serve us
+    a body over the limit (decompressed)    -> TransientError(oversize_response)
+    2xx                                     -> the raw bytes, for the codec
+
+Nothing here knows JSON-RPC or endpoint health; the client records outcomes.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+
+import aiohttp
+
+from txdiag.chains import Endpoint
+from txdiag.errors import Reason
+
+MAX_RETRY_AFTER = 86_400.0  # a Retry-After beyond a day is nonsense; never wait (or mark) longer
+
+
+class TransientError(Exception):
+    """An attempt failed in a way another attempt (or another endpoint) may not.
+
+    ``reason`` is a fixed label, ``detail`` a bounded refinement we wrote
+    (``http_401``, ``rpc_error -32000``), ``outcome`` the request-metric label.
+    """
+
+    def __init__(
+        self,
+        reason: Reason,
+        endpoint: str,
+        retry_after: float | None = None,
+        *,
+        detail: str = "",
+        outcome: str = "",
+        elapsed: float = 0.0,
+        throttled: bool = False,
+    ) -> None:
+        super().__init__(f"{endpoint}: {detail or reason.value}")
+        self.reason = reason
+        self.endpoint = endpoint
+        self.retry_after = retry_after
+        self.detail = detail
+        self.outcome = outcome or reason.value
+        self.elapsed = elapsed
+        self.throttled = throttled
+
+    @property
+    def label(self) -> str:
+        return self.detail or self.reason.value
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """A 2xx answer's body and how long it took."""
+
+    raw: bytes
+    elapsed: float
+
+
+async def post(
+    session: aiohttp.ClientSession,
+    endpoint: Endpoint,
+    body: bytes,
+    *,
+    seconds: float,
+    max_bytes: int,
+) -> Posted:
+    """POST ``body``; raise TransientError for every answer that is not a 2xx body within ``max_bytes``."""
+    started = time.monotonic()
+    raw: bytes | None = None
+    name = endpoint.name
+    try:
+        async with session.post(
+            endpoint.url,
+            data=body,
+            timeout=aiohttp.ClientTimeout(total=seconds),
+            allow_redirects=False,  # a node's redirect may point anywhere; only configured URLs are asked
+        ) as resp:
+            status = resp.status
+            retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+            if 200 <= status < 300:
+                raw = await read_bounded(resp, max_bytes)
+    except TimeoutError as exc:
+        raise TransientError(Reason.TIMEOUT, name, elapsed=time.monotonic() - started) from exc
+    except aiohttp.ClientError as exc:
+        raise TransientError(Reason.CONNECTION, name, elapsed=time.monotonic() - started) from exc
+    elapsed = time.monotonic() - started
+    detail = f"http_{status}" if 100 <= status <= 999 else "http_other"
+    if status == 429:
+        raise TransientError(Reason.HTTP_THROTTLED, name, retry_after, detail=detail, elapsed=elapsed, throttled=True)
+    if status >= 500:
+        raise TransientError(Reason.HTTP_SERVER, name, retry_after, detail=detail, elapsed=elapsed)
+    if status >= 400:
+        # a bad key or a blocked client, whatever the body says: this endpoint cannot serve us; others may
+        raise TransientError(Reason.HTTP_CLIENT, name, detail=detail, elapsed=elapsed)
+    if not 200 <= status < 300:
+        reason = Reason.HTTP_REDIRECT if 300 <= status < 400 else Reason.HTTP_OTHER
+        raise TransientError(reason, name, detail=detail, elapsed=elapsed)
+    if raw is None:
+        raise TransientError(Reason.OVERSIZE, name, outcome="oversize", elapsed=elapsed)
+    return Posted(raw, elapsed)
+
+
+async def read_bounded(resp: aiohttp.ClientResponse, limit: int) -> bytes | None:
+    """The body as the client sees it (decompressed), or None when it is longer than ``limit`` bytes."""
+    if resp.content_length is not None and resp.content_length > limit:
+        return None
+    body = bytearray()
+    async for chunk in resp.content.iter_chunked(64 * 1024):
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Retry-After as seconds (delta-seconds or an HTTP date), clamped to [0, one day]; None if unusable."""
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    if math.isnan(seconds):
+        return None
+    return min(max(0.0, seconds), MAX_RETRY_AFTER)
