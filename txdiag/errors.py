@@ -27,7 +27,8 @@ class Reason(StrEnum):
     """Why an endpoint (or every endpoint of a chain) could not answer: bounded labels for messages and metrics."""
 
     TIMEOUT = "timeout"
-    CONNECTION = "connection_error"
+    CONNECTION = "connection_error"  # reset or broken mid-answer
+    REFUSED = "connection_refused"  # could not connect at all (refused, unreachable, no such host)
     HTTP_THROTTLED = "http_429"
     HTTP_REDIRECT = "http_3xx"
     HTTP_CLIENT = "http_4xx"

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import aiohttp
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt, stop_any
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 from tenacity.stop import stop_base
 
 from txdiag.chains import ChainSpec
@@ -371,9 +371,17 @@ class RpcClient:
                 session, health.endpoint, body, seconds=seconds, max_bytes=self.policy.max_response_bytes
             )
         except TransientError as exc:
-            if exc.reason not in (Reason.TIMEOUT, Reason.CONNECTION):
+            if exc.reason not in (Reason.TIMEOUT, Reason.CONNECTION, Reason.REFUSED):
                 self.observer.on_http(self.chain.name, health.name, exc.elapsed)
-            self._fail(health, methods, exc.outcome, exc.elapsed, throttled=exc.throttled, retry_after=exc.retry_after)
+            self._fail(
+                health,
+                methods,
+                exc.outcome,
+                exc.elapsed,
+                throttled=exc.throttled,
+                retry_after=exc.retry_after,
+                refused=exc.reason is Reason.REFUSED,
+            )
             raise
         self.observer.on_http(self.chain.name, health.name, posted.elapsed)
         try:
@@ -391,8 +399,9 @@ class RpcClient:
         *,
         throttled: bool = False,
         retry_after: float | None = None,
+        refused: bool = False,
     ) -> None:
-        health.record(ok=False, seconds=elapsed, throttled=throttled, retry_after=retry_after)
+        health.record(ok=False, seconds=elapsed, throttled=throttled, retry_after=retry_after, refused=refused)
         self._observe(health, methods, outcome, elapsed)
         self.pool.report_up(health)
 
@@ -437,8 +446,11 @@ class _BatchRun:
         self.last: TransientError | None = None
 
     async def run(self) -> list[Reply]:
+        # under a deadline the budget is the time left (less a margin), not a count of attempts
+        bounded = remaining_time() is not None
+        stop = _OutOfTime(self.policy.deadline_margin) if bounded else stop_after_attempt(self.policy.attempts)
         retrying = AsyncRetrying(
-            stop=stop_any(stop_after_attempt(self.policy.attempts), _OutOfTime(self.policy.deadline_margin)),
+            stop=stop,
             wait=self._wait,
             retry=retry_if_exception_type(TransientError),
             reraise=True,
@@ -451,15 +463,14 @@ class _BatchRun:
             if exc.reason is Reason.RATE_LIMITED and all(r is not None for r in self.results):
                 # the nodes answered; some items stayed throttled or unavailable: they are data
                 return [r for r in self.results if r is not None]
-            left = remaining_time()
-            raise self._unavailable(exc, out_of_time=left is not None and left <= self.policy.deadline_margin) from exc
+            raise self._unavailable(exc, out_of_time=self._cut_short(exc)) from exc
         return [r if r is not None else Reply(error=RpcItemError(-1, "no answer")) for r in self.results]
 
     async def _attempt_once(self) -> None:
         left = remaining_time()
         if left is not None and left <= self.policy.deadline_margin:
             if self.tried:
-                raise self._unavailable(self.last, out_of_time=True)
+                raise self._unavailable(self.last, out_of_time=self._cut_short(self.last))
             raise DeadlineExceeded(0)
         health = self._choose()
         if health.name not in self.tried:
@@ -512,14 +523,35 @@ class _BatchRun:
         self.last = exc
         if self.only is None and len(self.pool.health) > 1:
             self.exclude.add(exc.endpoint)
-        if exc.retry_after is not None and exc.retry_after > self.policy.max_retry_after and not self._alternative():
-            # the only endpoint left asks for more patience than we may spend: say so now
-            raise ChainUnavailable(
-                self.client.chain.name,
-                self.tried or self.pool.names,
-                Reason.RETRY_AFTER_TOO_LONG,
-                detail=f"rate limited; asked to wait {exc.retry_after:g} s",
-            ) from exc
+        if exc.retry_after is None or exc.retry_after <= self._patience() or self._alternative():
+            return
+        # the only endpoint left asks for more patience than we may spend (or than is left): say so now
+        left = remaining_time()
+        raise ChainUnavailable(
+            self.client.chain.name,
+            self.tried or self.pool.names,
+            Reason.RETRY_AFTER_TOO_LONG,
+            detail=f"rate limited; asked to wait {exc.retry_after:g} s",
+            out_of_time=left is not None and exc.retry_after > left - self.policy.deadline_margin,
+        ) from exc
+
+    def _cut_short(self, exc: TransientError | None) -> bool:
+        """Whether the deadline, not the endpoints, ended this call: time is up and the last attempt was still waiting.
+
+        Endpoints that each answered with a failure until the deadline are
+        unavailable (503), however long we kept asking; one that was still
+        being waited on when the time ran out is the deadline's doing (504).
+        """
+        left = remaining_time()
+        if left is None or left > self.policy.deadline_margin:
+            return False
+        return exc is None or exc.reason is Reason.TIMEOUT
+
+    def _patience(self) -> float:
+        """The longest Retry-After honoured now: the policy's bound, or the time left, whichever is shorter."""
+        left = remaining_time()
+        bound = self.policy.max_retry_after
+        return bound if left is None else min(bound, left - self.policy.deadline_margin)
 
     def _alternative(self) -> bool:
         """Whether an endpoint not yet excluded, and not asking us to wait, remains."""

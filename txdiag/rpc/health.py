@@ -61,8 +61,20 @@ class EndpointHealth:
     def name(self) -> str:
         return self.endpoint.name
 
-    def record(self, ok: bool, seconds: float, throttled: bool = False, retry_after: float | None = None) -> None:
-        """One attempt's outcome: success closes the circuit; repeated failures (or one when half-open) open it."""
+    def record(
+        self,
+        ok: bool,
+        seconds: float,
+        throttled: bool = False,
+        retry_after: float | None = None,
+        *,
+        refused: bool = False,
+    ) -> None:
+        """One attempt's outcome: success closes the circuit; repeated failures (or one when half-open) open it.
+
+        A refused connection opens it at once: nothing listens there, and asking
+        it again before its cooldown only spends the caller's time.
+        """
         now = self.clock()
         self.window.append(Sample(now, ok, throttled, seconds))
         if ok:
@@ -72,7 +84,7 @@ class EndpointHealth:
         else:
             self.consecutive_failures += 1
             self.last_failure = now
-            if self.open_until or self.consecutive_failures >= self.failure_threshold:
+            if refused or self.open_until or self.consecutive_failures >= self.failure_threshold:
                 self.open_until = now + self.cooldown
         if retry_after is not None:
             self.throttled_until = now + retry_after

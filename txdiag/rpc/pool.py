@@ -57,8 +57,9 @@ class EndpointPool:
     def ordered(self, *, avoid: Sequence[str] = (), min_head: int | None = None) -> list[EndpointHealth]:
         """Endpoints by health, best first.
 
-        Closed circuits first (fresh before lagging, unthrottled before
-        throttled, then by score), then cooled-down ones awaiting their probe,
+        Closed circuits first (those whose last attempt succeeded before
+        those whose last attempt failed, fresh before lagging, unthrottled
+        before throttled, then by score), then cooled-down ones awaiting their probe,
         then open ones as a last resort, soonest to cool down first. With
         ``min_head``, endpoints known to be below it are left out unless no
         endpoint is at it.
@@ -69,7 +70,7 @@ class EndpointPool:
             candidates = fresh or candidates
         now = self.clock()
 
-        def key(h: EndpointHealth) -> tuple[int, float, bool, bool, float]:
+        def key(h: EndpointHealth) -> tuple[int, float, bool, bool, bool, float]:
             state = h.state
             if state is Circuit.CLOSED:
                 tier = 0
@@ -80,6 +81,7 @@ class EndpointPool:
             return (
                 tier,
                 h.open_until if tier == 2 else 0.0,
+                h.consecutive_failures > 0,  # its last attempt failed: not asked again before healthier peers
                 self.is_lagging(h.name),
                 h.throttled_until > now,
                 h.score(),

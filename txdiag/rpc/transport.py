@@ -1,5 +1,6 @@
 """One HTTP POST to one endpoint: the status taxonomy, a bounded read, no redirects.
 
+    no connection at all                    -> TransientError(connection_refused): the circuit opens at once
     transport error, timeout                -> TransientError(timeout | connection_error)
     HTTP 429                                -> TransientError(http_429, retry_after)
     HTTP 5xx                                -> TransientError(http_5xx, retry_after)
@@ -90,6 +91,10 @@ async def post(
                 raw = await read_bounded(resp, max_bytes)
     except TimeoutError as exc:
         raise TransientError(Reason.TIMEOUT, name, elapsed=time.monotonic() - started) from exc
+    except aiohttp.ClientConnectorError as exc:
+        raise TransientError(
+            Reason.REFUSED, name, outcome="connection_error", elapsed=time.monotonic() - started
+        ) from exc
     except aiohttp.ClientError as exc:
         raise TransientError(Reason.CONNECTION, name, elapsed=time.monotonic() - started) from exc
     elapsed = time.monotonic() - started
