@@ -383,7 +383,7 @@ def test_replaced_and_dropped_through_the_cli(paused_pool: tuple[Anvil, Chain, P
     node.mine()
 
     doc = cli_json(speed, directory, data)
-    assert doc["verdict"] == "failed"
+    assert doc["verdict"] == "confirmed"  # the faster copy was mined and succeeded: the payment went through
     replaced = doc["findings"][0]
     assert replaced["code"] == "replaced"
     assert replaced["details"]["replaced_by"] == faster

@@ -25,6 +25,7 @@ from txdiag.models import (
     NetworkView,
     ReceiptView,
     Replacement,
+    Severity,
     TokenFacts,
     TxStatus,
     TxView,
@@ -197,49 +198,84 @@ def vanished(
     return Evidence(HASH, "alpha", None, None, vanished=seen)
 
 
+OK, BAD = TxStatus.SUCCESS, TxStatus.REVERTED
+
+
+def _r(n: int, to: str, value: int, block: int | None = 11, status: TxStatus | None = OK, **kw: Any) -> Replacement:
+    if block is None:
+        status = TxStatus.PENDING
+    return Replacement("0x" + f"{n:02x}" * 32, to, value, 4 * 10**9, block, tip_cap=2 * 10**9, status=status, **kw)
+
+
 @pytest.mark.parametrize(
-    ("ev", "code", "explanation", "kind"),
+    ("ev", "code", "explanation", "kind", "verdict"),
     [
-        (vanished(3), Code.DROPPED, "dropped", None),
-        (vanished(2), Code.DROPPED, "dropped", None),
-        (vanished(None), Code.DROPPED, "dropped_nonce_unknown", None),
-        (vanished(4), Code.REPLACED, "replaced_unknown", None),
+        (vanished(3), Code.DROPPED, "dropped", None, Verdict.FAILED),
+        (vanished(2), Code.DROPPED, "dropped", None, Verdict.FAILED),
+        (vanished(None), Code.DROPPED, "dropped_nonce_unknown", None, Verdict.FAILED),
+        (vanished(4), Code.REPLACED, "replaced_unknown", None, Verdict.FAILED),
+        # a mined speed-up that succeeded: the payment went through
+        (vanished(4, _r(1, OTHER, 10**17)), Code.REPLACED, "replaced_speed_up", "speed_up", Verdict.CONFIRMED),
+        # a mined speed-up that failed, by its own receipt
+        (vanished(4, _r(1, OTHER, 10**17, status=BAD)), Code.REPLACED, "replaced_failed", "speed_up", Verdict.FAILED),
+        # a mined replacement whose receipt could not be read: nothing claimed about it
         (
-            vanished(4, Replacement("0x" + "01" * 32, OTHER, 10**17, 4 * 10**9, 11)),
+            vanished(4, _r(1, OTHER, 10**17, status=None)),
             Code.REPLACED,
-            "replaced_speed_up",
+            "replaced_outcome_unknown",
             "speed_up",
+            Verdict.FAILED,
         ),
-        (
-            vanished(4, Replacement("0x" + "02" * 32, SENDER, 0, 4 * 10**9, 11)),
-            Code.REPLACED,
-            "replaced_cancel",
-            "cancel",
-        ),
-        (
-            vanished(5, Replacement("0x" + "03" * 32, TOKEN, 10**17, 4 * 10**9, 11)),
-            Code.REPLACED,
-            "replaced_other",
-            "other",
-        ),
+        (vanished(4, _r(2, SENDER, 0)), Code.REPLACED, "replaced_cancel", "cancel", Verdict.FAILED),
+        (vanished(5, _r(3, TOKEN, 10**17)), Code.REPLACED, "replaced_other", "other", Verdict.FAILED),
         # a zero-value call to the same token contract may be a different transfer: never called a speed-up
-        (
-            vanished(4, Replacement("0x" + "04" * 32, TOKEN, 0, 4 * 10**9, 11), to=TOKEN, value=0),
-            Code.REPLACED,
-            "replaced_other",
-            "other",
-        ),
+        (vanished(4, _r(4, TOKEN, 0), to=TOKEN, value=0), Code.REPLACED, "replaced_other", "other", Verdict.FAILED),
+        # a replacement still waiting holds the nonce: named with its fees, delayed, never "dropped"
+        (vanished(3, _r(5, OTHER, 10**17, block=None)), Code.REPLACED, "replaced_pending", "speed_up", Verdict.DELAYED),
+        (vanished(3, _r(6, SENDER, 0, block=None)), Code.REPLACED, "replaced_pending", "cancel", Verdict.DELAYED),
     ],
 )
-def test_vanished_rules(chain: Any, ev: Evidence, code: Code, explanation: str, kind: str | None) -> None:
-    """A remembered hash the chain forgot: replaced when its nonce was used, else dropped; the replacement's kind."""
+def test_vanished_rules(  # noqa: PLR0917 - one parameter per table column
+    chain: Any, ev: Evidence, code: Code, explanation: str, kind: str | None, verdict: Verdict
+) -> None:
+    """A remembered hash the chain forgot: what holds its nonce now, by that transaction's own receipt."""
     result = classify(ev, chain, NOW)
-    assert result.verdict is Verdict.FAILED
+    assert result.verdict is verdict
     top = result.findings[0]
     assert top.code is code
     assert top.details["explanation"] == explanation
     assert top.details.get("replacement_kind") == kind
     assert top.details["nonce"] == 3
+    assert Code.NOT_FOUND not in [f.code for f in result.findings]  # no "not found" noise beside it
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_pending_replacement_never_resends_with_its_nonce(chain: Any, lang: str) -> None:
+    """A waiting replacement: its fees and a speed-up of it, and no step sending anything new with nonce 3."""
+    ev = vanished(3, _r(5, OTHER, 10**17, block=None))
+    result = classify(ev, chain, NOW)
+    (f,) = result.findings
+    assert (f.details["suggested_max_fee_per_gas"], f.details["suggested_max_priority_fee_per_gas"]) == (
+        4_500_000_000,
+        2_250_000_000,
+    )
+    text = render(result, ev, chain, lang)
+    assert "0x" + "05" * 32 in text.summary
+    assert any("4.5 gwei" in s for s in text.next_steps)
+    everything = " ".join((text.summary, *text.next_steps))
+    for advice in ("send it again with the same nonce", "使用相同的 nonce", "use up nonce", "把 nonce"):
+        assert advice not in everything
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "your payment went through"), ("zh-CN", "您的付款已经完成")])
+def test_mined_speed_up_is_confirmed(chain: Any, lang: str, words: str) -> None:
+    """A speed-up mined and succeeded: confirmed, replaced as info naming the new hash, no resend."""
+    ev = vanished(4, _r(1, OTHER, 10**17))
+    result = classify(ev, chain, NOW)
+    (f,) = result.findings
+    assert (f.code, f.severity, f.details["replaced_by"]) == (Code.REPLACED, Severity.INFO, "0x" + "01" * 32)
+    text = render(result, ev, chain, lang)
+    assert words in text.summary
 
 
 def test_forgotten_hash_without_sighting_stays_not_found(chain: Any) -> None:

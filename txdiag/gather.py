@@ -38,7 +38,7 @@ from txdiag.probes.plan import Plan, Reader
 from txdiag.probes.recipient import ask_recipients, code_elsewhere
 from txdiag.probes.sender import ask_sender
 from txdiag.probes.tokens import ask_tokens, known_tokens
-from txdiag.probes.vanished import ask_vanished, vanished
+from txdiag.probes.vanished import ask_outcome, ask_vanished, vanished
 from txdiag.rpc import Call, Reply
 from txdiag.sightings import Sighting
 from txdiag.snapshot import parse_snapshot, snapshot_calls
@@ -311,4 +311,14 @@ async def look_back(ctx: ChainContext, seen: Sighting) -> Vanished:
         await plan.send(ctx.client)
     except ChainUnavailable:
         return vanished(seen, None, None)
-    return reader().value
+    found = reader().value
+    r = found.replacement
+    if r is None or r.block_number is None:
+        return found
+    plan = Plan()
+    outcome = ask_outcome(r, plan)
+    try:
+        await plan.send(ctx.client)
+    except ChainUnavailable:
+        return found  # the replacement's outcome stays unknown (status None): nothing is claimed about it
+    return dataclasses.replace(found, replacement=outcome().value)

@@ -129,6 +129,14 @@ class Finding:
     code: Code
     severity: Severity
     details: Mapping[str, Any] = field(default_factory=dict)
+    # the verdict this finding argues for when it is not its code's usual one: a speed-up that was mined and
+    # succeeded is ``replaced`` and yet the payment went through (confirmed); a replacement still waiting is delayed
+    argues: Verdict | None = None
+
+    @property
+    def verdict(self) -> Verdict:
+        """The class of verdict this finding argues for."""
+        return self.argues if self.argues is not None else self.code.verdict
 
 
 class TxStatus(StrEnum):
@@ -363,13 +371,21 @@ class FailureInfo:
 
 @dataclass(frozen=True, slots=True)
 class Replacement:
-    """The transaction that used a vanished transaction's nonce."""
+    """The transaction that holds a vanished transaction's nonce now, with its own outcome.
+
+    ``status`` comes from the replacement's own receipt: PENDING while it waits
+    in the pool, None when it is mined but its receipt could not be read.
+    """
 
     hash: str
     to: str | None
     value: int
     fee_cap: int
     block_number: int | None
+    tip_cap: int = 0
+    input: bytes = b""
+    legacy: bool = False
+    status: TxStatus | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -508,13 +524,13 @@ class Classification:
     @classmethod
     def from_findings(cls, findings: list[Finding]) -> Classification:
         """The verdict is the class of the most serious finding that may escalate."""
-        deciding = [f.code.verdict for f in findings if f.code.escalates]
+        deciding = [f.verdict for f in findings if f.code.escalates]
         verdict = max(deciding, key=lambda v: v.rank) if deciding else Verdict.NOT_FOUND
         if verdict is Verdict.NOT_FOUND and any(f.code is not Code.NOT_FOUND for f in findings):
             verdict = Verdict.CONFIRMED
         severity_order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
         ordered = sorted(
-            findings, key=lambda f: (-f.code.verdict.rank if f.code.escalates else 0, severity_order[f.severity])
+            findings, key=lambda f: (-f.verdict.rank if f.code.escalates else 0, severity_order[f.severity])
         )
         return cls(verdict, tuple(ordered))
 

@@ -45,8 +45,8 @@ def _mined_details(ev: Evidence, chain: ChainSpec) -> dict[str, object]:
 
 
 def not_found(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
-    """No configured chain and no endpoint asked knows the hash."""
-    if ev.tx is not None:
+    """No configured chain and no endpoint asked knows the hash (a transaction txdiag saw vanish is another story)."""
+    if ev.tx is not None or ev.vanished is not None:
         return None
     asked = [{"chain": a.chain, "endpoints": list(a.endpoints), "agreed": a.agreed} for a in ev.asked]
     unreachable = sorted(u.removeprefix("chain:") for u in ev.unchecked if u.startswith("chain:"))

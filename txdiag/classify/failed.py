@@ -12,8 +12,20 @@ from datetime import datetime
 from typing import Any
 
 from txdiag.chains import ChainSpec
+from txdiag.classify.fees import replacement
 from txdiag.guidance import fmt
-from txdiag.models import Code, Evidence, FailureInfo, FailureKind, Finding, Severity, TxStatus
+from txdiag.models import (
+    Code,
+    Evidence,
+    FailureInfo,
+    FailureKind,
+    Finding,
+    Replacement,
+    Severity,
+    TxStatus,
+    Vanished,
+    Verdict,
+)
 from txdiag.revert import RevertKind, RevertReason, decode_revert
 from txdiag.transfers import unmoved
 
@@ -167,23 +179,26 @@ def _seen(ev: Evidence) -> dict[str, Any]:
 
 
 def replaced(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
-    """A transaction txdiag saw pending is gone and the sender's nonce moved past it: another one used the nonce."""
+    """Another transaction of the sender's holds the nonce of one txdiag saw pending: what that one did.
+
+    Every outcome rests on the replacement's own receipt: a speed-up that was
+    mined and succeeded means the payment went through (``replaced`` as info,
+    verdict confirmed); a cancel that succeeded sent nothing; a replacement that
+    failed is failed; one still waiting is named with its fees (delayed), and
+    no step sends anything else with the nonce it holds.
+    """
     v = ev.vanished
-    if ev.tx is not None or v is None or v.latest_nonce is None or v.latest_nonce <= v.nonce:
+    if ev.tx is not None or v is None:
+        return None
+    r = v.replacement
+    waiting = r is not None and r.block_number is None
+    if not waiting and (v.latest_nonce is None or v.latest_nonce <= v.nonce):
         return None
     details = _seen(ev)
-    r = v.replacement
     if r is None:
         details["explanation"] = "replaced_unknown"
         return Finding(Code.REPLACED, Severity.ERROR, details)
-    if r.to == v.sender and r.value == 0:
-        kind = "cancel"
-    elif r.to == v.to and v.value is not None and r.value == v.value and r.value > 0:
-        # the same coin payment at a higher fee; a zero-value call to the same contract may be any call
-        # (another token transfer, an approval), so it is not called a speed-up without its calldata
-        kind = "speed_up"
-    else:
-        kind = "other"
+    kind = _replacement_kind(v, r)
     details.update(
         replaced_by=r.hash,
         replacement_kind=kind,
@@ -191,16 +206,47 @@ def replaced(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
         replacement_value_wei=r.value,
         replacement_fee_cap_per_gas=r.fee_cap,
         replacement_block=r.block_number,
-        explanation=f"replaced_{kind}",
+        replacement_status=r.status.value if r.status is not None else None,
     )
+    if waiting:
+        fees = replacement(fee_cap=r.fee_cap, tip_cap=r.tip_cap, legacy=r.legacy, next_base_fee=None, market_tip=None)
+        details.update(fees.details())
+        if r.legacy:
+            details["replacement_gas_price_per_gas"] = r.fee_cap
+        else:
+            details["replacement_tip_cap_per_gas"] = r.tip_cap
+        details.update(replacement_pending=True, explanation="replaced_pending")
+        return Finding(Code.REPLACED, Severity.WARNING, details, argues=Verdict.DELAYED)
+    if r.status is None:
+        details["explanation"] = "replaced_outcome_unknown"
+        return Finding(Code.REPLACED, Severity.ERROR, details)
+    if r.status is TxStatus.REVERTED:
+        details["explanation"] = "replaced_failed"
+        return Finding(Code.REPLACED, Severity.ERROR, details)
+    details["explanation"] = f"replaced_{kind}"
+    if kind == "speed_up":
+        details["replacement_succeeded"] = True
+        return Finding(Code.REPLACED, Severity.INFO, details, argues=Verdict.CONFIRMED)
     return Finding(Code.REPLACED, Severity.ERROR, details)
 
 
+def _replacement_kind(v: Vanished, r: Replacement) -> str:
+    if r.to == v.sender and r.value == 0:
+        return "cancel"
+    if r.to == v.to and v.value is not None and r.value == v.value and r.value > 0:
+        # the same coin payment at a higher fee; a zero-value call to the same contract may be any call
+        # (another token transfer, an approval), so it is not called a speed-up without its calldata
+        return "speed_up"
+    return "other"
+
+
 def dropped(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
-    """A transaction txdiag saw pending is gone and its nonce is still unused: the network dropped it."""
+    """A transaction txdiag saw pending is gone and nothing holds its nonce: the network dropped it."""
     v = ev.vanished
     if ev.tx is not None or v is None:
         return None
+    if v.replacement is not None and v.replacement.block_number is None:
+        return None  # a waiting transaction holds the nonce: replaced, and no step may send with that nonce
     if v.latest_nonce is not None and v.latest_nonce > v.nonce:
         return None
     details = _seen(ev)

@@ -197,15 +197,13 @@ def render(
     deferred: list[str] = []
     leads: list[tuple[Entry, dict[str, str], bool]] = []
     verdict = classification.verdict
-    specific = any(
-        f.code.verdict is verdict and f.code.escalates and f.code not in GENERIC for f in classification.findings
-    )
+    specific = any(f.verdict is verdict and f.code.escalates and f.code not in GENERIC for f in classification.findings)
     for finding in classification.findings:
         entry = cat.entries[finding.code]
         values = facts(finding.details, ev, chain, cat)
         message = fill(entry.message, values) or fill(entry.summary, values) or entry.message
         findings.append(RenderedFinding(finding.code.value, finding.severity.value, message, finding.details))
-        same_class = finding.code.verdict is verdict
+        same_class = finding.verdict is verdict
         generic = finding.code in GENERIC and specific
         if same_class and (finding.code.escalates or verdict is Verdict.NOT_FOUND) and not generic:
             leads.append((entry, values, bool(finding.details.get("pending"))))

@@ -2,16 +2,21 @@
 
 One batch on the chain it was seen on: the sender's executed nonce, and the
 transaction now holding that nonce where the node can say
-(``eth_getTransactionBySenderAndNonce``; anvil and erigon have it).
+(``eth_getTransactionBySenderAndNonce``; anvil and erigon have it). When that
+holder is mined, one more batch reads its own receipt: what is said about a
+replacement (the payment went through, nothing was sent, it failed) rests on
+the replacement's receipt, never on its fields alone.
 """
 
 from __future__ import annotations
 
-from txdiag.models import Replacement, Vanished
+import dataclasses
+
+from txdiag.models import Replacement, TxStatus, Vanished
 from txdiag.probes.plan import Handle, Plan, Read, Reader, quantity_or_none
 from txdiag.rpc import Call, Reply
 from txdiag.sightings import Sighting
-from txdiag.wire import WireError, parse_tx
+from txdiag.wire import WireError, parse_receipt, parse_tx
 
 
 def ask_vanished(seen: Sighting, plan: Plan) -> Reader[Vanished]:
@@ -43,8 +48,32 @@ def vanished(seen: Sighting, latest: int | None, holder: Replacement | None) -> 
         first_seen=seen.first_seen,
         last_seen=seen.last_seen,
         latest_nonce=latest,
-        replacement=holder if latest is not None and latest > seen.nonce else None,
+        # a mined holder is the replacement once the chain executed past the nonce; a waiting one holds it now
+        replacement=holder if holder is not None and (holder.block_number is None or _past(latest, seen)) else None,
     )
+
+
+def _past(latest: int | None, seen: Sighting) -> bool:
+    return latest is not None and latest > seen.nonce
+
+
+def ask_outcome(replacement: Replacement, plan: Plan) -> Reader[Replacement]:
+    """The mined replacement's own receipt: its status (None when the receipt could not be read)."""
+    status = plan.add(Call("eth_getTransactionReceipt", (replacement.hash,)), decode=_receipt_status)
+
+    def read() -> Read[Replacement]:
+        return Read(dataclasses.replace(replacement, status=status.value))
+
+    return read
+
+
+def _receipt_status(r: Reply) -> TxStatus | None:
+    if not r.ok or r.value is None:
+        return None
+    try:
+        return parse_receipt(r.value).status
+    except WireError:
+        return None
 
 
 def replacement(r: Reply, original: str) -> Replacement | None:
@@ -57,4 +86,14 @@ def replacement(r: Reply, original: str) -> Replacement | None:
         return None
     if tx.hash == original:
         return None
-    return Replacement(tx.hash, tx.to, tx.value, tx.fee_cap, tx.block_number)
+    return Replacement(
+        tx.hash,
+        tx.to,
+        tx.value,
+        tx.fee_cap,
+        tx.block_number,
+        tip_cap=tx.tip_cap,
+        input=tx.input,
+        legacy=not tx.is_dynamic_fee,
+        status=TxStatus.PENDING if tx.block_number is None else None,
+    )

@@ -266,6 +266,20 @@ CATALOG = Catalog(
             ),
             message="Nonce {nonce} was used by another transaction; this one was last seen pending at {last_seen}.",
             steps={
+                "do_not_pay_again": "Do not send this payment again: {replaced_by} made it.",
+                "wait_for_replacement": (
+                    "Wait for {replaced_by}: it holds nonce {nonce} now. Do not send anything else with nonce {nonce} "
+                    "unless you mean to replace {replaced_by} itself."
+                ),
+                "speed_up_replacement": (
+                    'If {replaced_by} stays stuck, speed up that transaction (not this one): "Speed up" in your '
+                    "wallet, keeping nonce {nonce}, with max fee at least {suggested_max_fee_per_gas_gwei} gwei and "
+                    "max priority fee at least {suggested_max_priority_fee_per_gas_gwei} gwei."
+                ),
+                "speed_up_replacement_legacy": (
+                    'If {replaced_by} stays stuck, speed up that transaction (not this one): "Speed up" in your '
+                    "wallet, keeping nonce {nonce}, with a gas price of at least {suggested_gas_price_gwei} gwei."
+                ),
                 "look_at_replacement": "Look at transaction {replaced_by} to see what it did.",
             },
         ),
@@ -696,8 +710,31 @@ CATALOG = Catalog(
         ),
         "replaced_speed_up": (
             (
-                "It was replaced by a faster copy paying the same recipient the same amount. Do not send it again: "
-                "the payment was made by transaction {replaced_by}."
+                "It was replaced by a faster copy paying the same recipient the same amount, {replaced_by}, which is "
+                "in block {replacement_block} and succeeded: your payment went through. Do not send it again."
+            ),
+        ),
+        "replaced_pending": (
+            (
+                "The transaction holding the nonce now, {replaced_by}, is itself still waiting (max fee "
+                "{replacement_fee_cap_per_gas_gwei} gwei, max priority fee {replacement_tip_cap_per_gas_gwei} gwei)."
+            ),
+            (
+                "The transaction holding the nonce now, {replaced_by}, is itself still waiting (gas price "
+                "{replacement_gas_price_per_gas_gwei} gwei)."
+            ),
+            "The transaction holding the nonce now, {replaced_by}, is itself still waiting.",
+        ),
+        "replaced_failed": (
+            (
+                "The replacement, {replaced_by}, failed in block {replacement_block}: nothing was sent by either "
+                "transaction, apart from the network fees."
+            ),
+        ),
+        "replaced_outcome_unknown": (
+            (
+                "Whether the replacement, {replaced_by}, succeeded could not be read: check it before doing anything "
+                "else."
             ),
         ),
         "replaced_cancel": (

@@ -193,6 +193,20 @@ CATALOG = Catalog(
             summary="这笔交易已被替换：同一地址的另一笔交易使用了它的 nonce（{nonce}），因此它永远不会被打包。{explanation_text}",
             message="nonce {nonce} 已被另一笔交易使用；最后一次看到这笔交易处于待处理状态是在 {last_seen}。",
             steps={
+                "do_not_pay_again": "请不要再次发送这笔付款：{replaced_by} 已经完成了它。",
+                "wait_for_replacement": (
+                    "请等待 {replaced_by}：它现在占用着 nonce {nonce}。除非您要替换 {replaced_by} 本身，否则不要再用 "
+                    "nonce {nonce} 发送任何交易。"
+                ),
+                "speed_up_replacement": (
+                    "如果 {replaced_by} 一直卡住，请加速那笔交易（不是这一笔）：在钱包中选择“加速”，保持 nonce {nonce}，"
+                    "最高费用至少 {suggested_max_fee_per_gas_gwei} gwei，最高优先费用至少 "
+                    "{suggested_max_priority_fee_per_gas_gwei} gwei。"
+                ),
+                "speed_up_replacement_legacy": (
+                    "如果 {replaced_by} 一直卡住，请加速那笔交易（不是这一笔）：在钱包中选择“加速”，保持 nonce {nonce}，"
+                    "Gas 价格至少 {suggested_gas_price_gwei} gwei。"
+                ),
                 "look_at_replacement": "请查看交易 {replaced_by}，了解它做了什么。",
             },
         ),
@@ -486,8 +500,23 @@ CATALOG = Catalog(
             "合约执行了一条无效指令（INVALID，0xfe），旧式 assert 检查和部分代币会用这种方式拒绝调用。",
         ),
         "replaced_speed_up": (
-            "它被一笔更快的副本替换，收款方和金额都相同。请不要重新发送：这笔付款已由交易 {replaced_by} 完成。",
+            (
+                "它被一笔更快的副本 {replaced_by} 替换，收款方和金额都相同；那笔交易在区块 {replacement_block} "
+                "中执行成功：您的付款已经完成。请不要重新发送。"
+            ),
         ),
+        "replaced_pending": (
+            (
+                "现在占用这个 nonce 的交易 {replaced_by} 本身仍在等待（最高费用 {replacement_fee_cap_per_gas_gwei} "
+                "gwei，最高优先费用 {replacement_tip_cap_per_gas_gwei} gwei）。"
+            ),
+            "现在占用这个 nonce 的交易 {replaced_by} 本身仍在等待（Gas 价格 {replacement_gas_price_per_gas_gwei} gwei）。",
+            "现在占用这个 nonce 的交易 {replaced_by} 本身仍在等待。",
+        ),
+        "replaced_failed": (
+            "替换交易 {replaced_by} 在区块 {replacement_block} 中失败了：除网络费外，两笔交易都没有转出任何资金。",
+        ),
+        "replaced_outcome_unknown": ("无法读取替换交易 {replaced_by} 是否成功：在做任何其他操作之前，请先查看它。",),
         "replaced_cancel": (
             "它已被 {replaced_by} 取消，那笔交易向您自己的地址转账 0：除那笔交易的网络费（Gas 费）外，没有资金离开您的钱包。如果仍要完成原来的付款，请作为一笔新交易重新发送。",
         ),
