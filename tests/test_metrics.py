@@ -28,6 +28,9 @@ DESIGN_METRICS = {
     "txdiag_cache_requests": ("counter", {"cache", "result"}),
     "txdiag_http_requests": ("counter", {"route", "status"}),
     "txdiag_http_request_duration_seconds": ("histogram", {"route"}),
+    "txdiag_http_connections_refused": ("counter", {"reason"}),
+    "txdiag_http_connections_timed_out": ("counter", {"phase"}),
+    "txdiag_http_open_connections": ("gauge", set()),
 }
 HEX_RUN = re.compile(r"[0-9a-fA-F]{40}")
 
@@ -49,6 +52,9 @@ def test_every_design_metric_exists_with_its_labels() -> None:
         metrics.cache_requests,
         metrics.http_requests,
         metrics.http_duration,
+        metrics.connections_refused,
+        metrics.connections_timed_out,
+        metrics.open_connections,
     ):
         found[collector._name] = (collector._type, set(collector._labelnames))
     assert found == DESIGN_METRICS

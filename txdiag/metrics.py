@@ -76,6 +76,20 @@ class Metrics:
             registry=registry,
         )
 
+        self.connections_refused = Counter(
+            "txdiag_http_connections_refused",
+            "Connections refused or limited to /healthz, by reason (total_cap, client_cap, fd_limit)",
+            ["reason"],
+            registry=registry,
+        )
+        self.connections_timed_out = Counter(
+            "txdiag_http_connections_timed_out",
+            "Connections closed because the request headers did not arrive in time",
+            ["phase"],
+            registry=registry,
+        )
+        self.open_connections = Gauge("txdiag_http_open_connections", "Client connections open now", registry=registry)
+
     # -- RpcObserver ------------------------------------------------------
 
     def on_request(self, chain: str, endpoint: str, method: str, outcome: str, seconds: float) -> None:

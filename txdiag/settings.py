@@ -52,6 +52,14 @@ class Settings:
     trust_forwarded: bool = False  # take the client address from X-Forwarded-For (behind a proxy)
     # keep sightings of pending transactions in SQLite under data_dir (from_env: on unless TXDIAG_SIGHTINGS=memory)
     persist_sightings: bool = False
+    # connections (txdiag serve): what a client may hold, and for how long
+    header_timeout: float = 10.0  # seconds from a request's first byte (or the connection's start) to its last header
+    keepalive_timeout: float = 15.0  # seconds an idle keep-alive connection is kept
+    body_timeout: float = 10.0  # seconds a request body (which no route reads) is drained before the close
+    max_connections: int = 1000  # open at once, in total (lowered to fit the file-descriptor limit)
+    max_connections_per_client: int = 64  # open at once from one address (IPv6: one /64)
+    auth_failure_rate: float = 0.1  # failed authentications a client earns back per second
+    auth_failure_burst: int = 10  # failed authentications a client may make before 429
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -78,6 +86,13 @@ class Settings:
             shutdown_grace=_float(env, "TXDIAG_SHUTDOWN_GRACE", 10.0, 0, 600),
             trust_forwarded=env.get("TXDIAG_TRUST_FORWARDED", "").lower() in ("1", "true", "yes"),
             persist_sightings=_sightings_mode(env) == "sqlite",
+            header_timeout=_float(env, "TXDIAG_HEADER_TIMEOUT", 10.0, 0.01, 600),
+            keepalive_timeout=_float(env, "TXDIAG_KEEPALIVE_TIMEOUT", 15.0, 0.01, 3600),
+            body_timeout=_float(env, "TXDIAG_BODY_TIMEOUT", 10.0, 0.01, 600),
+            max_connections=_int(env, "TXDIAG_MAX_CONNECTIONS", 1000, 1, 1_000_000),
+            max_connections_per_client=_int(env, "TXDIAG_MAX_CONNECTIONS_PER_CLIENT", 64, 1, 1_000_000),
+            auth_failure_rate=_float(env, "TXDIAG_AUTH_FAILURE_RATE", 0.1, 0.001, 1000),
+            auth_failure_burst=_int(env, "TXDIAG_AUTH_FAILURE_BURST", 10, 1, 100_000),
         )
 
 

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from txdiag.http import api
-from txdiag.http.edge import edge
+from txdiag.http.edge import MAX_BODY, edge
 from txdiag.http.guard import GUARD, Guard, protect
 from txdiag.http.problems import dumps
 from txdiag.http.state import METRICS, OPENAPI, SERVICE, SETTINGS
@@ -16,8 +16,6 @@ from txdiag.metrics import Metrics
 from txdiag.openapi import build_document
 from txdiag.service import Service
 from txdiag.settings import Settings
-
-MAX_BODY = 64 * 1024  # bytes of request body; larger gets 413
 
 
 def create_app(service: Service, settings: Settings, metrics: Metrics) -> web.Application:

@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 import time
 import uuid
-from datetime import UTC, datetime
 
 from aiohttp import web
 
+from txdiag.http.accesslog import access_line
 from txdiag.http.guard import Handler
+from txdiag.http.limits import Admission
 from txdiag.http.problems import Problem, from_http_exception
+from txdiag.http.protocol import Connection
 from txdiag.http.state import CLIENT, KEY_ID, METRICS, REQUEST_ID, route_of
 from txdiag.openapi import REQUEST_ID_PATTERN
 
 log = logging.getLogger("txdiag.http")
-access_log = logging.getLogger("txdiag.access")
 
 MAX_TARGET = 2048  # characters of path and query; longer gets 414
+MAX_BODY = 64 * 1024  # bytes of request body; larger gets 413
 
 _REQUEST_ID = re.compile(REQUEST_ID_PATTERN)
 
@@ -39,10 +40,17 @@ async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
     rid = request_id(request.headers.get("X-Request-ID"))
     request[REQUEST_ID] = rid
     route = route_of(request)
+    conn = request.protocol if isinstance(request.protocol, Connection) else None
+    if conn is not None:
+        conn.request_started()
     response: web.StreamResponse
     try:
+        if conn is not None and conn.admission is Admission.HEALTH and route != "/healthz":
+            raise Problem(503, "too many connections; try again shortly", headers={"Retry-After": "1"})
         if len(request.raw_path) > MAX_TARGET:
             raise Problem(414, f"the request target is longer than {MAX_TARGET} characters")
+        if request.content_length is not None and request.content_length > MAX_BODY:
+            raise Problem(413, f"the request body is larger than {MAX_BODY} bytes (no route takes a body)")
         response = await handler(request)
     except Problem as problem:
         response = problem.response(rid)
@@ -56,6 +64,11 @@ async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
         log.error("unhandled %s serving %s (request %s)", type(exc).__name__, route, rid)
         log.debug("unhandled error", exc_info=True)
         response = Problem(500, "the service failed to answer; the request id identifies it in the logs").response(rid)
+    finally:
+        if conn is not None:
+            conn.request_finished()
+    if conn is not None and conn.admission is not Admission.ADMIT:
+        response.force_close()  # a connection over a cap is not kept
     response.headers["X-Request-ID"] = rid
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     metrics = request.app[METRICS]
@@ -65,17 +78,13 @@ async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 
 def _access(request: web.Request, route: str, status: int, started: float) -> None:
-    if not access_log.isEnabledFor(logging.INFO):
-        return
-    line = {
-        "ts": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-        "event": "http_request",
-        "method": request.method,
-        "route": route,
-        "status": status,
-        "duration_ms": round((time.monotonic() - started) * 1000, 2),
-        "request_id": request.get(REQUEST_ID),
-        "client": request.get(CLIENT) or request.remote,
-        "key_id": request.get(KEY_ID),
-    }
-    access_log.info(json.dumps(line, ensure_ascii=False))
+    client = request.get(CLIENT) or request.remote
+    access_line(
+        request.method,
+        route,
+        status,
+        started,
+        request_id=request.get(REQUEST_ID),
+        client=client,
+        key_id=request.get(KEY_ID),
+    )
