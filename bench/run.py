@@ -78,10 +78,11 @@ def make_transactions(chain: Chain) -> dict[str, list[str]]:
 
 async def cold_txdiag(chains_dir: Path, proxy: LatencyProxy, tx_hash: str) -> Sample:
     from txdiag.chains import load_chains
-    from txdiag.service import Service
+    from txdiag.compose import build_service
+    from txdiag.settings import Settings
 
     chains = load_chains(chains_dir)
-    async with Service(chains) as service:  # a new service: nothing cached, no open connection
+    async with build_service(Settings(), chains) as service:  # a new service: nothing cached, no open connection
         proxy.reset()
         started = time.perf_counter()
         await service.diagnose(tx_hash, chain="local")

@@ -21,7 +21,8 @@ from tests.support.anvil import Anvil, start_anvil, write_chain_file
 from tests.support.chain import GWEI, Chain, account
 from txdiag.chains import load_chains
 from txdiag.classify.fees import with_headroom
-from txdiag.service import Service
+from txdiag.compose import build_service
+from txdiag.settings import Settings
 
 TXDIAG = str(Path(sys.executable).with_name("txdiag"))
 
@@ -233,7 +234,9 @@ async def test_service_reports_how_long_a_transaction_has_waited(paused: Anvil, 
     stuck = chain.send(account(9), account(1).address, value=1, gas=21_000)
     start = datetime(2025, 5, 1, 12, 0, tzinfo=UTC)
     times = iter([start, start, start + timedelta(seconds=150), start + timedelta(seconds=150)])
-    async with Service(load_chains(chain_dir(tmp_path, paused)), clock=lambda: next(times)) as service:
+    async with build_service(
+        Settings(), load_chains(chain_dir(tmp_path, paused)), clock=lambda: next(times)
+    ) as service:
         await service.diagnose(stuck)
         later = await service.diagnose(stuck, lang="zh-CN")
     d = later.to_json()

@@ -21,6 +21,7 @@ from tests.conftest import ALPHA_ID
 from tests.support.anvil import Anvil, write_chain_file
 from tests.support.chain import GWEI, Chain, account, calldata
 from txdiag.chains import load_chains
+from txdiag.compose import build_service
 from txdiag.service import Service
 from txdiag.settings import Settings
 from txdiag.sightings import SIGHTINGS_FILE, SqliteSightings
@@ -124,7 +125,7 @@ def sent(chain_a: Chain, node_a: Anvil) -> dict[str, str]:
 
 
 def _service(chains_dir: Path) -> Service:
-    return Service({k: v for k, v in load_chains(chains_dir).items() if k == "alpha"})
+    return build_service(Settings(), {k: v for k, v in load_chains(chains_dir).items() if k == "alpha"})
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
@@ -310,7 +311,7 @@ async def test_without_trace_or_ots_the_call_is_replayed(
     """No debug_ or ots_ methods: the reason comes from an eth_call replay at the parent block, marked as such."""
     directory, refused, _ = limited
     refused.update({"debug_traceTransaction", "ots_getTransactionError"})
-    async with Service(load_chains(directory)) as service:
+    async with build_service(Settings(), load_chains(directory)) as service:
         d = await service.diagnose(sent["strdShort"])
         trips = service.contexts["alpha"].client.http_requests
     details = d.classification.findings[0].details
@@ -328,7 +329,7 @@ async def test_ots_used_when_trace_missing(sent: dict[str, str], limited: tuple[
     """No debug_traceTransaction: ots_getTransactionError gives the revert data in the same round."""
     directory, refused, _ = limited
     refused.add("debug_traceTransaction")
-    async with Service(load_chains(directory)) as service:
+    async with build_service(Settings(), load_chains(directory)) as service:
         d = await service.diagnose(sent["failCustom"])
     details = d.classification.findings[0].details
     assert details["source"] == "ots"
@@ -339,7 +340,7 @@ async def test_no_method_can_tell(sent: dict[str, str], limited: tuple[Path, set
     """A node with no trace, no ots and no historical eth_call: still failed, and the reason says why it is unknown."""
     directory, refused, _ = limited
     refused.update({"debug_traceTransaction", "ots_getTransactionError", "eth_call", "eth_estimateGas"})
-    async with Service(load_chains(directory)) as service:
+    async with build_service(Settings(), load_chains(directory)) as service:
         en = await service.diagnose(sent["outOfGas"])
         zh = await service.diagnose(sent["outOfGas"], lang="zh-CN")
     finding = en.classification.findings[0]
@@ -412,7 +413,7 @@ async def test_replaced_through_the_service(paused_pool: tuple[Anvil, Chain, Pat
     node, chain, directory = paused_pool
     me = account(2)
     store = SqliteSightings.in_dir(tmp_path / "svc")
-    async with Service(load_chains(directory), Settings(pending_cache_seconds=0), sightings=store) as service:
+    async with build_service(Settings(pending_cache_seconds=0), load_chains(directory), sightings=store) as service:
         first = chain.send(me, OTHER, value=10**17, gas=21_000, nonce=0, max_fee=3 * GWEI)
         assert (await service.diagnose(first)).verdict == "delayed"
         other = chain.send(me, account(8).address, value=2 * 10**17, gas=21_000, nonce=0, max_fee=4 * GWEI)

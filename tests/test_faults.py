@@ -24,12 +24,12 @@ from tests.support.anvil import Anvil, free_port, write_chain_file
 from tests.support.chain import Chain, account
 from tests.support.proxy import Fault, FaultProxy
 from txdiag.chains import load_chains, redact
+from txdiag.compose import build_service
 from txdiag.errors import ChainUnavailable
 from txdiag.http import create_app
 from txdiag.metrics import Metrics
 from txdiag.report import Diagnosis
 from txdiag.rpc import RetryPolicy
-from txdiag.service import Service
 from txdiag.settings import Settings
 
 TXDIAG = str(Path(sys.executable).parent / "txdiag")
@@ -64,7 +64,7 @@ def send_payment(chain: Chain, value: int) -> str:
 
 async def truth(tx_hash: str, clean_dir: Path) -> Truth:
     """The verdict and block straight from the node, no proxy in between."""
-    async with Service(load_chains(clean_dir), SETTINGS) as service:
+    async with build_service(SETTINGS, load_chains(clean_dir)) as service:
         d = await service.diagnose(tx_hash)
     block = d.evidence.block_number
     assert block is not None
@@ -80,7 +80,7 @@ def mined(chain_a: Chain, node_a: Anvil) -> str:
 
 
 async def diagnose(directory: Path, tx_hash: str, **kwargs: Any) -> Diagnosis:
-    async with Service(load_chains(directory), SETTINGS, **kwargs) as service:
+    async with build_service(SETTINGS, load_chains(directory), **kwargs) as service:
         return await service.diagnose(tx_hash)
 
 
@@ -149,7 +149,7 @@ async def test_all_endpoints_down_http_503(mined: str, proxies: list[FaultProxy]
     b.set(Fault(status=503))
     settings = Settings(deadline=2.0, attempt_timeout=1.0, result_cache_size=0)
     metrics = Metrics(CollectorRegistry())
-    service = Service(load_chains(chain_dir(tmp_path, a.url, b.url)), settings, metrics=metrics)
+    service = build_service(settings, load_chains(chain_dir(tmp_path, a.url, b.url)), metrics=metrics)
     async with TestClient(TestServer(create_app(service, settings, metrics))) as client:
         started = time.monotonic()
         resp = await client.get(f"/v1/tx/{mined}")
@@ -248,8 +248,8 @@ async def test_flapping_endpoint_circuit_opens_and_recovers(
     policy = RetryPolicy(failure_threshold=3, cooldown=0.4, recheck_after=0.05)
     up = {"chain": "alpha", "endpoint": redact(a.url)}
     verdicts: list[str] = []
-    async with Service(
-        load_chains(chain_dir(tmp_path, a.url, b.url)), SETTINGS, metrics=Metrics(registry), policy=policy
+    async with build_service(
+        SETTINGS, load_chains(chain_dir(tmp_path, a.url, b.url)), metrics=Metrics(registry), policy=policy
     ) as service:
 
         async def until(value: float) -> bool:

@@ -22,7 +22,7 @@ from tests.support.chain import Chain, account
 from tests.support.live import Live, rpc_proxy, served, serving, silent_server
 from txdiag.http import GUARD
 from txdiag.openapi import build_document
-from txdiag.service import STATUS_TIMEOUT
+from txdiag.status import STATUS_TIMEOUT
 
 pytestmark = pytest.mark.asyncio
 

@@ -11,8 +11,8 @@ from prometheus_client import CollectorRegistry
 from tests.support.anvil import Anvil
 from tests.support.chain import Chain, account
 from txdiag.chains import load_chains
+from txdiag.compose import build_service
 from txdiag.metrics import Metrics
-from txdiag.service import Service
 from txdiag.settings import Settings
 
 DESIGN_METRICS = {
@@ -101,7 +101,7 @@ async def test_real_diagnoses_move_counters_with_bounded_labels(chains_dir: Path
     chain = Chain(node_a)
     sent = [chain.send(account(6), account(9).address, value=1, gas=21_000) for _ in range(2)]
     metrics = Metrics(CollectorRegistry())
-    async with Service(load_chains(chains_dir, env={}), Settings(), metrics=metrics) as service:
+    async with build_service(Settings(), load_chains(chains_dir, env={}), metrics=metrics) as service:
         verdicts = [(await service.diagnose(h)).verdict for h in sent]
         await service.diagnose("0x" + "cd" * 32)
     get = metrics.registry.get_sample_value

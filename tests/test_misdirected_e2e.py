@@ -22,7 +22,8 @@ from tests.support.anvil import Anvil, write_chain_file
 from tests.support.chain import Chain, account, calldata
 from tests.support.live import serving
 from txdiag.chains import load_chains
-from txdiag.service import Service
+from txdiag.compose import build_service
+from txdiag.settings import Settings
 
 TXDIAG = str(Path(sys.executable).parent / "txdiag")
 ETH = 10**18
@@ -321,7 +322,7 @@ def test_chinese_guidance(scene: dict[str, Any], chains_dir: Path, tmp_path: Pat
 
 async def test_token_transfer_round_trips(scene: dict[str, Any], chains_dir: Path) -> None:
     """A token transfer costs two dependent round trips on its chain, plus one concurrent request per other chain."""
-    async with Service(load_chains(chains_dir, env={})) as service:
+    async with build_service(Settings(), load_chains(chains_dir, env={})) as service:
         doc = await service.diagnose(scene["to_lookalike"], chain="alpha")
         assert doc.verdict == "misdirected"
         assert service.contexts["alpha"].client.http_requests == 2
@@ -334,7 +335,7 @@ async def test_pending_misdirected_gets_cancel_first(fresh_node: Anvil, tmp_path
     fresh_node.automine(False)
     tx_hash = chain.send(account(1), DEAD, value=10**15, gas=21_000)
     write_chain_file(tmp_path, "alpha", fresh_node.chain_id, [fresh_node.url])
-    async with Service(load_chains(tmp_path, env={})) as service:
+    async with build_service(Settings(), load_chains(tmp_path, env={})) as service:
         doc = (await service.diagnose(tx_hash)).to_json()
     assert doc["tx"]["status"] == "pending"
     assert doc["verdict"] == "misdirected"

@@ -11,6 +11,7 @@ from prometheus_client import CollectorRegistry
 from tests.support.anvil import Anvil
 from tests.support.chain import Chain, account, calldata
 from txdiag.chains import load_chains
+from txdiag.compose import build_service
 from txdiag.metrics import Metrics
 from txdiag.service import Service
 from txdiag.settings import Settings
@@ -40,7 +41,7 @@ def scenario(chain_a: Chain, node_a: Anvil) -> dict[str, str]:
 
 def service_for(chains_dir: Path, **settings: object) -> Service:
     chains = {k: v for k, v in load_chains(chains_dir).items() if k == "alpha"}
-    return Service(chains, Settings(**settings), metrics=Metrics(CollectorRegistry()))  # type: ignore[arg-type]
+    return build_service(Settings(**settings), chains, metrics=Metrics(CollectorRegistry()))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("name", "budget"), [("payment", 2), ("token", 2), ("fresh", 2), ("failed", 3)])

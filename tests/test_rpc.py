@@ -20,6 +20,7 @@ from tests.support.anvil import Anvil, free_port
 from tests.support.chain import Chain, account
 from tests.support.proxy import Fault, FaultProxy
 from txdiag.chains import ChainSpec, Endpoint, redact
+from txdiag.compose import build_service
 from txdiag.errors import ChainUnavailable
 from txdiag.metrics import Metrics
 from txdiag.rpc import (
@@ -34,7 +35,6 @@ from txdiag.rpc import (
     nesting,
     parse_retry_after,
 )
-from txdiag.service import Service
 from txdiag.settings import Settings
 
 FAST = RetryPolicy(attempts=4, initial_backoff=0.01, max_backoff=0.05, attempt_timeout=2.0)
@@ -340,13 +340,13 @@ async def test_4xx_with_json_body_fails_over_and_diagnosis_succeeds(
     """A keyed endpoint answering 401 with a JSON-RPC error body is an endpoint fault: the public one answers."""
     tx = chain_a.send(account(6), account(7).address, value=4321, gas=21_000)
     settings = Settings(deadline=5.0, attempt_timeout=1.0, result_cache_size=0)
-    async with Service({"alpha": spec(node_a.url)}, settings) as clean:
+    async with build_service(settings, {"alpha": spec(node_a.url)}) as clean:
         expected = await clean.diagnose(tx)
     refusal = {"jsonrpc": "2.0", "id": None, "error": {"code": -32001, "message": SECRET_TEXT}}
     public = proxies[0]
     async with fake_node(json_answer(refusal, status=401), path=f"/v3/{KEY}") as keyed:
         policy = RetryPolicy(failure_threshold=1)
-        async with Service({"alpha": spec(keyed.url, public.url)}, settings, policy=policy) as service:
+        async with build_service(settings, {"alpha": spec(keyed.url, public.url)}, policy=policy) as service:
             d = await service.diagnose(tx)
             bad = service.contexts["alpha"].client.health[redact(keyed.url)]
             assert keyed.requests >= 1

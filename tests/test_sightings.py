@@ -17,8 +17,8 @@ import pytest
 from tests.support.anvil import Anvil, write_chain_file
 from tests.support.chain import Chain, account
 from txdiag.chains import load_chains
+from txdiag.compose import build_service
 from txdiag.errors import ConfigError
-from txdiag.service import Service
 from txdiag.settings import Settings
 from txdiag.sightings import (
     SIGHTINGS_FILE,
@@ -151,14 +151,14 @@ async def test_service_store_choice(tmp_path: Path) -> None:
     """The service keeps sightings in SQLite under data_dir when asked, and in memory if that directory is unusable."""
     write_chain_file(tmp_path / "chains", "alpha", 31337, ["http://127.0.0.1:9"])
     chains = load_chains(tmp_path / "chains")
-    async with Service(chains, Settings(data_dir=tmp_path / "data", persist_sightings=True)) as service:
+    async with build_service(Settings(data_dir=tmp_path / "data", persist_sightings=True), chains) as service:
         assert isinstance(service.sightings, SqliteSightings)
     assert (tmp_path / "data" / SIGHTINGS_FILE).exists()
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    async with Service(chains, Settings(data_dir=blocker / "data", persist_sightings=True)) as service:
+    async with build_service(Settings(data_dir=blocker / "data", persist_sightings=True), chains) as service:
         assert isinstance(service.sightings, MemorySightings)
-    async with Service(chains, Settings(data_dir=tmp_path / "unused")) as service:
+    async with build_service(Settings(data_dir=tmp_path / "unused"), chains) as service:
         assert isinstance(service.sightings, MemorySightings)
     assert not (tmp_path / "unused").exists()
 
@@ -230,7 +230,7 @@ async def test_locked_store_neither_blocks_the_loop_nor_fails_a_diagnosis(
     other = hold_write_lock(tmp_path / "data" / SIGHTINGS_FILE)
     ticking = asyncio.create_task(ticker())
     try:
-        async with Service(load_chains(tmp_path / "chains"), Settings(), sightings=store) as service:
+        async with build_service(Settings(), load_chains(tmp_path / "chains"), sightings=store) as service:
             started = time.monotonic()
             diagnosis = await service.diagnose(tx_hash)
             elapsed = time.monotonic() - started

@@ -23,9 +23,9 @@ from tests.support.anvil import Anvil, write_chain_file
 from tests.support.chain import Chain, account, calldata
 from tests.support.proxy import Fault, FaultProxy
 from txdiag.chains import load_chains
+from txdiag.compose import build_service
 from txdiag.errors import ChainUnavailable, DeadlineExceeded
 from txdiag.metrics import Metrics
-from txdiag.service import Service
 from txdiag.settings import Settings
 
 SEED = 20240607
@@ -88,7 +88,7 @@ def proxies(world: tuple[Anvil, list[str]]) -> Iterator[list[FaultProxy]]:
 
 async def expected(directory: Path, hashes: list[str]) -> dict[str, tuple[str, object]]:
     """Verdict and confirmations per hash, without faults."""
-    async with Service(load_chains(directory), SETTINGS) as service:
+    async with build_service(SETTINGS, load_chains(directory)) as service:
         out = {}
         for h in hashes:
             doc = (await service.diagnose(h)).to_json()
@@ -123,7 +123,7 @@ async def test_soak_random_faults_zero_wrong_verdicts(
     pick = random.Random(SEED + 3)
     stop_at = time.monotonic() + RUN_SECONDS
 
-    async with Service(load_chains(faulty), SETTINGS, metrics=Metrics(registry)) as service:
+    async with build_service(SETTINGS, load_chains(faulty), metrics=Metrics(registry)) as service:
 
         async def worker() -> None:
             while time.monotonic() < stop_at and counts["diagnoses"] < MAX_DIAGNOSES:

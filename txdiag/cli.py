@@ -108,12 +108,12 @@ async def _diagnose(args: argparse.Namespace) -> int:
         parse_address(args.expected_to)
 
     from txdiag.chains import load_chains
-    from txdiag.service import Service
+    from txdiag.compose import build_service
     from txdiag.settings import Settings
 
     settings = Settings.from_env()
     chains = load_chains(args.chains_dir or settings.chains_dir)
-    async with Service(chains, settings) as service:
+    async with build_service(settings, chains) as service:
         diagnosis = await service.diagnose(
             args.hash, chain=args.chain, expected_to=args.expected_to, lang=args.lang or _env_lang()
         )
@@ -131,12 +131,12 @@ def _env_lang() -> str | None:
 
 async def _chains(args: argparse.Namespace) -> int:
     from txdiag.chains import load_chains
-    from txdiag.service import Service
+    from txdiag.compose import build_service
     from txdiag.settings import Settings
 
     settings = Settings.from_env()
     chains = load_chains(args.chains_dir or settings.chains_dir)
-    async with Service(chains, settings) as service:
+    async with build_service(settings, chains) as service:
         statuses = await service.status()
     if args.json:
         doc = [

@@ -11,12 +11,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
-import logging
-import sqlite3
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from txdiag.cache import LRU, SingleFlight
 from txdiag.chains import ChainSpec
@@ -26,16 +24,25 @@ from txdiag.errors import ChainUnavailable, DeadlineExceeded, Reason, UnknownCha
 from txdiag.gather import find, investigate, look_back
 from txdiag.inputs import parse_address, parse_hash, parse_lang
 from txdiag.metrics import Metrics
-from txdiag.models import Asked, Classification, Evidence
+from txdiag.models import Asked, Classification, Evidence, Vanished
 from txdiag.probes.context import ChainContext, Found
 from txdiag.report import Diagnosis
-from txdiag.rpc import RetryPolicy, RpcClient, RpcObserver, TransientError, deadline_scope
+from txdiag.rpc import deadline_scope
 from txdiag.settings import Settings
-from txdiag.sightings import MemorySightings, Sighting, SightingStore, SqliteSightings, recall, remember
-from txdiag.snapshot import SnapshotCache
+from txdiag.sightings import Sighting, SightingStore, recall, remember
+from txdiag.status import STATUS_TIMEOUT, ChainStatus, chain_statuses
 
-log = logging.getLogger(__name__)
-STATUS_TIMEOUT = 2.0  # seconds for one health probe of an endpoint (status(): /readyz, /v1/chains, `txdiag chains`)
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """How one family of chains finds a transaction, gathers its evidence, and looks back at a vanished one."""
+
+    find: Callable[[ChainContext, str], Awaitable[Found]]
+    investigate: Callable[[Found], Awaitable[Evidence]]
+    look_back: Callable[[ChainContext, Sighting], Awaitable[Vanished]]
+
+
+EVM = Family(find, investigate, look_back)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,70 +53,32 @@ class Missing:
     unreachable: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class EndpointStatus:
-    name: str
-    up: bool
-    head: int | None
-    latency_ms: float | None
-    error: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ChainStatus:
-    name: str
-    chain_id: int | None  # None for the bitcoin family
-    endpoints: tuple[EndpointStatus, ...]
-    family: str = "evm"
-    network: str | None = None
-
-    @property
-    def ready(self) -> bool:
-        return any(e.up for e in self.endpoints)
-
-
 class Service:
-    """Holds one RPC client and one snapshot cache per chain; diagnoses hashes."""
+    """The diagnose flow over chains wired by :func:`txdiag.compose.build_service`."""
 
     def __init__(
         self,
-        chains: Mapping[str, ChainSpec],
-        settings: Settings | None = None,
+        settings: Settings,
+        contexts: Mapping[str, ChainContext],
         *,
+        sightings: SightingStore,
+        results: LRU[str, tuple[Evidence, ChainSpec]],
+        inflight: SingleFlight[tuple[str, str | None], tuple[Evidence, ChainSpec]],
+        families: Mapping[str, Family],
         metrics: Metrics | None = None,
-        sightings: SightingStore | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        policy: RetryPolicy | None = None,
+        clock: Callable[[], datetime],
+        observe_cache: Callable[[str, str], None] = lambda cache, result: None,
     ) -> None:
-        self.settings = settings or Settings()
-        self.chains = dict(chains)
+        self.settings = settings
+        self.contexts = dict(contexts)
+        self.chains = {name: ctx.chain for name, ctx in self.contexts.items()}
+        self.sightings = sightings
+        self.results = results
+        self.inflight = inflight
+        self.families = families
         self.metrics = metrics
-        if sightings is None:
-            sightings = _default_sightings(self.settings)
-        self.sightings: SightingStore = sightings
         self.clock = clock
-        # the retry, circuit and hedging policy; attempts and the attempt timeout come from settings
-        policy = dataclasses.replace(
-            policy or RetryPolicy(),
-            attempts=self.settings.rpc_attempts,
-            attempt_timeout=self.settings.attempt_timeout,
-        )
-        observer: RpcObserver | None = metrics
-        self.contexts = {
-            name: ChainContext(
-                chain=spec,
-                client=RpcClient(spec, policy=policy, observer=observer),
-                snapshots=SnapshotCache(
-                    ttl=max(0.25, spec.block_time), observe=functools.partial(self._count_cache, "snapshot")
-                ),
-            )
-            for name, spec in self.chains.items()
-        }
-        self.results: LRU[str, tuple[Evidence, ChainSpec]] = LRU(self.settings.result_cache_size)
-        self.inflight: SingleFlight[tuple[str, str | None], tuple[Evidence, ChainSpec]] = SingleFlight()
-        for ctx in self.contexts.values():
-            # a probe may ask the other chains too (is the recipient a contract somewhere else?)
-            ctx.peers = {n: c for n, c in self.contexts.items() if c is not ctx}
+        self._count_cache = observe_cache
 
     async def __aenter__(self) -> Service:
         return self
@@ -177,7 +146,7 @@ class Service:
                     if isinstance(located, Missing):
                         ev, spec = await self._vanished(*self._not_found(tx_hash, chain, located))
                     else:
-                        ev, spec = await investigate(located), located.ctx.chain
+                        ev, spec = await self.family(located.ctx).investigate(located), located.ctx.chain
         except TimeoutError as exc:
             raise DeadlineExceeded(seconds) from exc
         final = ev.tx is not None and ev.receipt is not None and is_final(ev, spec)
@@ -186,12 +155,23 @@ class Service:
 
     # -- steps ------------------------------------------------------------
 
+    def family(self, ctx: ChainContext) -> Family:
+        """The family dispatch point: how this chain's transactions are found and their evidence gathered."""
+        family = self.families.get(ctx.chain.family)
+        if family is None:
+            detail = f"the {ctx.chain.family} family cannot be diagnosed yet"
+            raise ChainUnavailable(ctx.chain.name, [], Reason.NO_ENDPOINT, detail=detail)
+        return family
+
+    async def _find(self, ctx: ChainContext, tx_hash: str) -> Found:
+        return await self.family(ctx).find(ctx, tx_hash)
+
     async def _locate(self, tx_hash: str, chain: str | None) -> Found | Missing:
         """The chain that has the transaction: the named one first, then every other chain at once."""
         asked: list[Asked] = []
         if chain is not None:
             # the named chain must answer: if it cannot, nothing honest can be said (exit 3 / 503)
-            found = await find(self.contexts[chain], tx_hash)
+            found = await self._find(self.contexts[chain], tx_hash)
             if found.tx is not None:
                 return found
             asked.append(found.asked)
@@ -211,7 +191,7 @@ class Service:
         """Ask chains concurrently; the first that has the transaction wins and the rest are cancelled."""
         if not names:
             return None, [], []
-        tasks = [asyncio.create_task(find(self.contexts[n], tx_hash)) for n in names]
+        tasks = [asyncio.create_task(self._find(self.contexts[n], tx_hash)) for n in names]
         asked: list[Asked] = []
         failures: list[ChainUnavailable] = []
         hit: Found | None = None
@@ -253,7 +233,9 @@ class Service:
         if seen is None or seen.chain not in self.contexts:
             return ev, spec
         ctx = self.contexts[seen.chain]
-        return dataclasses.replace(ev, chain=seen.chain, vanished=await look_back(ctx, seen)), ctx.chain
+        return dataclasses.replace(
+            ev, chain=seen.chain, vanished=await self.family(ctx).look_back(ctx, seen)
+        ), ctx.chain
 
     async def _remember(self, ev: Evidence) -> Evidence:
         """Record a pending transaction's sighting; give the evidence its first-seen time.
@@ -284,10 +266,6 @@ class Service:
             return ev  # a first sighting is "now": only an earlier one says how long it has waited
         return dataclasses.replace(ev, first_seen=stored.first_seen)
 
-    def _count_cache(self, cache: str, result: str) -> None:
-        if self.metrics is not None:
-            self.metrics.cache(cache, result)
-
     def _observe(self, ev: Evidence, result: Classification, seconds: float) -> None:
         if self.metrics is None:
             return
@@ -302,49 +280,5 @@ class Service:
     # -- health -----------------------------------------------------------
 
     async def status(self) -> list[ChainStatus]:
-        """Each chain's endpoints, probed now with eth_blockNumber.
-
-        Every endpoint of every chain is asked at once, one attempt each (no
-        retry, no failover), so the whole call takes about STATUS_TIMEOUT
-        however many endpoints are down: readiness probes must answer quickly.
-        """
-        limit = min(self.settings.deadline, STATUS_TIMEOUT)
-
-        async def probe(ctx: ChainContext, name: str) -> EndpointStatus:
-            started = time.monotonic()
-            try:
-                # the client's own timeout ends the attempt; this is the backstop for the rest
-                async with asyncio.timeout(limit + 0.25):
-                    head = await ctx.client.probe_head(name, limit)
-            except TransientError as exc:
-                return EndpointStatus(name, False, None, None, exc.label)
-            except TimeoutError:
-                return EndpointStatus(name, False, None, None, "timeout")
-            except Exception as exc:  # any failure means "down"; the reason is shown
-                return EndpointStatus(name, False, None, None, _reason(exc))
-            return EndpointStatus(name, True, head, (time.monotonic() - started) * 1000)
-
-        async def chain_status(ctx: ChainContext) -> ChainStatus:
-            endpoints = await asyncio.gather(*(probe(ctx, ep.name) for ep in ctx.chain.endpoints))
-            spec = ctx.chain
-            return ChainStatus(spec.name, spec.chain_id, tuple(endpoints), spec.family, spec.network)
-
-        return list(await asyncio.gather(*(chain_status(c) for c in self.contexts.values())))
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, ChainUnavailable):
-        return exc.label
-    if isinstance(exc, DeadlineExceeded):
-        return Reason.OUT_OF_TIME.value
-    return type(exc).__name__
-
-
-def _default_sightings(settings: Settings) -> SightingStore:
-    """SQLite in the data directory when persistence is on; memory when off, or when the directory is unusable."""
-    if settings.persist_sightings:
-        try:
-            return SqliteSightings.in_dir(settings.data_dir)
-        except (OSError, sqlite3.Error) as exc:
-            log.warning("sightings kept in memory only: data directory unusable (%s)", type(exc).__name__)
-    return MemorySightings()
+        """Each chain's endpoints, probed now (see :func:`txdiag.status.chain_statuses`)."""
+        return await chain_statuses(self.contexts.values(), min(self.settings.deadline, STATUS_TIMEOUT))

@@ -26,6 +26,7 @@ from aiohttp.test_utils import TestServer
 from prometheus_client import CollectorRegistry
 
 from txdiag.chains import load_chains
+from txdiag.compose import build_service
 from txdiag.http import create_app
 from txdiag.metrics import Metrics
 from txdiag.service import Service
@@ -61,7 +62,7 @@ async def serving(
     """The real app (create_app) on 127.0.0.1 with a free port, and a real aiohttp client."""
     settings = replace(BASE_SETTINGS, **overrides)
     metrics = Metrics(CollectorRegistry())
-    service = Service(load_chains(chains_dir, env={}), settings, metrics=metrics)
+    service = build_service(settings, load_chains(chains_dir, env={}), metrics=metrics)
     app = create_app(service, settings, metrics)
     if prepare is not None:
         prepare(app)

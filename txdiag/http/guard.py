@@ -17,8 +17,9 @@ from txdiag.cache import LRU, SingleFlight
 from txdiag.http.problems import Problem
 from txdiag.http.state import CLIENT, KEY_ID, UNMATCHED, route_of
 from txdiag.metrics import Metrics
-from txdiag.service import ChainStatus, Service
+from txdiag.service import Service
 from txdiag.settings import Settings
+from txdiag.status import ChainStatus
 
 MAX_PARAM = 256  # characters of one query value
 STATUS_TTL = 1.0  # seconds a health probe of the nodes is reused (bounds node load from /readyz)

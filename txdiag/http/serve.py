@@ -17,13 +17,13 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from txdiag.chains import load_chains
+from txdiag.compose import build_service
 from txdiag.errors import ConfigError, TxdiagError
 from txdiag.http import limits
 from txdiag.http.accesslog import access_log
 from txdiag.http.app import create_app
 from txdiag.http.protocol import MAX_FIELD, MAX_HEADERS, MAX_LINE, Connection, Policy
 from txdiag.metrics import Metrics
-from txdiag.service import Service
 from txdiag.settings import Settings
 
 log = logging.getLogger("txdiag.http")
@@ -118,7 +118,7 @@ async def listen(app: web.Application, settings: Settings, metrics: Metrics, hos
 
 async def _serve(settings: Settings, chains: Mapping[str, Any], host: str, port: int) -> int:
     metrics = Metrics(CollectorRegistry())
-    service = Service(chains, settings, metrics=metrics)
+    service = build_service(settings, chains, metrics)
     app = create_app(service, settings, metrics)
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(_loop_errors(limits.Warnings(log)))

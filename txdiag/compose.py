@@ -1,0 +1,95 @@
+"""The composition root: settings, chain specs and metrics in; a wired Service out.
+
+Everything stateful is made here and nowhere else: one RPC client, snapshot
+cache and token cache per chain, each chain's peers (the other chains, which
+some probes ask too), the result cache, the coalescing of identical requests
+and the sightings store. Service then only runs the diagnose flow.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import logging
+import sqlite3
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+
+from txdiag.cache import LRU, SingleFlight
+from txdiag.chains import ChainSpec
+from txdiag.metrics import Metrics
+from txdiag.probes.context import ChainContext
+from txdiag.rpc import RetryPolicy, RpcClient, RpcObserver
+from txdiag.service import EVM, Service
+from txdiag.settings import Settings
+from txdiag.sightings import MemorySightings, SightingStore, SqliteSightings
+from txdiag.snapshot import SnapshotCache
+
+log = logging.getLogger(__name__)
+
+
+def build_service(
+    settings: Settings,
+    chains: Mapping[str, ChainSpec],
+    metrics: Metrics | None = None,
+    *,
+    sightings: SightingStore | None = None,
+    clock: Callable[[], datetime] | None = None,
+    policy: RetryPolicy | None = None,
+) -> Service:
+    """A Service for these chains; ``sightings``, ``clock`` and ``policy`` replace the defaults (tests, bench)."""
+    observe = functools.partial(_count_cache, metrics)
+    contexts = build_contexts(settings, chains, metrics, policy, observe)
+    return Service(
+        settings,
+        contexts,
+        sightings=sightings if sightings is not None else default_sightings(settings),
+        results=LRU(settings.result_cache_size),
+        inflight=SingleFlight(),
+        families={"evm": EVM},
+        metrics=metrics,
+        clock=clock or (lambda: datetime.now(UTC)),
+        observe_cache=observe,
+    )
+
+
+def build_contexts(
+    settings: Settings,
+    chains: Mapping[str, ChainSpec],
+    metrics: Metrics | None,
+    policy: RetryPolicy | None,
+    observe: Callable[[str, str], None],
+) -> dict[str, ChainContext]:
+    """One client, snapshot cache and token cache per chain; every chain knows the others as its peers."""
+    # the retry, circuit and hedging policy; attempts and the attempt timeout come from settings
+    policy = dataclasses.replace(
+        policy or RetryPolicy(), attempts=settings.rpc_attempts, attempt_timeout=settings.attempt_timeout
+    )
+    observer: RpcObserver | None = metrics
+    contexts = {
+        name: ChainContext(
+            chain=spec,
+            client=RpcClient(spec, policy=policy, observer=observer),
+            snapshots=SnapshotCache(ttl=max(0.25, spec.block_time), observe=functools.partial(observe, "snapshot")),
+        )
+        for name, spec in chains.items()
+    }
+    for ctx in contexts.values():
+        # a probe may ask the other chains too (is the recipient a contract somewhere else?)
+        ctx.peers = {n: c for n, c in contexts.items() if c is not ctx}
+    return contexts
+
+
+def default_sightings(settings: Settings) -> SightingStore:
+    """SQLite in the data directory when persistence is on; memory when off, or when the directory is unusable."""
+    if settings.persist_sightings:
+        try:
+            return SqliteSightings.in_dir(settings.data_dir)
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("sightings kept in memory only: data directory unusable (%s)", type(exc).__name__)
+    return MemorySightings()
+
+
+def _count_cache(metrics: Metrics | None, cache: str, result: str) -> None:
+    if metrics is not None:
+        metrics.cache(cache, result)
