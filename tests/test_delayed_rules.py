@@ -10,11 +10,18 @@ import pytest
 
 from txdiag.chains import ChainSpec, Endpoint
 from txdiag.classify import classify
-from txdiag.classify.delayed import fee_below_base_fee, network_congested, nonce_gap, pending, tip_below_market
+from txdiag.classify.delayed import (
+    blocked_by_earlier,
+    fee_below_base_fee,
+    network_congested,
+    nonce_gap,
+    pending,
+    tip_below_market,
+)
 from txdiag.classify.fees import bump, replacement, typeable, with_headroom
 from txdiag.guidance.render import render
 from txdiag.models import Code, Evidence, NetworkView, PoolTx, SenderState, TxView
-from txdiag.probes.sender import _read_lookups
+from txdiag.probes.sender import _read_lookups, _waiting
 from txdiag.rpc import Reply, RpcItemError
 
 GWEI = 10**9
@@ -388,3 +395,93 @@ def test_nonce_lookups_count_only_an_unbroken_run(answers: list[Any], checked_fr
         Reply(error=RpcItemError(-32601, "Method not found")) if a == "error" else Reply(value=a) for a in answers
     ]
     assert _read_lookups(range(3, 7), replies) == (checked_from, frozenset(seen))
+
+
+# -- blocked by an earlier transaction of the sender -----------------------------------
+
+BLOCKER = "0x" + "cd" * 32
+
+
+def _blocked(pool: tuple[PoolTx, ...] | None = None, earlier: tuple[PoolTx, ...] = (), latest: int = 3) -> Evidence:
+    return evidence(sender=SenderState(latest, 6, pool, checked_from=0, seen_nonces=frozenset({3, 4}), earlier=earlier))
+
+
+@pytest.mark.parametrize(
+    ("ev", "fires", "below_base"),
+    [
+        # the next nonce waits under the base fee (10 gwei): this one (nonce 5) cannot go first
+        (_blocked(earlier=(PoolTx(BLOCKER, 3, 3 * GWEI, 1 * GWEI, False),)), True, True),
+        # the same, learnt from the pool
+        (_blocked(pool=(PoolTx(BLOCKER, 3, 3 * GWEI, 1 * GWEI, False),)), True, True),
+        # above the base fee but with a tip under the market's median (3 gwei)
+        (_blocked(earlier=(PoolTx(BLOCKER, 3, 30 * GWEI, 1 * GWEI, False),)), True, False),
+        # priced to go soon: no finding, this one follows it
+        (_blocked(earlier=(PoolTx(BLOCKER, 3, 30 * GWEI, 5 * GWEI, False),)), False, None),
+        # the waiting one is not the next nonce (nonce 3 executes first and is absent): a gap, not a blocker
+        (_blocked(earlier=(PoolTx(BLOCKER, 4, 3 * GWEI, 1 * GWEI, False),)), False, None),
+        # nothing earlier waits
+        (_blocked(), False, None),
+        # this transaction is itself the next nonce
+        (_blocked(earlier=(PoolTx(BLOCKER, 5, 3 * GWEI, 1 * GWEI, False),), latest=5), False, None),
+    ],
+)
+def test_blocked_by_earlier_table(ev: Evidence, fires: bool, below_base: bool | None) -> None:
+    """An earlier waiting nonce priced too low is named as the blocker; one priced to go soon is not."""
+    f = blocked_by_earlier(ev, spec(), NOW)
+    assert (f is not None) is fires
+    if f is not None:
+        assert (f.details["blocker_hash"], f.details["blocker_nonce"], f.details["nonce"]) == (BLOCKER, 3, 5)
+        assert f.details["blocker_below_base_fee"] is below_base
+
+
+def test_blocker_gets_the_same_fee_rules() -> None:
+    """The blocker's speed-up is the replacement maths applied to the blocker's own fees; legacy gets a gas price."""
+    ev = _blocked(earlier=(PoolTx(BLOCKER, 3, 3 * GWEI, 1 * GWEI, False),))
+    f = blocked_by_earlier(ev, spec(), NOW)
+    assert f is not None
+    want = replacement(fee_cap=3 * GWEI, tip_cap=1 * GWEI, legacy=False, next_base_fee=10 * GWEI, market_tip=3 * GWEI)
+    assert f.details["suggested_max_fee_per_gas"] == want.max_fee_per_gas
+    assert f.details["suggested_max_priority_fee_per_gas"] == want.max_priority_fee_per_gas
+    legacy = blocked_by_earlier(
+        _blocked(earlier=(PoolTx(BLOCKER, 3, 3 * GWEI, 3 * GWEI, False, legacy=True),)), spec(), NOW
+    )
+    assert legacy is not None
+    assert "suggested_gas_price" in legacy.details
+    assert "suggested_max_fee_per_gas" not in legacy.details
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"), [("en", "waiting behind an earlier one"), ("zh-CN", "排在同一地址更早的一笔交易之后")]
+)
+def test_blocked_guidance_speeds_up_the_blocker(lang: str, words: str) -> None:
+    """The summary names the blocker; the first step speeds up the blocker (its nonce), not this transaction."""
+    ev = _blocked(earlier=(PoolTx(BLOCKER, 3, 3 * GWEI, 1 * GWEI, False),))
+    result = classify(ev, spec(), NOW)
+    assert result.findings[0].code is Code.BLOCKED_BY_EARLIER
+    text = render(result, ev, spec(), lang)
+    assert words in text.summary
+    assert BLOCKER in text.summary
+    assert BLOCKER in text.next_steps[0]
+    assert "nonce 3" in text.next_steps[0]
+
+
+def test_waiting_lookups_keep_the_fees() -> None:
+    """Nonce lookups that find a waiting transaction keep its hash and fees; mined ones are not blockers."""
+    waiting = {
+        "hash": BLOCKER,
+        "from": "0x" + "11" * 20,
+        "to": "0x" + "22" * 20,
+        "nonce": "0x3",
+        "value": "0x0",
+        "gas": "0x5208",
+        "type": "0x2",
+        "input": "0x",
+        "maxFeePerGas": hex(3 * GWEI),
+        "maxPriorityFeePerGas": hex(GWEI),
+        "gasPrice": hex(3 * GWEI),
+        "blockNumber": None,
+        "blockHash": None,
+    }
+    mined = {**waiting, "hash": "0x" + "ef" * 32, "nonce": "0x2", "blockNumber": "0x9", "blockHash": "0x" + "aa" * 32}
+    found = _waiting([Reply(mined), Reply(waiting), Reply(None)])
+    assert found == (PoolTx(BLOCKER, 3, 3 * GWEI, GWEI, False),)

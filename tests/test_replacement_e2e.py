@@ -122,3 +122,31 @@ def test_pending_replacement_is_named_with_its_fees(pool: tuple[Anvil, Chain, Pa
         assert "4.5 gwei" in text
         for advice in ("send it again with the same nonce", "use up nonce", "使用相同的 nonce", "把 nonce"):
             assert advice not in text, lang
+
+
+def test_stuck_behind_an_underpriced_earlier_nonce(pool: tuple[Anvil, Chain, Path], tmp_path: Path) -> None:
+    """A generous payment behind the sender's underpriced nonce: the blocker named, and its speed-up works."""
+    node, chain, directory = pool
+    data = tmp_path / "data"
+    me = account(3)
+    blocker = chain.send(me, OTHER, value=1, gas=21_000, nonce=0, max_fee=3 * GWEI, tip=1 * GWEI)
+    node.rpc("anvil_setNextBlockBaseFeePerGas", hex(10 * GWEI))
+    generous = chain.send(me, OTHER, value=10**16, gas=21_000, nonce=1, max_fee=60 * GWEI, tip=2 * GWEI)
+    docs = both_ways(generous, directory, data)
+    for (_way, lang), doc in docs.items():
+        assert doc["verdict"] == "delayed"
+        assert doc["findings"][0]["code"] == "blocked_by_earlier", codes(doc)
+        d = doc["findings"][0]["details"]
+        assert (d["blocker_hash"], d["blocker_nonce"], d["blocker_max_fee_per_gas"]) == (blocker, 0, 3 * GWEI)
+        assert d["blocker_below_base_fee"] is True
+        assert "fee_below_base_fee" not in codes(doc)  # this one pays enough: the blocker is the whole story
+        assert blocker in doc["summary"]
+        assert blocker in doc["next_steps"][0]
+        assert "nonce 0" in doc["next_steps"][0]
+        assert ("waiting behind" if lang == "en" else "排在同一地址更早的一笔交易之后") in doc["summary"]
+    d = docs["cli", "en"]["findings"][0]["details"]
+    fee, tip = d["suggested_max_fee_per_gas"], d["suggested_max_priority_fee_per_gas"]
+    sped = chain.send(me, OTHER, value=1, gas=21_000, nonce=0, max_fee=fee, tip=tip)
+    node.mine()
+    assert chain.receipt(sped) is not None
+    assert chain.receipt(generous) is not None

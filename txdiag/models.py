@@ -54,6 +54,7 @@ class Code(StrEnum):
     FEE_BELOW_BASE_FEE = "fee_below_base_fee"
     TIP_BELOW_MARKET = "tip_below_market"
     NONCE_GAP = "nonce_gap"
+    BLOCKED_BY_EARLIER = "blocked_by_earlier"  # an earlier nonce of the sender waits, priced too low
     NETWORK_CONGESTED = "network_congested"
     AWAITING_CONFIRMATIONS = "awaiting_confirmations"
     # failed
@@ -95,6 +96,7 @@ _CODE_VERDICT: dict[Code, Verdict] = {
     Code.FEE_BELOW_BASE_FEE: Verdict.DELAYED,
     Code.TIP_BELOW_MARKET: Verdict.DELAYED,
     Code.NONCE_GAP: Verdict.DELAYED,
+    Code.BLOCKED_BY_EARLIER: Verdict.DELAYED,
     Code.NETWORK_CONGESTED: Verdict.DELAYED,
     Code.AWAITING_CONFIRMATIONS: Verdict.DELAYED,
     Code.REVERTED: Verdict.FAILED,
@@ -307,6 +309,7 @@ class PoolTx:
     fee_cap: int
     tip_cap: int
     queued: bool
+    legacy: bool = False  # a gas price, not a fee cap and tip
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,6 +323,14 @@ class SenderState:
     # every nonce in [checked_from, tx nonce) is known present (in ``seen_nonces``) or absent
     checked_from: int | None = None  # None: no lookup answered
     seen_nonces: frozenset[int] = frozenset()
+    earlier: tuple[PoolTx, ...] = ()  # the waiting transactions those lookups found, with their fees
+
+    def waiting_at(self, nonce: int) -> PoolTx | None:
+        """The sender's waiting transaction that holds ``nonce``, where the pool or a lookup named it."""
+        for entry in (*(self.pool or ()), *self.earlier):
+            if entry.nonce == nonce:
+                return entry
+        return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -169,6 +169,11 @@ def parse_pool_status(value: Any) -> PoolStatus:
     return PoolStatus(pending=quantity(o.get("pending"), "pending"), queued=quantity(o.get("queued"), "queued"))
 
 
+def pool_tx(tx: TxView, *, queued: bool = False) -> PoolTx:
+    """A waiting transaction as a pool entry: its nonce and fees."""
+    return PoolTx(tx.hash, tx.nonce, tx.fee_cap, tx.tip_cap, queued=queued, legacy=not tx.is_dynamic_fee)
+
+
 def parse_pool_content_from(value: Any) -> tuple[PoolTx, ...]:
     """txpool_contentFrom: {"pending": {nonce: tx}, "queued": {nonce: tx}}."""
     o = _obj(value, "txpool_contentFrom")
@@ -179,7 +184,7 @@ def parse_pool_content_from(value: Any) -> tuple[PoolTx, ...]:
             raise WireError(f"txpool_contentFrom.{section}: expected an object")
         for raw in entries.values():
             tx = parse_tx(raw)
-            out.append(PoolTx(tx.hash, tx.nonce, tx.fee_cap, tx.tip_cap, queued=section == "queued"))
+            out.append(pool_tx(tx, queued=section == "queued"))
     return tuple(sorted(out, key=lambda p: p.nonce))
 
 

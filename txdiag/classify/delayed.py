@@ -138,6 +138,48 @@ def nonce_gap(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
     return Finding(Code.NONCE_GAP, Severity.ERROR, details)
 
 
+def blocked_by_earlier(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
+    """An earlier transaction of the sender's waits at the next nonce, priced too low: this one cannot go first.
+
+    Nonces run in order, so nothing after the blocker can be included before
+    it, whatever this transaction pays. The way out is the blocker's: a
+    speed-up or a cancel of it, with the same fee rules as any stuck transaction.
+    """
+    tx = _waiting(ev)
+    sender = ev.sender
+    if tx is None or sender is None or tx.nonce <= sender.latest_nonce:
+        return None
+    blocker = sender.waiting_at(sender.latest_nonce)
+    if blocker is None or blocker.hash == tx.hash:
+        return None
+    network = ev.network
+    base = network.next_base_fee if network is not None else None
+    market = network.market_tip(MARKET_PERCENTILE) if network is not None and chain.mempool else None
+    below_base = base is not None and blocker.fee_cap < base
+    tip = min(blocker.tip_cap, blocker.fee_cap - base) if base is not None and not below_base else blocker.tip_cap
+    below_market = market is not None and tip < market
+    if not (below_base or below_market):
+        return None  # priced to go soon: this one follows it without help
+    fees = replacement(
+        fee_cap=blocker.fee_cap, tip_cap=blocker.tip_cap, legacy=blocker.legacy, next_base_fee=base, market_tip=market
+    )
+    details: dict[str, object] = {
+        "nonce": tx.nonce,
+        "blocker_hash": blocker.hash,
+        "blocker_nonce": blocker.nonce,
+        "blocker_max_fee_per_gas": blocker.fee_cap,
+        "blocker_max_priority_fee_per_gas": blocker.tip_cap,
+        "blocker_below_base_fee": below_base,
+        "waiting_before": tx.nonce - sender.latest_nonce,
+        **fees.details(),
+    }
+    if base is not None:
+        details["base_fee_per_gas"] = base
+    if market is not None:
+        details["market_tip"] = market
+    return Finding(Code.BLOCKED_BY_EARLIER, Severity.ERROR, details)
+
+
 def network_congested(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
     """Recent blocks persistently full and the base fee rising: everything waiting pays more or waits."""
     tx = _waiting(ev)
@@ -166,5 +208,5 @@ def _percent_up(part: int, whole: int) -> float:
     return -(-part * 1000 // whole) / 10
 
 
-# a nonce gap first: until it is filled no fee helps, so its steps lead
-RULES = (pending, nonce_gap, fee_below_base_fee, tip_below_market, network_congested)
+# a nonce gap first, then a blocker: until it is filled or moved no fee on this one helps, so their steps lead
+RULES = (pending, nonce_gap, blocked_by_earlier, fee_below_base_fee, tip_below_market, network_congested)

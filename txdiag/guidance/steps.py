@@ -105,6 +105,13 @@ STEPS: Mapping[Code, tuple[Step, ...]] = {
         Step("limit_will_not_help", needs=()),
         Step("funds_safe", needs=()),
     ),
+    Code.BLOCKED_BY_EARLIER: (
+        Step("speed_up_blocker", needs=("blocker_hash", "blocker_nonce", *DYNAMIC_FEE)),
+        Step("speed_up_blocker_legacy", needs=("blocker_hash", "blocker_nonce", *LEGACY_FEE)),
+        Step("cancel_blocker", needs=("symbol", "sender", "blocker_nonce", *DYNAMIC_FEE)),
+        Step("cancel_blocker_legacy", needs=("symbol", "sender", "blocker_nonce", *LEGACY_FEE)),
+        Step("leave_this_one", needs=("nonce", "blocker_nonce")),
+    ),
     Code.REPLACED: (
         Step("do_not_pay_again", needs=("replacement_succeeded", "replaced_by")),
         Step("wait_for_replacement", needs=("replacement_pending", "replaced_by", "nonce")),

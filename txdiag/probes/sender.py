@@ -9,7 +9,8 @@ without a third round trip:
   anvil and many hosted endpoints answer -32601, and that item alone fails);
 - ``eth_getTransactionBySenderAndNonce`` for up to :data:`NONCE_WINDOW`
   nonces just below the transaction's (anvil and erigon have it), so every
-  missing nonce in that window is known even where the pool is unreadable.
+  missing nonce in that window is known even where the pool is unreadable,
+  and an earlier one still waiting is known with its hash and fees.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from txdiag.probes.context import Found
 from txdiag.probes.plan import Handle, Plan, Read, Reader, as_reply, quantity_or_none
 from txdiag.rpc import Call, Reply
 from txdiag.snapshot import read_pool
-from txdiag.wire import parse_pool_content_from
+from txdiag.wire import WireError, parse_pool_content_from, parse_tx, pool_tx
 
 NONCE_WINDOW = 16
 
@@ -63,11 +64,30 @@ def ask_sender(found: Found, plan: Plan) -> Reader[SenderState | None] | None:
             entries, unreadable = pool.value
             if unreadable:
                 missing.add("sender_pool")
-        checked_from, seen = _read_lookups(nonces, [h.value for h in lookups])
-        state = SenderState(latest.value, pending.value, entries, checked_from=checked_from, seen_nonces=seen)
+        answers = [h.value for h in lookups]
+        checked_from, seen = _read_lookups(nonces, answers)
+        earlier = _waiting(answers)
+        state = SenderState(
+            latest.value, pending.value, entries, checked_from=checked_from, seen_nonces=seen, earlier=earlier
+        )
         return Read(state, frozenset(missing))
 
     return read
+
+
+def _waiting(replies: Sequence[Reply]) -> tuple[PoolTx, ...]:
+    """The transactions the lookups found still waiting (no block), with their fees: what may block this one."""
+    out = []
+    for reply in replies:
+        if not reply.ok or not isinstance(reply.value, dict):
+            continue
+        try:
+            tx = parse_tx(reply.value)
+        except WireError:
+            continue
+        if tx.block_number is None:
+            out.append(pool_tx(tx))
+    return tuple(out)
 
 
 def _read_lookups(nonces: range, replies: Sequence[Reply]) -> tuple[int | None, frozenset[int]]:

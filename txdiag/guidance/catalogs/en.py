@@ -259,6 +259,45 @@ CATALOG = Catalog(
                 "funds_safe": "Your funds (other than the fee) did not move; you can check your balance.",
             },
         ),
+        Code.BLOCKED_BY_EARLIER: Entry(
+            summary=(
+                "This transaction (nonce {nonce}) is waiting behind an earlier one from the same address, "
+                "{blocker_hash} (nonce {blocker_nonce}, max fee {blocker_max_fee_per_gas_gwei} gwei, max priority "
+                "fee {blocker_max_priority_fee_per_gas_gwei} gwei), which pays too little to be included now. "
+                "Nothing sent after nonce {blocker_nonce} can go through before it."
+            ),
+            message=(
+                "Blocked by {blocker_hash} (nonce {blocker_nonce}): max fee {blocker_max_fee_per_gas_gwei} gwei, "
+                "max priority fee {blocker_max_priority_fee_per_gas_gwei} gwei."
+            ),
+            steps={
+                "speed_up_blocker": (
+                    'Speed up the earlier transaction {blocker_hash}, not this one: choose "Speed up" on it in your '
+                    "wallet (nonce {blocker_nonce}) with max fee {suggested_max_fee_per_gas_gwei} gwei and max "
+                    "priority fee {suggested_max_priority_fee_per_gas_gwei} gwei. This one follows by itself once "
+                    "that is in a block."
+                ),
+                "speed_up_blocker_legacy": (
+                    'Speed up the earlier transaction {blocker_hash}, not this one: choose "Speed up" on it in your '
+                    "wallet (nonce {blocker_nonce}) with gas price {suggested_gas_price_gwei} gwei. This one follows "
+                    "by itself once that is in a block."
+                ),
+                "cancel_blocker": (
+                    "Or, if you no longer want the earlier transaction, cancel it: send 0 {symbol} to your own "
+                    "address ({sender}) with nonce {blocker_nonce}, max fee {suggested_max_fee_per_gas_gwei} gwei and "
+                    "max priority fee {suggested_max_priority_fee_per_gas_gwei} gwei; this one then follows."
+                ),
+                "cancel_blocker_legacy": (
+                    "Or, if you no longer want the earlier transaction, cancel it: send 0 {symbol} to your own "
+                    "address ({sender}) with nonce {blocker_nonce} and gas price {suggested_gas_price_gwei} gwei; "
+                    "this one then follows."
+                ),
+                "leave_this_one": (
+                    "Do not speed up or resend this transaction (nonce {nonce}): a higher fee on it does not help "
+                    "while nonce {blocker_nonce} waits."
+                ),
+            },
+        ),
         Code.REPLACED: Entry(
             summary=(
                 "This transaction was replaced: another transaction from the same address used its nonce ({nonce}), "

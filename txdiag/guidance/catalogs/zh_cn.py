@@ -189,6 +189,41 @@ CATALOG = Catalog(
                 "funds_safe": "除网络费外，您的资金没有移动；可以查看余额确认。",
             },
         ),
+        Code.BLOCKED_BY_EARLIER: Entry(
+            summary=(
+                "这笔交易（nonce {nonce}）排在同一地址更早的一笔交易之后：{blocker_hash}（nonce {blocker_nonce}，"
+                "最高费用 {blocker_max_fee_per_gas_gwei} gwei，最高优先费用 {blocker_max_priority_fee_per_gas_gwei} "
+                "gwei），那笔交易出价太低，现在无法被打包。在它之前，nonce {blocker_nonce} 之后发送的任何交易都无法执行。"
+            ),
+            message=(
+                "被 {blocker_hash}（nonce {blocker_nonce}）阻塞：最高费用 {blocker_max_fee_per_gas_gwei} gwei，"
+                "最高优先费用 {blocker_max_priority_fee_per_gas_gwei} gwei。"
+            ),
+            steps={
+                "speed_up_blocker": (
+                    "请加速更早的那笔交易 {blocker_hash}，而不是这一笔：在钱包中对它选择“加速”（nonce {blocker_nonce}），"
+                    "最高费用 {suggested_max_fee_per_gas_gwei} gwei，最高优先费用 "
+                    "{suggested_max_priority_fee_per_gas_gwei} gwei。那笔交易被打包后，这一笔会自动跟上。"
+                ),
+                "speed_up_blocker_legacy": (
+                    "请加速更早的那笔交易 {blocker_hash}，而不是这一笔：在钱包中对它选择“加速”（nonce {blocker_nonce}），"
+                    "Gas 价格 {suggested_gas_price_gwei} gwei。那笔交易被打包后，这一笔会自动跟上。"
+                ),
+                "cancel_blocker": (
+                    "或者，如果您不再需要那笔更早的交易，请取消它：向您自己的地址（{sender}）发送 0 {symbol}，"
+                    "nonce {blocker_nonce}，最高费用 {suggested_max_fee_per_gas_gwei} gwei，最高优先费用 "
+                    "{suggested_max_priority_fee_per_gas_gwei} gwei；之后这一笔就会跟上。"
+                ),
+                "cancel_blocker_legacy": (
+                    "或者，如果您不再需要那笔更早的交易，请取消它：向您自己的地址（{sender}）发送 0 {symbol}，"
+                    "nonce {blocker_nonce}，Gas 价格 {suggested_gas_price_gwei} gwei；之后这一笔就会跟上。"
+                ),
+                "leave_this_one": (
+                    "不要加速或重新发送这笔交易（nonce {nonce}）：在 nonce {blocker_nonce} 等待期间，"
+                    "提高这一笔的费用没有帮助。"
+                ),
+            },
+        ),
         Code.REPLACED: Entry(
             summary="这笔交易已被替换：同一地址的另一笔交易使用了它的 nonce（{nonce}），因此它永远不会被打包。{explanation_text}",
             message="nonce {nonce} 已被另一笔交易使用；最后一次看到这笔交易处于待处理状态是在 {last_seen}。",
