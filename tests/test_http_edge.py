@@ -331,3 +331,36 @@ async def _fd_flood(tmp_path: Path) -> None:
     assert "Traceback" not in err
     assert "out of system resource" not in err  # the cap kept accept() from ever running out
     assert len(lines) <= 4, lines  # "shutting down", one rate-limited warning, nothing per connection
+
+
+async def test_failed_auth_is_throttled(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Repeated 401s from one address turn into 429, even for the right key; another address is unaffected."""
+    caplog.set_level(logging.DEBUG)
+    async with edge_server(tmp_path, auth_failure_burst=3, auth_failure_rate=0.01) as edge:
+        wrong = b"GET /v1/chains HTTP/1.1\r\n" + HOST + b"Authorization: Bearer wrong-" + API_KEY.encode() + b"\r\n"
+        right = b"GET /v1/chains HTTP/1.1\r\n" + HOST + AUTH
+        close = b"Connection: close\r\n\r\n"
+        for _ in range(3):
+            problem(*await exchange(edge, wrong + close), 401)
+        doc = problem(*await exchange(edge, wrong + close), 429)
+        assert "failed authentications" in doc["detail"]
+        status, headers, _ = await exchange(edge, right + close)
+        assert status == 429
+        assert int(headers["retry-after"]) >= 1
+        status, _, _ = await exchange(edge, right + close, local="127.0.0.2")
+        assert status == 200
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert API_KEY not in logged
+
+
+def test_ipv6_clients_share_rate_buckets() -> None:
+    """Two addresses of one IPv6 /64 drain one bucket; another /64 has its own."""
+    from txdiag.http.guard import TokenBuckets
+
+    now = [0.0]
+    buckets = TokenBuckets(rate=1.0, burst=2, clock=lambda: now[0])
+    assert buckets.take(client_key("2001:db8::1")) == 0
+    assert buckets.take(client_key("2001:db8::2:3")) == 0
+    assert buckets.wait(client_key("2001:db8::ffff")) > 0
+    assert buckets.take(client_key("2001:db8::ffff")) > 0
+    assert buckets.take(client_key("2001:db8:0:1::1")) == 0

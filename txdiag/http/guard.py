@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from aiohttp import web
 
 from txdiag.cache import LRU, SingleFlight
+from txdiag.http.limits import client_key
 from txdiag.http.problems import Problem
 from txdiag.http.state import CLIENT, KEY_ID, UNMATCHED, route_of
 from txdiag.metrics import Metrics
@@ -45,6 +46,13 @@ class TokenBuckets:
         self.max_clients = max_clients
         self.clock = clock
         self._buckets: LRU[str, tuple[float, float]] = LRU(max_clients)
+
+    def wait(self, client: str) -> float:
+        """What take() would return, without taking: 0 when a token is there."""
+        now = self.clock()
+        tokens, stamp = self._buckets.get(client, touch=False) or (self.burst, now)
+        tokens = min(self.burst, tokens + (now - stamp) * self.rate)
+        return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
 
     def take(self, client: str) -> float:
         """0 when the request may go ahead, else the seconds until a token is there."""
@@ -127,6 +135,8 @@ class Guard:
     def __init__(self, service: Service, settings: Settings, metrics: Metrics | None) -> None:
         self.keys = tuple(hashlib.sha256(k.encode()).digest() for k in sorted(settings.api_keys))
         self.buckets = TokenBuckets(settings.rate_per_second, settings.rate_burst)
+        # failed authentications per client: key guessing is throttled like everything else, harder
+        self.auth_failures = TokenBuckets(settings.auth_failure_rate, settings.auth_failure_burst)
         self.gate = Gate(settings.max_concurrent, settings.max_waiting)
         self.status = StatusCache(service, metrics)
         self.trust_forwarded = settings.trust_forwarded
@@ -174,10 +184,18 @@ async def protect(request: web.Request, handler: Handler) -> web.StreamResponse:
         return await handler(request)
     request[CLIENT] = guard.client_address(request)
     if route.startswith("/v1/"):
-        identity = request[CLIENT]
+        identity = client_key(request[CLIENT])  # an IPv6 client is its /64
         if guard.keys:
+            locked = guard.auth_failures.wait(identity)
+            if locked > 0:  # even a right key waits: a guesser must not learn which guess was right
+                raise Problem(
+                    429,
+                    "too many failed authentications from this address; wait before trying again",
+                    headers={"Retry-After": str(max(1, math.ceil(locked)))},
+                )
             key_id = guard.key_id(request.headers.get("Authorization"))
             if key_id is None:
+                guard.auth_failures.take(identity)
                 presented = bool(request.headers.get("Authorization"))
                 challenge = 'Bearer realm="txdiag"' + (', error="invalid_token"' if presented else "")
                 raise Problem(
