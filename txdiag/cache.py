@@ -121,6 +121,10 @@ class SingleFlight(Generic[K, V]):
     def __contains__(self, key: object) -> bool:
         return key in self._flights
 
+    def running(self) -> list[asyncio.Future[V]]:
+        """The futures of every computation under way."""
+        return list(self._flights.values())
+
     def claim(self, key: K) -> Lease[K, V] | asyncio.Future[V]:
         """A lease to compute ``key`` (the caller must fulfil or fail it), or the future of the one under way."""
         under_way = self._flights.get(key)

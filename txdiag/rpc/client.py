@@ -60,7 +60,7 @@ class EndpointView:
 class HeadProbes:
     """Head probes started with a round; ``settle`` gives them until ``head_wait`` after the round began."""
 
-    def __init__(self, pool: EndpointPool, tasks: Sequence[asyncio.Task[None]], started: float) -> None:
+    def __init__(self, pool: EndpointPool, tasks: Sequence[asyncio.Future[None]], started: float) -> None:
         self._pool = pool
         self.tasks = list(tasks)
         self._started = started
@@ -181,7 +181,7 @@ class RpcClient:
     def endpoints(self) -> list[EndpointView]:
         return [EndpointView(h.name, h.up and not h.wrong_chain, h.head) for h in self.pool.health.values()]
 
-    def maintain(self) -> list[asyncio.Task[None]]:
+    def maintain(self) -> list[asyncio.Future[None]]:
         """Start the background probes that are due; returns those refreshing a stale head."""
         return self.pool.maintain(self._probe)
 
@@ -192,9 +192,9 @@ class RpcClient:
     async def settle_probes(self) -> None:
         """Wait until every background probe now running has finished (tests use it to await, not sleep)."""
         while self.pool.probes:
-            await asyncio.gather(*self.pool.probes.values(), return_exceptions=True)
+            await asyncio.gather(*self.pool.probes.running(), return_exceptions=True)
 
-    async def wait_for_heads(self, probes: Sequence[asyncio.Task[None]], started: float) -> None:
+    async def wait_for_heads(self, probes: Sequence[asyncio.Future[None]], started: float) -> None:
         await self.pool.wait_for_heads(probes, started)
 
     async def probe_head(self, endpoint: str, limit: float) -> int:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import logging
 import time
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
+from txdiag.cache import SingleFlight
 from txdiag.chains import ChainSpec
 from txdiag.rpc.base import RetryPolicy, RpcObserver
 from txdiag.rpc.codec import Reply
@@ -46,7 +48,7 @@ class EndpointPool:
             )
             for e in chain.endpoints
         }
-        self.probes: dict[str, asyncio.Task[None]] = {}
+        self.probes: SingleFlight[str, None] = SingleFlight()  # at most one background probe per endpoint
 
     @property
     def names(self) -> list[str]:
@@ -161,13 +163,13 @@ class EndpointPool:
 
     # -- background probes --------------------------------------------------
 
-    def maintain(self, prober: Prober) -> list[asyncio.Task[None]]:
+    def maintain(self, prober: Prober) -> list[asyncio.Future[None]]:
         """Start the background probes that are due; returns those refreshing a stale head."""
         now = self.clock()
         multi = len(self.health) > 1
         first = self.ordered()[0].name if multi and self.ordered() else None
         head_ttl = max(1.0, 2 * self.chain.block_time)
-        refreshing: list[asyncio.Task[None]] = []
+        refreshing: list[asyncio.Future[None]] = []
         for h in self.health.values():
             if h.name in self.probes or h.wrong_chain:
                 continue
@@ -182,27 +184,17 @@ class EndpointPool:
             if not (due or stale):
                 continue
             # a fresh context: the probe is bounded by its own timeout, not by a caller's deadline
-            task = asyncio.create_task(prober(h), context=contextvars.Context())
-            self.probes[h.name] = task
-            task.add_done_callback(self._probe_done)
+            task, _ = self.probes.start(h.name, functools.partial(prober, h), context=contextvars.Context())
             if stale:
                 refreshing.append(task)
         return refreshing
 
-    async def wait_for_heads(self, probes: Sequence[asyncio.Task[None]], started: float) -> None:
+    async def wait_for_heads(self, probes: Sequence[asyncio.Future[None]], started: float) -> None:
         """Give head probes started with round 1 until ``head_wait`` after it began; never longer."""
         left = self.policy.head_wait - (time.monotonic() - started)
         pending = [p for p in probes if not p.done()]
         if pending and left > 0:
             await asyncio.wait(pending, timeout=left)
 
-    def _probe_done(self, task: asyncio.Task[None]) -> None:
-        for name, probe in list(self.probes.items()):
-            if probe is task:
-                del self.probes[name]
-
     async def close(self) -> None:
-        probes = list(self.probes.values())
-        for task in probes:
-            task.cancel()
-        await asyncio.gather(*probes, return_exceptions=True)
+        await self.probes.close()
