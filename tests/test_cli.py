@@ -272,3 +272,30 @@ def test_locked_sightings_store_does_not_fail_diagnosis(fresh_node: Anvil, tmp_p
     assert json.loads(result.stdout)["verdict"] == "delayed"
     assert "not recorded" in result.stderr  # the warning says why the sighting is missing
     assert elapsed < 4.5
+
+
+_CHAIN_BODY = 'chain_id = 1\nnative_symbol = "ETH"\nconfirmations = 3\nblock_time = 1\nrpc = ["http://127.0.0.1:9"]\n'
+
+
+@pytest.mark.parametrize(
+    ("case", "text", "field"),
+    [
+        ("deep-tables", "x = " + "{a = " * 100_000 + "1" + "}" * 100_000 + "\n", "nested too deeply"),
+        ("deep-arrays", "x = " + "[" * 100_000 + "]" * 100_000 + "\n", "nested too deeply"),
+        ("huge-symbol", _CHAIN_BODY.replace('"ETH"', '"' + "A" * 5_000_000 + '"'), "'native_symbol'"),
+        ("tiny-block-time", _CHAIN_BODY.replace("block_time = 1", "block_time = 0.001"), "'block_time'"),
+        ("huge-key", _CHAIN_BODY + "k" * 100_000 + " = 1\n", "unknown field 'kkkk"),
+    ],
+)
+def test_hostile_chain_file_exit_2(tmp_path: Path, case: str, text: str, field: str) -> None:
+    """A hostile chain file: exit 2 and one bounded line naming the file and the real field."""
+    directory = tmp_path / "chains"
+    directory.mkdir()
+    body = text if text.startswith("chain_id") else _CHAIN_BODY + text
+    (directory / "hostile.toml").write_text('name = "hostile"\n' + body)
+    line = one_line_error(run("chains", "--chains-dir", str(directory)), 2)
+    assert line.startswith("txdiag: hostile.toml: ")
+    assert field in line
+    assert len(line) <= 320
+    if case == "tiny-block-time":
+        assert "lag_tolerance" not in line

@@ -132,6 +132,12 @@ def _shown(value: Any) -> str:
     return "an array" if isinstance(value, list) else "a table" if isinstance(value, dict) else "a date or time"
 
 
+def _shown_key(key: str) -> str:
+    """A field name from the file, quoted and bounded (a hostile file's keys can be megabytes long)."""
+    shown = "".join(c if c.isprintable() else "?" for c in key[:40])
+    return f"'{shown}…'" if len(key) > 40 else f"'{shown}'"
+
+
 def _is_http_url(url: str) -> bool:
     try:
         parts = urlsplit(url)
@@ -147,6 +153,10 @@ def _expand(value: str, env: Mapping[str, str]) -> str | None:
     if missing:
         return None
     return _VAR.sub(lambda m: env[m.group(1)], value)
+
+
+MAX_FILE_BYTES = 16 << 20  # a chain file is a few hundred bytes; this only stops a runaway read
+MIN_BLOCK_TIME = 0.05  # seconds; no chain is faster, and the default lag tolerance (24 s of blocks) stays bounded
 
 
 def _field(path: Path, data: Mapping[str, Any], key: str, kind: type, *, default: Any = ...) -> Any:
@@ -192,24 +202,29 @@ def _identity(path: Path, data: Mapping[str, Any]) -> tuple[str, int | None, str
 def load_chain(path: Path, env: Mapping[str, str]) -> ChainSpec:
     """Read and validate one chain file."""
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ConfigError(f"{path.name}: larger than {MAX_FILE_BYTES // (1 << 20)} MiB; not a chain file")
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path.name}: cannot read: {exc}") from exc
+        raise ConfigError(f"{path.name}: cannot read: {type(exc).__name__}") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path.name}: not valid TOML: {exc}") from exc
+        raise ConfigError(f"{path.name}: not valid TOML: {str(exc)[:120]}") from exc
+    except RecursionError:
+        # tomllib recurses per nesting level: a hostile file runs the stack out before it is rejected
+        raise ConfigError(f"{path.name}: not valid TOML: tables or arrays nested too deeply") from None
 
     unknown = sorted(set(data) - _KNOWN_FIELDS)
     if unknown:
-        raise ConfigError(f"{path.name}: unknown field '{unknown[0]}'")
+        raise ConfigError(f"{path.name}: unknown field {_shown_key(unknown[0])}")
     name = _field(path, data, "name", str)
     if not _NAME.match(name):
-        raise ConfigError(f"{path.name}: field 'name' must be lower-case letters, digits or '-', got {name!r}")
+        raise ConfigError(f"{path.name}: field 'name' must be lower-case letters, digits or '-', got {_shown(name)}")
     if name != path.stem:
-        raise ConfigError(f"{path.name}: field 'name' is {name!r} but the file stem is {path.stem!r}")
+        raise ConfigError(f"{path.name}: field 'name' is {_shown(name)} but the file stem is {_shown(path.stem)}")
     family, chain_id, network = _identity(path, data)
     symbol = _field(path, data, "native_symbol", str)
     if not 1 <= len(symbol) <= 11 or not symbol.isalnum():
-        raise ConfigError(f"{path.name}: field 'native_symbol' must be 1-11 letters or digits, got {symbol!r}")
+        raise ConfigError(f"{path.name}: field 'native_symbol' must be 1-11 letters or digits, got {_shown(symbol)}")
     decimals = _field(path, data, "native_decimals", int, default=18 if family == "evm" else 8)
     if not 0 <= decimals <= 36:
         raise ConfigError(f"{path.name}: field 'native_decimals' must be 0-36, got {decimals}")
@@ -217,8 +232,11 @@ def load_chain(path: Path, env: Mapping[str, str]) -> ChainSpec:
     if not 1 <= confirmations <= 10_000:
         raise ConfigError(f"{path.name}: field 'confirmations' must be 1-10000, got {confirmations}")
     block_time = _field(path, data, "block_time", float)
-    if not 0 < block_time <= 600:
-        raise ConfigError(f"{path.name}: field 'block_time' must be over 0 and at most 600 seconds")
+    if not MIN_BLOCK_TIME <= block_time <= 600:
+        raise ConfigError(
+            f"{path.name}: field 'block_time' must be {MIN_BLOCK_TIME:g} to 600 seconds, got {_shown(block_time)}"
+        )
+    # the default lag follows the block time; it is the file's own field only when the file sets it
     lag = _field(path, data, "lag_tolerance", int, default=max(2, round(24 / block_time)) if block_time < 12 else 2)
     if not 0 <= lag <= 10_000:
         raise ConfigError(f"{path.name}: field 'lag_tolerance' must be 0-10000, got {lag}")

@@ -94,8 +94,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(EXIT_INTERNAL, f"internal error: {type(exc).__name__}")
 
 
+MAX_ERROR_LINE = 300  # characters of an error line: one line, whatever the message quotes
+
+
 def _fail(code: int, message: object) -> int:
-    print(f"txdiag: {message}", file=sys.stderr)
+    text = " ".join(str(message).split())
+    if len(text) > MAX_ERROR_LINE:
+        text = text[: MAX_ERROR_LINE - 1] + "…"
+    print(f"txdiag: {text}", file=sys.stderr)
     return code
 
 
