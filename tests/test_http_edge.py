@@ -29,12 +29,12 @@ from prometheus_client import CollectorRegistry
 from tests.support.anvil import write_chain_file
 from tests.support.live import BASE_SETTINGS, ROOT
 from txdiag.chains import load_chains
+from txdiag.compose import build_service
 from txdiag.http import create_app
 from txdiag.http.limits import OVERFLOW, ConnectionLimits, Warnings, client_key, fd_capacity
 from txdiag.http.protocol import MAX_FIELD, MAX_LINE, parser_problem
 from txdiag.http.serve import Listening, listen
 from txdiag.metrics import Metrics
-from txdiag.service import Service
 
 API_KEY = "k3y-" + "s3cr3t" * 4
 HOST = b"Host: 127.0.0.1\r\n"
@@ -63,7 +63,7 @@ async def edge_server(tmp_path: Path, **overrides: Any) -> AsyncIterator[Edge]:
     quick: dict[str, Any] = {"header_timeout": 0.3, "keepalive_timeout": 0.4, "body_timeout": 0.2}
     settings = replace(BASE_SETTINGS, api_keys=frozenset({API_KEY}), **{**quick, **overrides})
     metrics = Metrics(CollectorRegistry())
-    service = Service(load_chains(chains, env={}), settings, metrics=metrics)
+    service = build_service(settings, load_chains(chains, env={}), metrics=metrics)
     listening = await listen(create_app(service, settings, metrics), settings, metrics, "127.0.0.1", 0)
     try:
         yield Edge(listening, metrics, listening.addresses[0][1])
