@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import time
 from collections.abc import Sequence
 from typing import TypeVar
 
+from txdiag import verify
 from txdiag.cache import Lease
 from txdiag.errors import ChainUnavailable, DeadlineExceeded, Reason
 from txdiag.models import (
@@ -39,7 +41,7 @@ from txdiag.probes.recipient import ask_recipients, code_elsewhere
 from txdiag.probes.sender import ask_sender
 from txdiag.probes.tokens import ask_tokens, known_tokens
 from txdiag.probes.vanished import ask_outcome, ask_vanished, vanished
-from txdiag.rpc import Call, Reply
+from txdiag.rpc import Call, HeadProbes, Reply, Verifier
 from txdiag.sightings import Sighting
 from txdiag.snapshot import parse_snapshot, snapshot_calls
 from txdiag.wire import WireError, parse_receipt, parse_tx
@@ -64,21 +66,20 @@ async def find(ctx: ChainContext, tx_hash: str) -> Found:
         calls += snapshot_calls(ctx.chain)
     # the other endpoints' heads, asked in parallel (not a dependent round trip) when not known lately
     head_probes = ctx.client.start_round()
+    # every answer is checked (the hash asked, receipt and transaction agree, a believable head); one that
+    # fails is that endpoint's fault and another endpoint is asked
+    check = verify.round_one(ctx.chain, tx_hash, with_snapshot=lease is not None, clock=time.time)
     try:
         # a lagging endpoint cannot have the newest blocks: ask one at the best head when there is one
-        replies = await ctx.client.batch(calls, min_head=ctx.client.fresh_floor())
+        replies = await ctx.client.batch(calls, min_head=ctx.client.fresh_floor(), verify=check)
+        _checked(ctx, check, replies)
+        if lease is not None:
+            network = await _believable_snapshot(ctx, replies[2:], head_probes)
     except BaseException as exc:
         if lease is not None:
             lease.fail(_abandoned(ctx, exc))
         raise
     if lease is not None:
-        try:
-            network = parse_snapshot(ctx.chain, replies[2:])
-        except WireError as exc:
-            failure = ChainUnavailable(ctx.chain.name, [replies[2].endpoint], Reason.MALFORMED)
-            lease.fail(failure)
-            raise failure from exc
-        ctx.client.note_head(replies[2].endpoint, network.head)
         lease.fulfil(network)
     elif isinstance(claim, NetworkView):
         network = claim
@@ -111,6 +112,37 @@ async def find(ctx: ChainContext, tx_hash: str) -> Found:
     )
 
 
+def _checked(ctx: ChainContext, check: Verifier, replies: Sequence[Reply]) -> None:
+    """The client checks complete answers; one returned with throttled items unretried is checked here."""
+    fault = check(replies)
+    if fault is not None:
+        endpoint = replies[0].endpoint if replies else ""
+        raise ChainUnavailable(ctx.chain.name, [endpoint], Reason.UNVERIFIED, detail=f"could not check: {fault}")
+
+
+async def _believable_snapshot(ctx: ChainContext, replies: Sequence[Reply], heads: HeadProbes) -> NetworkView:
+    """The snapshot from round 1, once the other endpoints' heads are in: one whose head none of them is near
+    (a lying or broken node) is fetched again from the others."""
+    endpoint = replies[0].endpoint
+    try:
+        network = parse_snapshot(ctx.chain, replies)
+    except WireError as exc:
+        raise ChainUnavailable(ctx.chain.name, [endpoint], Reason.MALFORMED) from exc
+    ctx.client.note_head(endpoint, network.head)
+    await heads.settle()
+    if ctx.client.head_believed(endpoint):
+        return network
+    check = verify.snapshot_only(ctx.chain, time.time)
+    again = await ctx.client.batch(snapshot_calls(ctx.chain), avoid=[endpoint], verify=check)
+    _checked(ctx, check, again)
+    try:
+        network = parse_snapshot(ctx.chain, again)
+    except WireError as exc:
+        raise ChainUnavailable(ctx.chain.name, [again[0].endpoint], Reason.MALFORMED) from exc
+    ctx.client.note_head(again[0].endpoint, network.head)
+    return network
+
+
 async def _snapshot_again(ctx: ChainContext) -> NetworkView:
     """The snapshot, after the fetch this request waited on failed: fetch it (or await another's fetch) once."""
     claim = ctx.snapshots.claim()
@@ -119,7 +151,9 @@ async def _snapshot_again(ctx: ChainContext) -> NetworkView:
     if not isinstance(claim, Lease):
         return await asyncio.shield(claim)
     try:
-        replies = await ctx.client.batch(snapshot_calls(ctx.chain), min_head=ctx.client.fresh_floor())
+        check = verify.snapshot_only(ctx.chain, time.time)
+        replies = await ctx.client.batch(snapshot_calls(ctx.chain), min_head=ctx.client.fresh_floor(), verify=check)
+        _checked(ctx, check, replies)
         network = parse_snapshot(ctx.chain, replies)
     except WireError as exc:
         failure = ChainUnavailable(ctx.chain.name, [], Reason.MALFORMED)
@@ -158,8 +192,10 @@ async def _ask_another(
     ctx: ChainContext, calls: list[Call], endpoint: str
 ) -> tuple[str, TxView | None, ReceiptView | None] | None:
     """The same question to another endpoint (at the best head where one is); None when none could answer."""
+    check = verify.round_one(ctx.chain, calls[0].params[0], with_snapshot=False, clock=time.time)
     try:
-        again = await ctx.client.batch(calls, avoid=[endpoint], min_head=ctx.client.fresh_floor())
+        again = await ctx.client.batch(calls, avoid=[endpoint], min_head=ctx.client.fresh_floor(), verify=check)
+        _checked(ctx, check, again)
         tx, receipt = _read_tx(ctx, again[0], again[1])
     except (ChainUnavailable, DeadlineExceeded):
         return None

@@ -40,6 +40,11 @@ class Fault:
     item_errors: Mapping[str, tuple[int, str]] = field(default_factory=dict)  # method -> JSON-RPC error for it
     lag: int = 0  # serve the node's view from this many blocks ago
     null_txs: bool = False  # answer null for every transaction and receipt
+    # lies (a broken or hostile node): the answer is well-formed and wrong
+    other_tx: str | None = None  # answer every transaction and receipt request with this transaction's
+    receipt_block_hash: str | None = None  # receipts name this block hash instead of their own
+    head: int | None = None  # eth_blockNumber and the latest block say this number
+    body_bytes: int = 0  # pad every answer with whitespace to this many bytes (a huge but valid body)
 
     @property
     def kind(self) -> str | None:
@@ -52,6 +57,8 @@ class Fault:
             ("item_error", bool(self.item_errors)),
             ("lag", self.lag > 0),
             ("null_txs", self.null_txs),
+            ("lie", self.other_tx is not None or self.receipt_block_hash is not None or self.head is not None),
+            ("huge", self.body_bytes > 0),
             ("latency", self.latency > 0),
         ):
             if on:
@@ -209,6 +216,9 @@ class FaultProxy:
             return web.Response(status=200, body=raw, content_type="application/json")
         answers = await self._answer(items, fault)
         out = answers if isinstance(payload, list) else answers[0]
+        if fault.body_bytes:
+            raw = json.dumps(out).encode()
+            return web.Response(body=raw + b" " * max(0, fault.body_bytes - len(raw)), content_type="application/json")
         return web.json_response(out)
 
     async def _answer(self, items: list[dict[str, Any]], fault: Fault) -> list[dict[str, Any]]:
@@ -219,8 +229,11 @@ class FaultProxy:
             view = max(0, head - fault.lag)
         answers: dict[Any, dict[str, Any]] = {}
         forward: list[dict[str, Any]] = []
-        for item in items:
-            method = item.get("method")
+        for original in items:
+            method = original.get("method")
+            item = original
+            if fault.other_tx is not None and method in ("eth_getTransactionByHash", "eth_getTransactionReceipt"):
+                item = {**original, "params": [fault.other_tx]}
             local = self._local(item, fault, view)
             if local is not None:
                 answers[item.get("id")] = local
@@ -228,7 +241,9 @@ class FaultProxy:
                 forward.append(_rewrite(item, view))
         if forward:
             for reply in await self._upstream(forward):
-                answers[reply.get("id")] = _seen_at(reply, _method_of(forward, reply.get("id")), view)
+                method = _method_of(forward, reply.get("id"))
+                asked = next((i for i in forward if i.get("id") == reply.get("id")), {})
+                answers[reply.get("id")] = _lie(_seen_at(reply, method, view), asked, fault)
         return [answers[item.get("id")] for item in items]
 
     def _local(self, item: dict[str, Any], fault: Fault, view: int | None) -> dict[str, Any] | None:
@@ -281,6 +296,20 @@ def _rewrite(item: dict[str, Any], view: int | None) -> dict[str, Any]:
     else:
         return item
     return {**item, "params": params}
+
+
+def _lie(reply: dict[str, Any], asked: dict[str, Any], fault: Fault) -> dict[str, Any]:
+    """The node's answer, falsified as the fault says."""
+    result = reply.get("result")
+    method = asked.get("method")
+    if fault.receipt_block_hash is not None and method == "eth_getTransactionReceipt" and isinstance(result, dict):
+        return {**reply, "result": {**result, "blockHash": fault.receipt_block_hash}}
+    if fault.head is not None and method == "eth_blockNumber":
+        return {**reply, "result": hex(fault.head)}
+    latest = (asked.get("params") or [None])[0] in ("latest", "pending")
+    if fault.head is not None and method == "eth_getBlockByNumber" and latest and isinstance(result, dict):
+        return {**reply, "result": {**result, "number": hex(fault.head)}}  # only the head is falsified
+    return reply
 
 
 def _seen_at(reply: dict[str, Any], method: str, view: int | None) -> dict[str, Any]:

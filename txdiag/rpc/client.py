@@ -27,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -46,6 +46,9 @@ from txdiag.rpc.transport import TransientError
 from txdiag.wire import WireError, parse_block_head, quantity
 
 log = logging.getLogger("txdiag.rpc")
+
+# checks a complete answer (one reply per call, in order); returns a fixed fault label, or None when it holds
+Verifier = Callable[[Sequence[Reply]], str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +84,7 @@ class Rpc(Protocol):
         avoid: Sequence[str] = (),
         min_head: int | None = None,
         only: str | None = None,
+        verify: Verifier | None = None,
     ) -> list[Reply]: ...
     async def call(self, method: str, *params: Any) -> Any: ...
     def start_round(self) -> HeadProbes: ...
@@ -88,6 +92,7 @@ class Rpc(Protocol):
     def best_head(self) -> int | None: ...
     def note_head(self, endpoint: str, head: int, *, at_least: bool = False) -> None: ...
     def is_lagging(self, endpoint: str) -> bool: ...
+    def head_believed(self, endpoint: str) -> bool: ...
     def endpoints(self) -> list[EndpointView]: ...
     async def probe_head(self, endpoint: str, limit: float) -> int: ...
     async def close(self) -> None: ...
@@ -178,8 +183,14 @@ class RpcClient:
     def is_lagging(self, endpoint: str) -> bool:
         return self.pool.is_lagging(endpoint)
 
+    def head_believed(self, endpoint: str) -> bool:
+        return self.pool.head_believed(endpoint)
+
     def endpoints(self) -> list[EndpointView]:
-        return [EndpointView(h.name, h.up and not h.wrong_chain, h.head) for h in self.pool.health.values()]
+        return [
+            EndpointView(h.name, h.up and not h.wrong_chain, None if h.head_doubtful else h.head)
+            for h in self.pool.health.values()
+        ]
 
     def maintain(self) -> list[asyncio.Future[None]]:
         """Start the background probes that are due; returns those refreshing a stale head."""
@@ -239,12 +250,15 @@ class RpcClient:
         avoid: Sequence[str] = (),
         min_head: int | None = None,
         only: str | None = None,
+        verify: Verifier | None = None,
     ) -> list[Reply]:
         """Send calls as one JSON-RPC batch per attempt; each item's outcome is its own.
 
         ``avoid`` names endpoints not to ask, ``min_head`` leaves out endpoints
         known to be below that block, ``only`` asks one endpoint and nothing
-        else. Raises ChainUnavailable when no endpoint could answer within the
+        else. ``verify`` checks a complete answer: when it names a fault, the
+        answer is discarded, the endpoint counts as failed for this call and
+        another is asked (within the deadline). Raises ChainUnavailable when no endpoint could answer within the
         deadline and the retry budget (naming the endpoints tried), and
         DeadlineExceeded when the deadline had run out before any attempt.
         """
@@ -255,7 +269,7 @@ class RpcClient:
                 self.chain.name, [], Reason.NO_ENDPOINT, detail="no endpoint is configured (is its variable set?)"
             )
         self.maintain()
-        return await _BatchRun(self, calls, avoid, min_head, only).run()
+        return await _BatchRun(self, calls, avoid, min_head, only, verify=verify).run()
 
     async def attempt(
         self, health: EndpointHealth, calls: Sequence[Call], pending: list[int], limit: float | None = None
@@ -405,6 +419,10 @@ class RpcClient:
         self._observe(health, methods, outcome, elapsed)
         self.pool.report_up(health)
 
+    def record_fault(self, health: EndpointHealth, methods: list[str], outcome: str) -> None:
+        """An answer that arrived but could not be used (it failed a check): the endpoint failed this call."""
+        self._fail(health, methods, outcome, 0.0)
+
     def _observe(self, health: EndpointHealth, methods: list[str], outcome: str, elapsed: float) -> None:
         for m in methods:
             self.observer.on_request(self.chain.name, health.name, codec.method_label(m), outcome, elapsed)
@@ -431,8 +449,11 @@ class _BatchRun:
         avoid: Sequence[str],
         min_head: int | None,
         only: str | None,
+        *,
+        verify: Verifier | None = None,
     ) -> None:
         self.client = client
+        self.verify = verify
         self.pool = client.pool
         self.policy = client.policy
         self.calls = calls
@@ -489,10 +510,32 @@ class _BatchRun:
         for i, reply in outcome.replies.items():
             self.results[i] = reply
         self.pending = outcome.retry
+        if not self.pending and self.verify is not None:
+            self._check(outcome.endpoint)
         if self.pending:
             throttled = TransientError(Reason.RATE_LIMITED, outcome.endpoint)
             self._failed(throttled)
             raise throttled
+
+    def _check(self, endpoint: str) -> None:
+        """Verify the whole answer; a failed check discards it and makes this endpoint's attempt a failure."""
+        assert self.verify is not None
+        fault = self.verify([r for r in self.results if r is not None])
+        if fault is None:
+            return
+        log.info("chain %s: endpoint %s: answer failed a check (%s)", self.client.chain.name, endpoint, fault)
+        health = self.pool.health.get(endpoint)
+        if health is not None:
+            self.client.record_fault(health, [self.calls[i].method for i in range(len(self.calls))], "unverified")
+        self.results = [None] * len(self.calls)
+        self.pending = list(range(len(self.calls)))
+        exc = TransientError(Reason.UNVERIFIED, endpoint, detail=f"{Reason.UNVERIFIED.value}: {fault}")
+        self._failed(exc)
+        if self.only is None:
+            # it would say the same again: not asked again within this call
+            self.avoid.add(endpoint)
+            self.exclude.add(endpoint)
+        raise exc
 
     def _limit(self, health: EndpointHealth, left: float | None) -> float | None:
         """Under a deadline, an attempt leaves half the time for an endpoint this call has not tried yet."""

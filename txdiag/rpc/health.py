@@ -46,6 +46,7 @@ class EndpointHealth:
     open_until: float = 0.0  # 0.0 while the circuit is closed
     head: int | None = None  # the head this endpoint last reported
     head_seen_at: float = 0.0
+    head_doubtful: bool = False  # far past every other endpoint's head: not believed until a peer comes near it
     throttled_until: float = 0.0  # Retry-After: do not ask before this
     no_batch: bool = False
     # eth_chainId is asked once, in the first request an endpoint serves; one serving another chain is never used

@@ -25,6 +25,11 @@ from txdiag.rpc.health import Circuit, Clock, EndpointHealth
 
 log = logging.getLogger("txdiag.rpc")
 
+# how far past another endpoint's head a head may be and still be believed: a peer may have fallen behind,
+# blocks come in bursts, and the peer's head ages; 2**40 is never within it
+HEAD_SLACK_BLOCKS = 1024
+HEAD_RATE_FACTOR = 4  # blocks per nominal block time a chain may produce for a while
+
 Prober = Callable[[EndpointHealth], Coroutine[Any, Any, None]]
 
 
@@ -72,7 +77,7 @@ class EndpointPool:
             candidates = fresh or candidates
         now = self.clock()
 
-        def key(h: EndpointHealth) -> tuple[int, float, bool, bool, bool, float]:
+        def key(h: EndpointHealth) -> tuple[int, float, bool, bool, bool, bool, float]:
             state = h.state
             if state is Circuit.CLOSED:
                 tier = 0
@@ -84,6 +89,7 @@ class EndpointPool:
                 tier,
                 h.open_until if tier == 2 else 0.0,
                 h.consecutive_failures > 0,  # its last attempt failed: not asked again before healthier peers
+                h.head_doubtful,
                 self.is_lagging(h.name),
                 h.throttled_until > now,
                 h.score(),
@@ -100,16 +106,47 @@ class EndpointPool:
             return
         h.head = head
         h.head_seen_at = self.clock()
+        self._judge_heads()
         best = self.best_head()
         if best is None:
             return
         for other in self.health.values():
-            if other.head is not None:
+            if other.head is not None and not other.head_doubtful:
                 self.observer.on_head_lag(self.chain.name, other.name, max(0, best - other.head))
+
+    def _judge_heads(self) -> None:
+        """Mark heads too far past every other endpoint's to be believed (a lying or broken node)."""
+        now = self.clock()
+        known = [h for h in self.health.values() if h.head is not None and not h.wrong_chain]
+        for h in known:
+            assert h.head is not None
+            peers = [p for p in known if p is not h]
+            if not peers:
+                h.head_doubtful = False
+                continue
+            reach = max(self._reach(p, now) for p in peers)
+            doubtful = h.head > reach
+            if doubtful and not h.head_doubtful:
+                log.warning("chain %s: endpoint %s reports a head no other endpoint is near", self.chain.name, h.name)
+            h.head_doubtful = doubtful
+
+    def _reach(self, peer: EndpointHealth, now: float) -> float:
+        """The highest head believable beside this peer's."""
+        assert peer.head is not None
+        age = max(0.0, now - peer.head_seen_at)
+        rate = HEAD_RATE_FACTOR / max(self.chain.block_time, 0.001)
+        return peer.head + self.chain.lag_tolerance + HEAD_SLACK_BLOCKS + age * rate
+
+    def head_believed(self, endpoint: str) -> bool:
+        """Whether the endpoint's last head is believed (no head known counts as believed)."""
+        h = self.health.get(endpoint)
+        return h is None or not h.head_doubtful
 
     def best_head(self) -> int | None:
         """The highest head any endpoint reported: a lower bound of the chain's real head."""
-        heads = [h.head for h in self.health.values() if h.head is not None and not h.wrong_chain]
+        heads = [
+            h.head for h in self.health.values() if h.head is not None and not h.wrong_chain and not h.head_doubtful
+        ]
         return max(heads) if heads else None
 
     def fresh_floor(self) -> int | None:
@@ -121,7 +158,9 @@ class EndpointPool:
         """Whether the endpoint is known to trail the best head by more than the chain tolerates."""
         h = self.health.get(endpoint)
         best = self.best_head()
-        return h is not None and h.head is not None and best is not None and best - h.head > self.chain.lag_tolerance
+        if h is None or h.head is None or best is None or h.head_doubtful:
+            return False
+        return best - h.head > self.chain.lag_tolerance
 
     # -- chain id and up/down ----------------------------------------------
 

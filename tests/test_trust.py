@@ -1,0 +1,287 @@
+"""Answers from nodes are checked before they become evidence: a lying endpoint never decides a verdict.
+
+A lie is well-formed and wrong: another transaction for the hash asked, a
+receipt naming another block, a head of 2**40. Beside an honest endpoint the
+honest answer wins; alone, the answer is "could not check" (exit 3 / 503).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from prometheus_client import CollectorRegistry
+
+from tests.support.anvil import Anvil, write_chain_file
+from tests.support.chain import Chain, account
+from tests.support.proxy import Fault, FaultProxy
+from txdiag import verify
+from txdiag.chains import load_chains, redact
+from txdiag.errors import ChainUnavailable, Reason
+from txdiag.http import create_app
+from txdiag.metrics import Metrics
+from txdiag.rpc import Reply
+from txdiag.service import Service
+from txdiag.settings import Settings
+
+SETTINGS = Settings(deadline=5.0, attempt_timeout=1.0, result_cache_size=0)
+TXDIAG = str(Path(sys.executable).parent / "txdiag")
+ABSURD = 2**40
+UNKNOWN = "0x" + "ab" * 32
+
+
+def lies(other: str) -> dict[str, Fault]:
+    return {
+        "another_transaction": Fault(other_tx=other),
+        "mismatched_receipt": Fault(receipt_block_hash="0x" + "11" * 32),
+        "absurd_head": Fault(head=ABSURD),
+    }
+
+
+@pytest.fixture
+def two_payments(chain_a: Chain, node_a: Anvil) -> tuple[str, str]:
+    """The payment diagnosed, and another one a liar passes off as it; both a few blocks deep."""
+    first = chain_a.send(account(6), account(7).address, value=777, gas=21_000)
+    second = chain_a.send(account(6), account(8).address, value=888, gas=21_000)
+    node_a.mine(4)
+    return first, second
+
+
+def directory(tmp_path: Path, *urls: str) -> Path:
+    d = tmp_path / "chains"
+    write_chain_file(d, "alpha", 31337, list(urls))
+    return d
+
+
+async def honest(tmp_path: Path, node: Anvil, tx_hash: str) -> tuple[str, int | None]:
+    async with Service(load_chains(directory(tmp_path / "honest", node.url)), SETTINGS) as service:
+        d = await service.diagnose(tx_hash)
+    return d.verdict, d.evidence.block_number
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("lie", ["another_transaction", "mismatched_receipt", "absurd_head"])
+@pytest.mark.parametrize("liar_first", [True, False])
+async def test_beside_an_honest_endpoint_the_honest_answer_wins(
+    lie: str,
+    liar_first: bool,
+    *,
+    two_payments: tuple[str, str],
+    proxies: list[FaultProxy],
+    node_a: Anvil,
+    tmp_path: Path,
+) -> None:
+    """Whichever endpoint is asked first, the verdict, block and confirmations are the honest node's."""
+    tx, other = two_payments
+    liar, good = proxies
+    liar.set(lies(other)[lie])
+    urls = (liar.url, good.url) if liar_first else (good.url, liar.url)
+    expected = await honest(tmp_path, node_a, tx)
+    registry = CollectorRegistry()
+    async with Service(load_chains(directory(tmp_path, *urls)), SETTINGS, metrics=Metrics(registry)) as service:
+        d = await service.diagnose(tx)
+        assert (d.verdict, d.evidence.block_number) == expected
+        head = d.evidence.network.head if d.evidence.network is not None else None
+        assert head is not None
+        assert head < ABSURD
+        assert d.to_json()["tx"]["confirmations"] < 1000
+        client = service.contexts["alpha"].client
+        best = client.best_head()
+        assert best is not None
+        assert best < ABSURD
+        assert not client.is_lagging(redact(good.url))
+    chain_head = registry.get_sample_value("txdiag_chain_head_block", {"chain": "alpha"})
+    assert chain_head is not None
+    assert chain_head < ABSURD
+    lag = registry.get_sample_value("txdiag_endpoint_head_lag_blocks", {"chain": "alpha", "endpoint": redact(good.url)})
+    assert lag in (None, 0.0)
+
+
+@pytest.mark.asyncio
+async def test_another_transaction_for_an_unknown_hash_is_not_believed(
+    two_payments: tuple[str, str], proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """A liar answering a random hash with a real transaction: the honest endpoint's "not found" stands."""
+    liar, good = proxies
+    liar.set(Fault(other_tx=two_payments[0]))
+    async with Service(load_chains(directory(tmp_path, liar.url, good.url)), SETTINGS) as service:
+        d = await service.diagnose(UNKNOWN)
+    assert d.verdict == "not_found"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("lie", ["another_transaction", "mismatched_receipt", "absurd_head"])
+async def test_a_lying_endpoint_alone_is_could_not_check(
+    lie: str, two_payments: tuple[str, str], proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """Alone, a liar's answer is never a verdict: ChainUnavailable (unverified), not out of time, nothing cached."""
+    tx, other = two_payments
+    liar = proxies[0]
+    liar.set(lies(other)[lie])
+    settings = Settings(deadline=5.0, attempt_timeout=1.0)
+    async with Service(load_chains(directory(tmp_path, liar.url)), settings) as service:
+        with pytest.raises(ChainUnavailable) as info:
+            await service.diagnose(tx)
+        assert len(service.results) == 0
+    assert info.value.reason is Reason.UNVERIFIED
+    assert not info.value.out_of_time
+    assert info.value.exit_code == 3
+    assert info.value.http_status == 503
+
+
+@pytest.mark.asyncio
+async def test_a_lying_endpoint_alone_is_503_over_http(
+    two_payments: tuple[str, str], proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """HTTP: the lone liar's mismatched receipt is problem+json 503, never a diagnosis."""
+    liar = proxies[0]
+    liar.set(Fault(receipt_block_hash="0x" + "22" * 32))
+    metrics = Metrics(CollectorRegistry())
+    service = Service(load_chains(directory(tmp_path, liar.url)), SETTINGS, metrics=metrics)
+    async with TestClient(TestServer(create_app(service, SETTINGS, metrics))) as client:
+        resp = await client.get(f"/v1/tx/{two_payments[0]}")
+        body = await resp.json(content_type=None)
+    assert resp.status == 503
+    assert "unverified_answer" in body["detail"]
+
+
+def test_a_lying_endpoint_alone_exits_3_from_the_cli(
+    two_payments: tuple[str, str], proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """CLI: a lone liar passing off another transaction: exit 3 and one line saying the answer failed a check."""
+    liar = proxies[0]
+    liar.set(Fault(other_tx=two_payments[1]))
+    env = {**os.environ, "TXDIAG_DEADLINE": "5", "TXDIAG_RPC_TIMEOUT": "1", "TXDIAG_SIGHTINGS": "memory"}
+    result = subprocess.run(
+        [TXDIAG, "diagnose", two_payments[0], "--json", "--chains-dir", str(directory(tmp_path, liar.url))],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert "transaction_hash_mismatch" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_background_probe_reporting_an_absurd_head_is_not_believed(proxies: list[FaultProxy], node_a: Anvil) -> None:
+    """A head far past every other endpoint's is kept out of the best head and of lag; the honest one is not lagging."""
+    from txdiag.chains import ChainSpec, Endpoint
+    from txdiag.rpc import RpcClient
+
+    liar, good = proxies
+    spec = ChainSpec(
+        name="alpha",
+        chain_id=31337,
+        native_symbol="ETH",
+        native_decimals=18,
+        confirmations=3,
+        block_time=1.0,
+        endpoints=(Endpoint(good.url, redact(good.url)), Endpoint(liar.url, redact(liar.url))),
+    )
+    client = RpcClient(spec)
+    real = node_a.head()
+    client.note_head(redact(good.url), real)
+    client.note_head(redact(liar.url), ABSURD)
+    assert client.best_head() == real
+    assert not client.is_lagging(redact(good.url))
+    assert not client.head_believed(redact(liar.url))
+    views = {v.name: v.head for v in client.endpoints()}
+    assert views[redact(liar.url)] is None
+    client.note_head(redact(liar.url), real + 1)  # it comes back to earth: believed again
+    assert client.head_believed(redact(liar.url))
+    assert client.best_head() == real + 1
+
+
+TX = {
+    "hash": "0x" + "aa" * 32,
+    "from": "0x" + "01" * 20,
+    "to": "0x" + "02" * 20,
+    "nonce": "0x1",
+    "value": "0x0",
+    "gas": "0x5208",
+    "type": "0x2",
+    "input": "0x",
+    "maxFeePerGas": "0x1",
+    "maxPriorityFeePerGas": "0x1",
+    "blockNumber": "0x10",
+    "blockHash": "0x" + "bb" * 32,
+}
+RECEIPT = {
+    "transactionHash": TX["hash"],
+    "status": "0x1",
+    "blockNumber": "0x10",
+    "blockHash": TX["blockHash"],
+    "gasUsed": "0x5208",
+    "effectiveGasPrice": "0x1",
+    "logs": [],
+}
+
+
+@pytest.mark.parametrize(
+    ("tx", "receipt", "fault"),
+    [
+        (TX, RECEIPT, None),
+        ({**TX, "hash": "0x" + "cc" * 32}, RECEIPT, "transaction_hash_mismatch"),
+        (TX, {**RECEIPT, "transactionHash": "0x" + "cc" * 32}, "receipt_hash_mismatch"),
+        (TX, {**RECEIPT, "blockHash": "0x" + "dd" * 32}, "receipt_block_mismatch"),
+        (TX, {**RECEIPT, "blockNumber": "0x11"}, "receipt_block_mismatch"),
+        ({**TX, "blockNumber": None, "blockHash": None}, RECEIPT, "receipt_for_pending_transaction"),
+        ({**TX, "blockNumber": None, "blockHash": None}, None, None),
+        (TX, None, "receipt_missing"),
+        (None, RECEIPT, "receipt_without_transaction"),
+        (None, None, None),
+    ],
+)
+def test_transaction_checks(tx: object, receipt: object, fault: str | None) -> None:
+    """Each way a transaction and its receipt can disagree with the question or each other has its own label."""
+    assert verify.transaction(TX["hash"], Reply(tx), Reply(receipt)) == fault
+
+
+def block(number: int, ts: int) -> dict[str, str]:
+    return {"number": hex(number), "timestamp": hex(ts)}
+
+
+def fees(newest: int, count: int = 5) -> dict[str, object]:
+    return {
+        "oldestBlock": hex(newest - count + 1),
+        "gasUsedRatio": [0.5] * count,
+        "baseFeePerGas": ["0x1"] * (count + 1),
+    }
+
+
+NOW = 1_800_000_000
+
+
+@pytest.mark.parametrize(
+    ("latest", "final", "history", "fault"),
+    [
+        (block(1000, NOW), block(936, NOW - 64), fees(1000), None),
+        (block(1000, NOW + 3600), block(936, NOW - 64), fees(1000), "head_in_future"),
+        (block(ABSURD, NOW), block(936, NOW - 64), fees(ABSURD), "head_implausible"),
+        (block(ABSURD, NOW), None, fees(1000), "fee_history_disagrees_with_head"),
+        (block(1000, NOW), block(2000, NOW), fees(1000), "finality_beyond_head"),
+        (block(1500, NOW), block(936, NOW), fees(1500), None),  # a burst of blocks at one timestamp (anvil)
+    ],
+)
+def test_head_checks(latest: object, final: object, history: object, fault: str | None) -> None:
+    """A head is believed only when its time, the finalized block and the fee history in the same answer agree."""
+    from txdiag.chains import ChainSpec
+
+    spec = ChainSpec(
+        name="alpha",
+        chain_id=1,
+        native_symbol="ETH",
+        native_decimals=18,
+        confirmations=3,
+        block_time=12.0,
+        endpoints=(),
+    )
+    replies = [Reply(latest), Reply(final), Reply(None), Reply(history)]
+    assert verify.snapshot(spec, replies, NOW) == fault
