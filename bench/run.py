@@ -2,7 +2,7 @@
 
     make bench                      # or: .venv/bin/python bench/run.py [--latency 0.02] [--seconds 5]
 
-It starts its own anvil node behind a proxy that adds a fixed latency to every
+It starts its own anvil node behind the test suite's proxy (tests/support/proxy.py) adding a fixed latency to every
 HTTP request (standing for the distance to a real provider) and counts them,
 creates a realistic mix of real transactions (payments, token transfers,
 failed calls, pending ones), and measures in the same run:
@@ -40,9 +40,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.baseline_web3 import lookup  # noqa: E402
-from bench.latency_proxy import LatencyProxy  # noqa: E402
 from tests.support.anvil import free_port, start_anvil, tool, write_chain_file  # noqa: E402
 from tests.support.chain import GWEI, Chain, account, calldata  # noqa: E402
+from tests.support.proxy import Fault, FaultProxy  # noqa: E402
 
 TXDIAG = str(Path(sys.executable).parent / "txdiag")
 
@@ -76,30 +76,30 @@ def make_transactions(chain: Chain) -> dict[str, list[str]]:
     return mix
 
 
-async def cold_txdiag(chains_dir: Path, proxy: LatencyProxy, tx_hash: str) -> Sample:
+async def cold_txdiag(chains_dir: Path, proxy: FaultProxy, tx_hash: str) -> Sample:
     from txdiag.chains import load_chains
     from txdiag.compose import build_service
     from txdiag.settings import Settings
 
     chains = load_chains(chains_dir)
     async with build_service(Settings(), chains) as service:  # a new service: nothing cached, no open connection
-        proxy.reset()
+        proxy.reset_counts()
         started = time.perf_counter()
         await service.diagnose(tx_hash, chain="local")
         return Sample("", proxy.requests, time.perf_counter() - started)
 
 
-def cold_baseline(proxy: LatencyProxy, tx_hash: str) -> Sample:
+def cold_baseline(proxy: FaultProxy, tx_hash: str) -> Sample:
     from web3 import Web3
 
     w3 = Web3(Web3.HTTPProvider(proxy.url, request_kwargs={"timeout": 30}))
-    proxy.reset()
+    proxy.reset_counts()
     started = time.perf_counter()
     lookup(w3, tx_hash)
     return Sample("", proxy.requests, time.perf_counter() - started)
 
 
-def per_diagnosis(chains_dir: Path, proxy: LatencyProxy, mix: dict[str, list[str]]) -> list[list[str]]:
+def per_diagnosis(chains_dir: Path, proxy: FaultProxy, mix: dict[str, list[str]]) -> list[list[str]]:
     rows = []
     for kind, hashes in mix.items():
         ours = [asyncio.run(cold_txdiag(chains_dir, proxy, h)) for h in hashes]
@@ -114,7 +114,7 @@ def per_diagnosis(chains_dir: Path, proxy: LatencyProxy, mix: dict[str, list[str
                 f"{o_ms:.1f}",
                 f"{b_ms:.1f}",
                 f"{b_ms / o_ms:.1f}×",
-                f"{o_ms / (proxy.latency * 1000):.2f}",
+                f"{o_ms / (proxy.fault.latency * 1000):.2f}",
             ]
         )
     return rows
@@ -207,7 +207,7 @@ def snapshot_fetches(url: str) -> float:
 
 def load_rows(
     chains_dir: Path,
-    proxy: LatencyProxy,
+    proxy: FaultProxy,
     *,
     hashes: Sequence[str],
     levels: Sequence[int],
@@ -263,7 +263,7 @@ def import_time_ms() -> float:
     return total / 1000
 
 
-def cli_rows(chains_dir: Path, proxy: LatencyProxy, tx_hash: str) -> list[list[str]]:
+def cli_rows(chains_dir: Path, proxy: FaultProxy, tx_hash: str) -> list[list[str]]:
     ours = timed([TXDIAG, "diagnose", tx_hash, "--chain", "local", "--chains-dir", str(chains_dir)])
     cast = tool("cast")
     cast_tx = timed([cast, "tx", tx_hash, "--rpc-url", proxy.url])
@@ -304,7 +304,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     block_time = 2.0
 
     node = start_anvil(31337)
-    proxy = LatencyProxy(node.url, args.latency).start()
+    proxy = FaultProxy(node.url).start()
+    proxy.set(Fault(latency=args.latency))  # every request costs a fixed network distance
     try:
         with tempfile.TemporaryDirectory() as tmp:
             chains_dir = Path(tmp)

@@ -6,20 +6,18 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from tests.conftest import ALPHA_ID
 from tests.support.anvil import Anvil, write_chain_file
 from tests.support.chain import GWEI, Chain, account, calldata
+from tests.support.proxy import Fault, FaultProxy
 from txdiag.chains import load_chains
 from txdiag.compose import build_service
 from txdiag.service import Service
@@ -268,48 +266,19 @@ def test_cli_json_reverted_details(sent: dict[str, str], chains_dir: Path, tmp_p
 
 
 @pytest.fixture
-async def limited(node_a: Anvil, tmp_path: Path) -> AsyncIterator[tuple[Path, set[str], list[str]]]:
-    """A JSON-RPC proxy to node_a that refuses the methods in the returned set (as a node without them would)."""
+def limited(node_a: Anvil, tmp_path: Path) -> Iterator[tuple[Path, set[str]]]:
+    """A proxy to node_a that refuses the methods in the returned set (as a node without them would)."""
     refused: set[str] = set()
-    seen: list[str] = []
-    session = aiohttp.ClientSession()
-
-    def answer(item: dict[str, Any], upstream: dict[str, Any] | None) -> dict[str, Any]:
-        if upstream is not None:
-            return upstream
-        return {"jsonrpc": "2.0", "id": item.get("id"), "error": {"code": -32601, "message": "Method not found"}}
-
-    async def handle(request: web.Request) -> web.Response:
-        body = await request.json()
-        items = body if isinstance(body, list) else [body]
-        seen.extend(str(i.get("method")) for i in items)
-        forward = [i for i in items if i.get("method") not in refused]
-        replies: dict[Any, dict[str, Any]] = {}
-        if forward:
-            async with session.post(node_a.url, json=forward) as resp:
-                for r in await resp.json():
-                    replies[r.get("id")] = r
-        out = [answer(i, replies.get(i.get("id"))) for i in items]
-        return web.json_response(out if isinstance(body, list) else out[0])
-
-    app = web.Application()
-    app.router.add_post("/", handle)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    directory = tmp_path / "limited"
-    write_chain_file(directory, "alpha", ALPHA_ID, [str(server.make_url("/"))])
-    try:
-        yield directory, refused, seen
-    finally:
-        await server.close()
-        await session.close()
+    with FaultProxy(node_a.url) as proxy:
+        proxy.chooser = lambda: Fault(item_errors=dict.fromkeys(refused, (-32601, "Method not found")))
+        directory = tmp_path / "limited"
+        write_chain_file(directory, "alpha", ALPHA_ID, [proxy.url])
+        yield directory, refused
 
 
-async def test_without_trace_or_ots_the_call_is_replayed(
-    sent: dict[str, str], limited: tuple[Path, set[str], list[str]]
-) -> None:
+async def test_without_trace_or_ots_the_call_is_replayed(sent: dict[str, str], limited: tuple[Path, set[str]]) -> None:
     """No debug_ or ots_ methods: the reason comes from an eth_call replay at the parent block, marked as such."""
-    directory, refused, _ = limited
+    directory, refused = limited
     refused.update({"debug_traceTransaction", "ots_getTransactionError"})
     async with build_service(Settings(), load_chains(directory)) as service:
         d = await service.diagnose(sent["strdShort"])
@@ -325,9 +294,9 @@ async def test_without_trace_or_ots_the_call_is_replayed(
     assert trips == 3
 
 
-async def test_ots_used_when_trace_missing(sent: dict[str, str], limited: tuple[Path, set[str], list[str]]) -> None:
+async def test_ots_used_when_trace_missing(sent: dict[str, str], limited: tuple[Path, set[str]]) -> None:
     """No debug_traceTransaction: ots_getTransactionError gives the revert data in the same round."""
-    directory, refused, _ = limited
+    directory, refused = limited
     refused.add("debug_traceTransaction")
     async with build_service(Settings(), load_chains(directory)) as service:
         d = await service.diagnose(sent["failCustom"])
@@ -336,9 +305,9 @@ async def test_ots_used_when_trace_missing(sent: dict[str, str], limited: tuple[
     assert details["decoded"]["name"] == "InsufficientFunds"
 
 
-async def test_no_method_can_tell(sent: dict[str, str], limited: tuple[Path, set[str], list[str]]) -> None:
+async def test_no_method_can_tell(sent: dict[str, str], limited: tuple[Path, set[str]]) -> None:
     """A node with no trace, no ots and no historical eth_call: still failed, and the reason says why it is unknown."""
-    directory, refused, _ = limited
+    directory, refused = limited
     refused.update({"debug_traceTransaction", "ots_getTransactionError", "eth_call", "eth_estimateGas"})
     async with build_service(Settings(), load_chains(directory)) as service:
         en = await service.diagnose(sent["outOfGas"])

@@ -19,7 +19,8 @@ from aiohttp import web
 from tests.conftest import ALPHA_ID
 from tests.support.anvil import Anvil, free_port, write_chain_file
 from tests.support.chain import Chain, account
-from tests.support.live import Live, rpc_proxy, served, serving, silent_server
+from tests.support.live import Live, served, serving, silent_server
+from tests.support.proxy import Fault, FaultProxy
 from txdiag.http import GUARD
 from txdiag.openapi import build_document
 from txdiag.status import STATUS_TIMEOUT
@@ -223,8 +224,9 @@ async def test_deadline_504_and_concurrency_bound_503(tmp_path: Path) -> None:
 
 async def test_queue_waits_within_bound(tmp_path: Path, node_a: Anvil, sent: str) -> None:
     """With one slot and one waiting place, the waiting request is served after the running one finishes."""
-    async with rpc_proxy(node_a.url, delay=0.3) as proxy:
-        write_chain_file(tmp_path, "alpha", ALPHA_ID, [proxy.url()])
+    with FaultProxy(node_a.url) as proxy:
+        proxy.set(Fault(latency=0.3))
+        write_chain_file(tmp_path, "alpha", ALPHA_ID, [proxy.url])
         async with serving(tmp_path, max_concurrent=1, max_waiting=1) as live:
             first = asyncio.create_task(live.session.get(f"/v1/tx/{sent}?chain=alpha"))
             await asyncio.sleep(0.1)
@@ -321,8 +323,8 @@ async def test_no_secret_in_responses_metrics_or_logs(
     rpc_key = secrets.token_hex(16)
     api_key = secrets.token_hex(16)
     caplog.set_level(logging.DEBUG)
-    async with rpc_proxy(node_a.url) as proxy:
-        write_chain_file(tmp_path, "alpha", ALPHA_ID, [proxy.url(f"/v3/{rpc_key}")])
+    with FaultProxy(node_a.url) as proxy:
+        write_chain_file(tmp_path, "alpha", ALPHA_ID, [proxy.url_for(f"/v3/{rpc_key}")])
         seen: list[str] = []
         headers = {"Authorization": f"Bearer {api_key}"}
         async with serving(tmp_path, api_keys=frozenset({api_key})) as live:
@@ -358,8 +360,9 @@ async def test_no_secret_in_responses_metrics_or_logs(
 
 async def test_serve_drains_in_flight_on_sigterm(tmp_path: Path, node_a: Anvil, sent: str) -> None:
     """`txdiag serve`: SIGTERM stops accepting, lets the in-flight diagnosis finish, and exits 0."""
-    async with rpc_proxy(node_a.url, delay=0.4) as proxy:
-        write_chain_file(tmp_path, "alpha", ALPHA_ID, [proxy.url()])
+    with FaultProxy(node_a.url) as proxy:
+        proxy.set(Fault(latency=0.4))
+        write_chain_file(tmp_path, "alpha", ALPHA_ID, [proxy.url])
         with served(tmp_path, env={"TXDIAG_SHUTDOWN_GRACE": "10"}) as child:
             async with aiohttp.ClientSession() as session:
                 async with session.get(f"{child.url}/healthz") as resp:

@@ -1,7 +1,7 @@
 """A live txdiag HTTP service for tests: in-process on a loopback port, or `txdiag serve` as a subprocess.
 
-Also a small JSON-RPC reverse proxy, so an endpoint URL can carry a fake API key
-in its path (anvil answers only on `/`) or answer slowly.
+An endpoint that carries a key in its path or answers slowly is the fault
+proxy (tests/support/proxy.py) in front of the node.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -73,59 +73,6 @@ async def serving(
             yield Live(server, session, metrics, service, app)
     finally:
         await server.close()
-
-
-@dataclass
-class RpcProxy:
-    """Forwards JSON-RPC POSTs on any path to ``upstream``, after ``delay`` seconds; counts requests."""
-
-    upstream: str
-    delay: float = 0.0
-    paths: list[str] = field(default_factory=list)
-    _runner: web.AppRunner | None = None
-    _session: aiohttp.ClientSession | None = None
-    port: int = 0
-
-    async def _forward(self, request: web.Request) -> web.Response:
-        self.paths.append(request.path)
-        body = await request.read()
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        assert self._session is not None
-        async with self._session.post(
-            self.upstream, data=body, headers={"Content-Type": "application/json"}
-        ) as upstream:
-            payload = await upstream.read()
-            return web.Response(status=upstream.status, body=payload, content_type="application/json")
-
-    async def start(self) -> RpcProxy:
-        app = web.Application()
-        app.router.add_post("/{tail:.*}", self._forward)
-        self._session = aiohttp.ClientSession()
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = int(self._runner.addresses[0][1])
-        return self
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-        if self._session is not None:
-            await self._session.close()
-
-    def url(self, path: str = "") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-
-@contextlib.asynccontextmanager
-async def rpc_proxy(upstream: str, delay: float = 0.0) -> AsyncIterator[RpcProxy]:
-    proxy = await RpcProxy(upstream, delay).start()
-    try:
-        yield proxy
-    finally:
-        await proxy.stop()
 
 
 @contextlib.asynccontextmanager

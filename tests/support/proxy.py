@@ -1,11 +1,15 @@
-"""A fault-injecting JSON-RPC proxy in front of a real node, for tests.
+"""The one JSON-RPC proxy in front of a real node, for tests and the benchmark: faults, latency, counts.
 
 The proxy is a small aiohttp server on a loopback port, run on its own event
-loop in a thread, so sync tests, async tests and CLI subprocesses can all use
-it. Each request it receives gets a :class:`Fault`: the next one queued with
-:meth:`FaultProxy.then`, else the one ``chooser`` picks (random faults for the
-soak test), else the standing ``fault`` (:meth:`FaultProxy.set`). It counts
-what it receives, so tests can assert round trips and retries.
+loop in a thread, so sync tests, async tests, CLI subprocesses and the bench
+can all use it. Each request it receives gets a :class:`Fault`: the next one
+queued with :meth:`FaultProxy.then`, else the one ``chooser`` picks (random
+faults for the soak test), else the standing ``fault`` (:meth:`FaultProxy.set`).
+A fault of latency alone is a network distance (the bench's fixed RPC
+latency); ``item_errors`` makes a node without some methods. Any path is
+accepted and forwarded to the node (an endpoint URL may carry a key in its
+path: :meth:`FaultProxy.url_for`), and the paths are recorded. It counts what
+it receives, so tests can assert round trips and retries.
 """
 
 from __future__ import annotations
@@ -47,6 +51,11 @@ class Fault:
     body_bytes: int = 0  # pad every answer with whitespace to this many bytes (a huge but valid body)
 
     @property
+    def per_item(self) -> bool:
+        """Whether answers are changed item by item (else the request is forwarded as it came)."""
+        return bool(self.item_errors) or self.lag > 0 or self.null_txs
+
+    @property
     def kind(self) -> str | None:
         """A short name of the fault, for counting (None when the request passes through)."""
         for name, on in (
@@ -82,6 +91,7 @@ class FaultProxy:
         self.methods: Counter[str] = Counter()
         self.arrivals: list[float] = []  # time.monotonic() of each request received
         self.injected: Counter[str] = Counter()
+        self.paths: list[str] = []  # the path of each request received (a key in an endpoint's path is kept)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
@@ -94,6 +104,15 @@ class FaultProxy:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def url_for(self, path: str) -> str:
+        """The proxy's URL with a path (``/v3/KEY``, as a keyed provider's endpoint looks)."""
+        return f"{self.url}{path}"
+
+    @property
+    def items(self) -> int:
+        """JSON-RPC calls received (the items of every batch)."""
+        return sum(self.methods.values())
 
     def set(self, fault: Fault = PASS) -> None:
         """The standing fault, for every request without a queued one."""
@@ -110,6 +129,7 @@ class FaultProxy:
             self.methods.clear()
             self.arrivals.clear()
             self.injected.clear()
+            self.paths.clear()
 
     def start(self) -> FaultProxy:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -154,12 +174,13 @@ class FaultProxy:
 
     async def _setup(self, sock: socket.socket) -> None:
         self._stopping = asyncio.Event()
-        self._session = aiohttp.ClientSession()
-        app = web.Application()
-        app.router.add_post("/", self._handle)
+        # room for the bench's hundreds of concurrent clients, each with its own connection
+        self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=512))
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_post("/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app, handler_cancellation=True, access_log=None)
         await self._runner.setup()
-        await web.SockSite(self._runner, sock).start()
+        await web.SockSite(self._runner, sock, backlog=4096).start()
 
     async def _teardown(self) -> None:
         if self._stopping is not None:
@@ -190,6 +211,7 @@ class FaultProxy:
         with self._lock:
             self.requests += 1
             self.arrivals.append(time.monotonic())
+            self.paths.append(request.path)
             for item in items:
                 if isinstance(item, dict):
                     self.methods[str(item.get("method"))] += 1
@@ -211,9 +233,9 @@ class FaultProxy:
             return web.Response(status=fault.status, text="injected failure", headers=headers)
         if fault.malformed:
             return web.Response(status=200, body=b'{"jsonrpc": "2.0", "id": 1, "resu', content_type="application/json")
-        if payload is None or not all(isinstance(i, dict) for i in items):
-            raw = await self._upstream_raw(body)
-            return web.Response(status=200, body=raw, content_type="application/json")
+        if not fault.per_item or payload is None or not all(isinstance(i, dict) for i in items):
+            status, raw = await self._upstream_raw(body)
+            return web.Response(status=status, body=raw, content_type="application/json")
         answers = await self._answer(items, fault)
         out = answers if isinstance(payload, list) else answers[0]
         if fault.body_bytes:
@@ -262,14 +284,14 @@ class FaultProxy:
         return None
 
     async def _upstream(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        raw = await self._upstream_raw(json.dumps(items).encode())
+        _status, raw = await self._upstream_raw(json.dumps(items).encode())
         decoded = json.loads(raw)
         return decoded if isinstance(decoded, list) else [decoded]
 
-    async def _upstream_raw(self, body: bytes) -> bytes:
+    async def _upstream_raw(self, body: bytes) -> tuple[int, bytes]:
         assert self._session is not None
         async with self._session.post(self.upstream, data=body, headers={"Content-Type": "application/json"}) as resp:
-            return await resp.read()
+            return resp.status, await resp.read()
 
 
 def _req(rid: int, method: str, params: list[Any]) -> dict[str, Any]:
