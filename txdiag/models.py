@@ -73,6 +73,9 @@ class Code(StrEnum):
     UNEXPECTED_RECIPIENT = "unexpected_recipient"
     CONTRACT_RECIPIENT = "contract_recipient"
     FRESH_RECIPIENT = "fresh_recipient"
+    # scam signs (inform, never set the verdict): chain text that advertises a website or a giveaway
+    SCAM_TOKEN = "scam_token"  # noqa: S105 - a finding code, not a secret
+    SCAM_REVERT_MESSAGE = "scam_revert_message"
     # not found
     NOT_FOUND = "not_found"
     # partial data: a check that could not be made (never escalates)
@@ -115,9 +118,20 @@ _CODE_VERDICT: dict[Code, Verdict] = {
     Code.FRESH_RECIPIENT: Verdict.MISDIRECTED,
     Code.NOT_FOUND: Verdict.NOT_FOUND,
     Code.UNCHECKED: Verdict.CONFIRMED,
+    Code.SCAM_TOKEN: Verdict.CONFIRMED,
+    Code.SCAM_REVERT_MESSAGE: Verdict.FAILED,
 }
 
-_SOFT_CODES = frozenset({Code.CONTRACT_RECIPIENT, Code.FRESH_RECIPIENT, Code.FOUND_ON_OTHER_CHAIN, Code.UNCHECKED})
+_SOFT_CODES = frozenset(
+    {
+        Code.CONTRACT_RECIPIENT,
+        Code.FRESH_RECIPIENT,
+        Code.FOUND_ON_OTHER_CHAIN,
+        Code.UNCHECKED,
+        Code.SCAM_TOKEN,
+        Code.SCAM_REVERT_MESSAGE,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,12 +6,13 @@ from collections.abc import Callable
 from datetime import datetime
 
 from txdiag.chains import ChainSpec
-from txdiag.classify import confirmed, delayed, failed, misdirected
+from txdiag.classify import confirmed, delayed, failed, misdirected, scam
 from txdiag.models import Classification, Evidence, Finding
 
 Rule = Callable[[Evidence, ChainSpec, datetime], Finding | None]
 
 RULES: tuple[Rule, ...] = (
+    *scam.RULES,  # first: their warnings (do not visit, do not approve) lead the next steps
     confirmed.not_found,
     confirmed.confirmed,
     confirmed.awaiting_confirmations,

@@ -189,6 +189,8 @@ STEPS: Mapping[Code, tuple[Step, ...]] = {
     ),
     Code.CONTRACT_RECIPIENT: (Step("check_contract", needs=("asset",)),),
     Code.FRESH_RECIPIENT: (Step("confirm_address", needs=()),),
+    Code.SCAM_TOKEN: (Step("dont_visit", needs=("site",)), Step("dont_touch_token", needs=())),
+    Code.SCAM_REVERT_MESSAGE: (Step("dont_visit", needs=("site",)),),
 }
 
 EXPLANATIONS: Mapping[str, tuple[Needs, ...]] = {

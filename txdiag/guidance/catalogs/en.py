@@ -540,6 +540,36 @@ CATALOG = Catalog(
                 ),
             },
         ),
+        Code.SCAM_TOKEN: Entry(
+            summary="The token {token} advertises a website or a giveaway in its own name: that is a scam token.",
+            message=(
+                "The token {token} advertises a website or a giveaway in its name or symbol. Tokens that advertise "
+                "websites are scams: they are sent to many wallets to lure people to the site."
+            ),
+            steps={
+                "dont_visit": (
+                    "Do not visit {site} (written with [.] so that it is not a link) or any site the token names; "
+                    "it is run by scammers."
+                ),
+                "dont_touch_token": (
+                    "Do not approve, sell, swap or send this token, and connect your wallet to no site about it: "
+                    "that is how such sites empty wallets. Ignore the token (most wallets can hide it)."
+                ),
+            },
+        ),
+        Code.SCAM_REVERT_MESSAGE: Entry(
+            summary="The contract's error message advertises a website ({site}): that is a sign of a scam.",
+            message=(
+                "The contract's error message advertises a website ({site}). Contracts that send you to a website "
+                "are scams."
+            ),
+            steps={
+                "dont_visit": (
+                    "Do not visit {site} (written with [.] so that it is not a link); no real service asks you to "
+                    "fix a failed transaction on a website named in an error message."
+                ),
+            },
+        ),
     },
     common=Common(
         safety=(
