@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from txdiag.chains import ChainSpec, Endpoint
+from tests.support import builders
 from txdiag.classify import classify
 from txdiag.models import (
     Asked,
@@ -24,46 +24,30 @@ from txdiag.models import (
 )
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-CHAIN = ChainSpec("alpha", 31337, "ETH", 18, 12, 12.0, (Endpoint("http://127.0.0.1:1", "http://127.0.0.1:1"),))
+CHAIN = builders.chain_spec(confirmations=12)
 SENDER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
 TO = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 
 
 def tx(block: int | None = 100) -> TxView:
-    return TxView(
-        hash="0x" + "11" * 32,
-        sender=SENDER,
-        to=TO,
-        nonce=3,
-        value=10**18,
-        gas=21_000,
-        type=2,
-        input=b"",
-        gas_price=10**9,
-        max_fee_per_gas=2 * 10**9,
-        max_priority_fee_per_gas=10**9,
-        block_number=block,
-        block_hash=None if block is None else "0x" + "22" * 32,
-    )
+    return builders.tx_view(sender=SENDER, to=TO, block=block)
 
 
 def receipt(block: int = 100, status: TxStatus = TxStatus.SUCCESS) -> ReceiptView:
-    return ReceiptView(status, block, "0x" + "22" * 32, 21_000, 10**9, ())
+    return builders.receipt_view(status=status, block=block)
 
 
 def network(head: int, finalized: int | None = None) -> NetworkView:
-    return NetworkView(head=head, head_timestamp=0, finalized=finalized, safe=None, next_base_fee=10**9)
+    return builders.network_view(head=head, finalized=finalized)
 
 
 def ev(
     head: int, finalized: int | None = None, *, status: TxStatus | None = TxStatus.SUCCESS, asked: str | None = None
 ) -> Evidence:
     mined = status is not None
-    return Evidence(
-        hash="0x" + "11" * 32,
-        chain="alpha",
+    return builders.evidence(
+        tx(100 if mined else None),
         network=network(head, finalized),
-        tx=tx(100 if mined else None),
         receipt=receipt(status=status) if status is not None else None,
         asked_chain=asked,
     )

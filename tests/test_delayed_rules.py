@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from txdiag.chains import ChainSpec, Endpoint
+from tests.support import builders
+from txdiag.chains import ChainSpec
 from txdiag.classify import classify
 from txdiag.classify.delayed import (
     blocked_by_earlier,
@@ -27,31 +28,26 @@ from txdiag.rpc import Reply, RpcItemError
 GWEI = 10**9
 NOW = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 PCTS = (10.0, 25.0, 50.0, 75.0, 90.0)
+HASH = "0x" + "ab" * 32
 
 
 def spec(*, mempool: bool = True) -> ChainSpec:
-    return ChainSpec(
-        "alpha", 31337, "ETH", 18, 3, 12.0, (Endpoint("http://127.0.0.1:1", "127.0.0.1:1"),), None, mempool
-    )
+    return builders.chain_spec(confirmations=3, mempool=mempool)
 
 
 def tx(
     *, nonce: int = 5, max_fee: int | None = 30 * GWEI, tip: int | None = 2 * GWEI, gas_price: int | None = None
 ) -> TxView:
-    return TxView(
-        hash="0x" + "ab" * 32,
+    return builders.tx_view(
+        hash=HASH,
         sender="0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
         to="0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
         nonce=nonce,
         value=1,
-        gas=21_000,
-        type=2 if max_fee is not None else 0,
-        input=b"",
         gas_price=gas_price,
-        max_fee_per_gas=max_fee,
-        max_priority_fee_per_gas=tip,
-        block_number=None,
-        block_hash=None,
+        max_fee=max_fee,
+        tip=tip,
+        block=None,
     )
 
 
@@ -61,11 +57,7 @@ def network(
     ratios: tuple[float, ...] = (0.5, 0.5),
     tips: tuple[int, ...] = (1 * GWEI, 2 * GWEI, 3 * GWEI, 4 * GWEI, 5 * GWEI),
 ) -> NetworkView:
-    return NetworkView(
-        head=100,
-        head_timestamp=0,
-        finalized=None,
-        safe=None,
+    return builders.network_view(
         next_base_fee=base_fees[-1],
         base_fees=base_fees,
         gas_used_ratios=ratios,
@@ -75,7 +67,7 @@ def network(
 
 
 def evidence(t: TxView | None = None, net: NetworkView | None = None, **kw: Any) -> Evidence:
-    return Evidence(hash="0x" + "ab" * 32, chain="alpha", network=net or network(), tx=t or tx(), **kw)
+    return builders.evidence(t or tx(), network=net or network(), hash=HASH, **kw)
 
 
 # -- fee maths ---------------------------------------------------------------

@@ -11,6 +11,7 @@ from eth_abi.abi import encode
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.support import builders
 from tests.support.anvil import write_chain_file
 from txdiag.chains import load_chains
 from txdiag.classify import failed
@@ -42,6 +43,7 @@ SENDER = "0x" + "11" * 20
 TOKEN = "0x" + "22" * 20
 OTHER = "0x" + "33" * 20
 HASH = "0x" + "ab" * 32
+BLOCK_HASH = "0x" + "cd" * 32
 
 
 @pytest.fixture(scope="module")
@@ -52,14 +54,12 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 
 def tx(*, block: int | None = 10, to: str | None = TOKEN, gas: int = 100_000) -> TxView:
-    return TxView(
-        HASH, SENDER, to, 3, 0, gas, 2, b"", 10**9, 2 * 10**9, 10**9, block, "0x" + "cd" * 32 if block else None
-    )
+    return builders.tx_view(hash=HASH, sender=SENDER, to=to, value=0, gas=gas, block=block, block_hash=BLOCK_HASH)
 
 
 def mined(info: FailureInfo | None, *, gas_used: int = 40_000, status: TxStatus = TxStatus.REVERTED) -> Evidence:
-    receipt = ReceiptView(status, 10, "0x" + "cd" * 32, gas_used, 10**9, ())
-    return Evidence(HASH, "alpha", None, tx(), receipt, failure=info)
+    receipt = builders.receipt_view(status=status, block=10, block_hash=BLOCK_HASH, gas_used=gas_used)
+    return builders.evidence(tx(), receipt=receipt, failure=info)
 
 
 def custom(signature: str, types: list[str], values: list[Any]) -> bytes:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from eth_abi.abi import encode
 
-from txdiag.chains import ChainSpec, Endpoint
+from tests.support import builders
 from txdiag.classify import classify
 from txdiag.classify import misdirected as m
 from txdiag.classify.fees import replacement
@@ -43,7 +43,7 @@ from txdiag.probes.recipient import (
 from txdiag.wire import TRANSFER_TOPIC
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-CHAIN = ChainSpec("alpha", 31337, "ETH", 18, 3, 12.0, (Endpoint("http://127.0.0.1:1", "http://127.0.0.1:1"),))
+CHAIN = builders.chain_spec(confirmations=3)
 SENDER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
 TOKEN = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 FRIEND = "0x1234567890AbcdEF1234567890aBcdef12345678"
@@ -56,29 +56,17 @@ TRANSFER_FROM = bytes.fromhex("23b872dd")
 
 
 def tx(*, to: str | None = OTHER, value: int = 10**18, data: bytes = b"", block: int | None = 100) -> TxView:
-    return TxView(
-        hash="0x" + "11" * 32,
-        sender=SENDER,
-        to=to,
-        nonce=7,
-        value=value,
-        gas=100_000,
-        type=2,
-        input=data,
-        gas_price=10**9,
-        max_fee_per_gas=3 * 10**9,
-        max_priority_fee_per_gas=10**9,
-        block_number=block,
-        block_hash=None if block is None else "0x" + "22" * 32,
+    return builders.tx_view(
+        sender=SENDER, to=to, nonce=7, value=value, gas=100_000, input=data, max_fee=3 * 10**9, block=block
     )
 
 
 def receipt(status: TxStatus = TxStatus.SUCCESS, logs: tuple[LogView, ...] = ()) -> ReceiptView:
-    return ReceiptView(status, 100, "0x" + "22" * 32, 50_000, 10**9, logs)
+    return builders.receipt_view(status=status, gas_used=50_000, logs=logs)
 
 
 def network() -> NetworkView:
-    return NetworkView(head=101, head_timestamp=0, finalized=None, safe=None, next_base_fee=2 * 10**9)
+    return builders.network_view(head=101, next_base_fee=2 * 10**9)
 
 
 def rcpt(address: str = OTHER, **kw: Any) -> Recipient:
@@ -95,11 +83,9 @@ def history(*cps: Counterparty) -> SenderHistory:
 
 
 def ev(*recipients: Recipient, pending: bool = False, status: TxStatus = TxStatus.SUCCESS, **kw: Any) -> Evidence:
-    return Evidence(
-        hash="0x" + "11" * 32,
-        chain="alpha",
+    return builders.evidence(
+        tx(block=None if pending else 100),
         network=network(),
-        tx=tx(block=None if pending else 100),
         receipt=None if pending else receipt(status),
         recipients=recipients,
         **{"history": history(), **kw},
