@@ -4,8 +4,10 @@ Round 1 (one batch): the transaction, its receipt, and, unless another
 request already has or is fetching it, the chain snapshot.
 Round 2 (one batch): what round 1 makes necessary, asked by *probes*: the
 sender's nonces and pool entries for a pending transaction, token metadata
-for Transfer logs, and whatever later probes add. A probe may ask for a third
-round (a revert replay), never more.
+for Transfer logs, why a failed transaction failed, the recipients. Every
+probe adds its calls to one plan and reads a typed result from its own
+handles. Only the failure probe may ask for a third round (a revert replay,
+a gas estimate), never more.
 """
 
 from __future__ import annotations
@@ -47,8 +49,6 @@ from txdiag.snapshot import parse_snapshot, snapshot_calls
 from txdiag.wire import WireError, parse_receipt, parse_tx
 
 T = TypeVar("T")
-
-MAX_ROUNDS = 3
 
 
 async def find(ctx: ChainContext, tx_hash: str) -> Found:
