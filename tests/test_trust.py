@@ -21,11 +21,11 @@ from tests.support.chain import Chain, account
 from tests.support.proxy import Fault, FaultProxy
 from txdiag import verify
 from txdiag.chains import load_chains, redact
+from txdiag.compose import build_service
 from txdiag.errors import ChainUnavailable, Reason
 from txdiag.http import create_app
 from txdiag.metrics import Metrics
 from txdiag.rpc import Reply
-from txdiag.service import Service
 from txdiag.settings import Settings
 
 SETTINGS = Settings(deadline=5.0, attempt_timeout=1.0, result_cache_size=0)
@@ -58,7 +58,7 @@ def directory(tmp_path: Path, *urls: str) -> Path:
 
 
 async def honest(tmp_path: Path, node: Anvil, tx_hash: str) -> tuple[str, int | None]:
-    async with Service(load_chains(directory(tmp_path / "honest", node.url)), SETTINGS) as service:
+    async with build_service(SETTINGS, load_chains(directory(tmp_path / "honest", node.url))) as service:
         d = await service.diagnose(tx_hash)
     return d.verdict, d.evidence.block_number
 
@@ -82,7 +82,7 @@ async def test_beside_an_honest_endpoint_the_honest_answer_wins(
     urls = (liar.url, good.url) if liar_first else (good.url, liar.url)
     expected = await honest(tmp_path, node_a, tx)
     registry = CollectorRegistry()
-    async with Service(load_chains(directory(tmp_path, *urls)), SETTINGS, metrics=Metrics(registry)) as service:
+    async with build_service(SETTINGS, load_chains(directory(tmp_path, *urls)), Metrics(registry)) as service:
         d = await service.diagnose(tx)
         assert (d.verdict, d.evidence.block_number) == expected
         head = d.evidence.network.head if d.evidence.network is not None else None
@@ -108,7 +108,7 @@ async def test_another_transaction_for_an_unknown_hash_is_not_believed(
     """A liar answering a random hash with a real transaction: the honest endpoint's "not found" stands."""
     liar, good = proxies
     liar.set(Fault(other_tx=two_payments[0]))
-    async with Service(load_chains(directory(tmp_path, liar.url, good.url)), SETTINGS) as service:
+    async with build_service(SETTINGS, load_chains(directory(tmp_path, liar.url, good.url))) as service:
         d = await service.diagnose(UNKNOWN)
     assert d.verdict == "not_found"
 
@@ -123,7 +123,7 @@ async def test_a_lying_endpoint_alone_is_could_not_check(
     liar = proxies[0]
     liar.set(lies(other)[lie])
     settings = Settings(deadline=5.0, attempt_timeout=1.0)
-    async with Service(load_chains(directory(tmp_path, liar.url)), settings) as service:
+    async with build_service(settings, load_chains(directory(tmp_path, liar.url))) as service:
         with pytest.raises(ChainUnavailable) as info:
             await service.diagnose(tx)
         assert len(service.results) == 0
@@ -141,7 +141,7 @@ async def test_a_lying_endpoint_alone_is_503_over_http(
     liar = proxies[0]
     liar.set(Fault(receipt_block_hash="0x" + "22" * 32))
     metrics = Metrics(CollectorRegistry())
-    service = Service(load_chains(directory(tmp_path, liar.url)), SETTINGS, metrics=metrics)
+    service = build_service(SETTINGS, load_chains(directory(tmp_path, liar.url)), metrics)
     async with TestClient(TestServer(create_app(service, SETTINGS, metrics))) as client:
         resp = await client.get(f"/v1/tx/{two_payments[0]}")
         body = await resp.json(content_type=None)

@@ -53,7 +53,8 @@ class Fault:
     @property
     def per_item(self) -> bool:
         """Whether answers are changed item by item (else the request is forwarded as it came)."""
-        return bool(self.item_errors) or self.lag > 0 or self.null_txs
+        lies = self.other_tx is not None or self.receipt_block_hash is not None or self.head is not None
+        return bool(self.item_errors) or self.lag > 0 or self.null_txs or lies or self.body_bytes > 0
 
     @property
     def kind(self) -> str | None:
