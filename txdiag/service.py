@@ -2,8 +2,11 @@
 
 Input is parsed first (bad input never reaches a node), then the chain(s) are
 resolved, the transaction found, evidence gathered, classified and rendered.
-Everything stateful (RPC clients, caches, the sightings store, metrics) lives
-on a Service built from settings and chain specs; nothing is global.
+Everything stateful (RPC clients, caches, the sightings store, metrics) is
+made by the composition root, :func:`txdiag.compose.build_service`, and
+handed to the Service; nothing is global. The Service runs the flow: the
+chain search, coalescing of identical requests, the result cache, and the
+dispatch to a chain family's find and gather.
 """
 
 from __future__ import annotations
