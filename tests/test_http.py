@@ -323,8 +323,8 @@ async def test_no_secret_in_responses_metrics_or_logs(
     rpc_key = secrets.token_hex(16)
     api_key = secrets.token_hex(16)
     caplog.set_level(logging.DEBUG)
-    with FaultProxy(node_a.url) as proxy:
-        write_chain_file(tmp_path, "alpha", ALPHA_ID, [proxy.url_for(f"/v3/{rpc_key}")])
+    with FaultProxy(node_a.url, path=f"/v3/{rpc_key}") as proxy:
+        write_chain_file(tmp_path, "alpha", ALPHA_ID, [proxy.url])
         seen: list[str] = []
         headers = {"Authorization": f"Bearer {api_key}"}
         async with serving(tmp_path, api_keys=frozenset({api_key})) as live:

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 from prometheus_client import CollectorRegistry
 
 from tests.support.anvil import Anvil, free_port
@@ -287,38 +286,21 @@ async def test_background_probe_closes_a_recovered_circuit(proxies: list[FaultPr
         assert client.health[name(a)].state is Circuit.CLOSED
 
 
-# -- endpoints that answer badly: a tiny fake node on a loopback port ------------------
+# -- endpoints that answer badly: the proxy as a fake node on a loopback port ----------
 
 KEY = "0123456789abcdef0123456789abcdef"
 SECRET_TEXT = f"invalid key {KEY}; see https://dashboard.example/keys/{KEY}"
 
 
-class FakeNode:
-    """A loopback HTTP server answering every POST with ``answer(decoded request body)``."""
-
-    def __init__(self, answer: Callable[[Any], web.StreamResponse]) -> None:
-        self.answer = answer
-        self.requests = 0
-        self.url = ""
-
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
-        self.requests += 1
-        return self.answer(json.loads(await request.read()))
-
-
 @contextlib.asynccontextmanager
-async def fake_node(answer: Callable[[Any], web.StreamResponse], path: str = "") -> AsyncIterator[FakeNode]:
-    """Run a FakeNode for the block; its ``url`` carries ``path`` (e.g. a key)."""
-    node = FakeNode(answer)
-    app = web.Application()
-    app.router.add_post("/{tail:.*}", node._handle)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    node.url = str(server.make_url(path))
-    try:
+async def fake_node(answer: Callable[[Any], web.StreamResponse], path: str = "") -> AsyncIterator[FaultProxy]:
+    """A fake node for the block: the proxy, with no node behind it, answers every POST with ``answer``.
+
+    Its ``url`` carries ``path`` (e.g. a key).
+    """
+    with FaultProxy(path=path) as node:
+        node.set(Fault(answer=answer))
         yield node
-    finally:
-        await server.close()
 
 
 def json_answer(doc: Any, status: int = 200) -> Callable[[Any], web.StreamResponse]:

@@ -6,10 +6,12 @@ can all use it. Each request it receives gets a :class:`Fault`: the next one
 queued with :meth:`FaultProxy.then`, else the one ``chooser`` picks (random
 faults for the soak test), else the standing ``fault`` (:meth:`FaultProxy.set`).
 A fault of latency alone is a network distance (the bench's fixed RPC
-latency); ``item_errors`` makes a node without some methods. Any path is
-accepted and forwarded to the node (an endpoint URL may carry a key in its
-path: :meth:`FaultProxy.url_for`), and the paths are recorded. It counts what
-it receives, so tests can assert round trips and retries.
+latency); ``item_errors`` makes a node without some methods; ``answer``
+answers locally with any response, so a proxy without an upstream is a fake
+node for what no real node sends. Any path is accepted and forwarded to the
+node (``path`` puts one in ``url``, as a keyed provider's endpoint carries
+its key), and the paths are recorded. It counts what it receives, so tests
+can assert round trips and retries.
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ class Fault:
     item_errors: Mapping[str, tuple[int, str]] = field(default_factory=dict)  # method -> JSON-RPC error for it
     lag: int = 0  # serve the node's view from this many blocks ago
     null_txs: bool = False  # answer null for every transaction and receipt
+    # answer locally with this response to the decoded request body (None when it is not JSON), never asking
+    # the node: what no real node sends (redirects, hostile bodies); a proxy with no upstream is then a fake node
+    answer: Callable[[Any], web.StreamResponse] | None = None
     # lies (a broken or hostile node): the answer is well-formed and wrong
     other_tx: str | None = None  # answer every transaction and receipt request with this transaction's
     receipt_block_hash: str | None = None  # receipts name this block hash instead of their own
@@ -67,6 +72,7 @@ class Fault:
             ("item_error", bool(self.item_errors)),
             ("lag", self.lag > 0),
             ("null_txs", self.null_txs),
+            ("answer", self.answer is not None),
             ("lie", self.other_tx is not None or self.receipt_block_hash is not None or self.head is not None),
             ("huge", self.body_bytes > 0),
             ("latency", self.latency > 0),
@@ -82,8 +88,9 @@ PASS = Fault()
 class FaultProxy:
     """One proxy in front of ``upstream``; ``url`` is what a chain file points at."""
 
-    def __init__(self, upstream: str) -> None:
-        self.upstream = upstream
+    def __init__(self, upstream: str = "", *, path: str = "") -> None:
+        self.upstream = upstream  # "" only for a fake node, whose faults all answer locally
+        self.path = path  # part of ``url``: an endpoint that carries a key in its path
         self.fault: Fault = PASS
         self.chooser: Callable[[], Fault | None] | None = None
         self._script: deque[Fault] = deque()
@@ -104,11 +111,7 @@ class FaultProxy:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def url_for(self, path: str) -> str:
-        """The proxy's URL with a path (``/v3/KEY``, as a keyed provider's endpoint looks)."""
-        return f"{self.url}{path}"
+        return f"http://127.0.0.1:{self.port}{self.path}"
 
     @property
     def items(self) -> int:
@@ -232,6 +235,8 @@ class FaultProxy:
         if fault.status is not None:
             headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
             return web.Response(status=fault.status, text="injected failure", headers=headers)
+        if fault.answer is not None:
+            return fault.answer(payload)
         if fault.malformed:
             return web.Response(status=200, body=b'{"jsonrpc": "2.0", "id": 1, "resu', content_type="application/json")
         if not fault.per_item or payload is None or not all(isinstance(i, dict) for i in items):
