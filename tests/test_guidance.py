@@ -243,3 +243,29 @@ def test_a_step_is_shown_by_its_condition() -> None:
     _, steps = _rendered([Finding(Code.FEE_BELOW_BASE_FEE, Severity.ERROR, legacy)])
     assert any("gas price 4 gwei" in s for s in steps), steps
     assert not any("max priority fee" in s for s in steps), steps
+
+
+def test_page_words_complete_with_the_same_placeholders() -> None:
+    """Every page label exists in every language, with the same placeholders, and none is left in English."""
+    from txdiag.pageview import PAGE_WORDS
+
+    assert sorted(PAGE_WORDS) == LANGS
+    en = PAGE_WORDS["en"]
+    for lang in LANGS:
+        words = PAGE_WORDS[lang]
+        assert set(words) == set(en), lang
+        for key, text in words.items():
+            assert text.strip(), (lang, key)
+            assert placeholders(text) == placeholders(en[key]), (lang, key)
+            assert not PHONE.search(text), (lang, key)
+    untranslated = [k for k, v in PAGE_WORDS["zh-CN"].items() if v == en[k] and k != "site_name"]
+    assert not untranslated
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    assert all(cjk.search(v) for k, v in PAGE_WORDS["zh-CN"].items() if k != "site_name")
+
+
+def test_page_words_are_safe_names_in_templates() -> None:
+    """Templates read labels as ``w.key``: no key may shadow a mapping method (``w.copy`` would be dict.copy)."""
+    from txdiag.pageview import PAGE_WORDS
+
+    assert not [k for k in PAGE_WORDS["en"] if hasattr(dict, k)]

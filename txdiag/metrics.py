@@ -68,6 +68,9 @@ class Metrics:
         self.http_requests = Counter(
             "txdiag_http_requests", "HTTP requests served, by route and status", ["route", "status"], registry=registry
         )
+        self.page_views = Counter(
+            "txdiag_page_views", "Pages served to people, by route and status", ["route", "status"], registry=registry
+        )
         self.http_duration = Histogram(
             "txdiag_http_request_duration_seconds",
             "Wall time of one HTTP request served",
@@ -116,6 +119,10 @@ class Metrics:
         """One request served; ``route`` is the route template (or ``unmatched``), never the raw path."""
         self.http_requests.labels(route, str(status)).inc()
         self.http_duration.labels(route).observe(seconds)
+
+    def observe_page(self, route: str, status: int) -> None:
+        """One page shown; ``route`` is one of the page's route templates."""
+        self.page_views.labels(route, str(status)).inc()
 
     def observe_heads(self, chain: str, heads: Mapping[str, int | None], up: Mapping[str, bool]) -> None:
         """Endpoint liveness and how far each endpoint's head trails the best one seen on the chain."""

@@ -5,7 +5,7 @@ person: the verdict as a badge, the summary, numbered steps, the transaction's
 facts, the findings folded away, and a plain-text ticket for a support desk.
 Templates are Jinja2 with autoescaping on, so text from chain data (token
 symbols, revert reasons) can only ever be text. Every label comes from the
-page catalog (``guidance/messages/page.py``).
+catalogs (``Common.page`` in ``guidance/catalogs/<lang>.py``).
 """
 
 from __future__ import annotations
@@ -18,12 +18,11 @@ from urllib.parse import urlencode
 import jinja2
 
 from txdiag.guidance import fmt
-from txdiag.guidance.messages import page as page_words
-from txdiag.guidance.render import COMMON
+from txdiag.guidance.render import CATALOGS
 from txdiag.report import Diagnosis
 
-PAGE_WORDS: dict[str, dict[str, str]] = {"en": page_words.EN, "zh-CN": page_words.ZH}
-LANGUAGE_NAMES = {"en": "English", "zh-CN": "简体中文"}  # each in its own language, as a switch shows them
+# the page's labels, from each language's catalog file (``Common.page``)
+PAGE_WORDS: Mapping[str, Mapping[str, str]] = {tag: catalog.common.page for tag, catalog in CATALOGS.items()}
 VERDICT_ICONS = {"confirmed": "✓", "delayed": "◷", "failed": "✕", "misdirected": "⚠", "not_found": "?"}
 MIN_REFRESH = 15  # seconds: a phone is not reloaded faster than this, however short the block time
 MAX_REFRESH = 300
@@ -72,6 +71,7 @@ class Chrome:
     lang_links: Sequence[tuple[str, str, str, bool]]  # (language tag, its name, URL, current?)
     css: str
     js: str
+    icon: str
     chains: Sequence[str]
 
     @property
@@ -80,7 +80,7 @@ class Chrome:
 
     @property
     def safety(self) -> str:
-        return COMMON[self.lang].safety
+        return CATALOGS[self.lang].common.safety
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +131,7 @@ def result_view(d: Diagnosis, expected_to: str | None = None) -> ResultView:
     lang = d.lang
     w = PAGE_WORDS[lang]
     verdict = data["verdict"]
-    safety = COMMON[lang].safety
+    safety = CATALOGS[lang].common.safety
     # the safety notice is shown on its own, always; the steps are the rest
     steps = [s for s in data["next_steps"] if s != safety]
     findings = [
@@ -141,7 +141,7 @@ def result_view(d: Diagnosis, expected_to: str | None = None) -> ResultView:
     chain = d.chain
     return ResultView(
         verdict=verdict,
-        verdict_label=COMMON[lang].verdicts[verdict],
+        verdict_label=CATALOGS[lang].common.verdicts[verdict],
         verdict_icon=VERDICT_ICONS[verdict],
         summary=data["summary"],
         steps=steps,
@@ -197,7 +197,7 @@ def ticket(d: Diagnosis, expected_to: str | None = None) -> str:
     lines = [w["ticket_title"], f"{w['hash']}{colon}{data['hash']}"]
     chain = data.get("chain")
     if chain:
-        lines.append(f"{w['chain']}{colon}{chain['name']} (chain id {chain['chain_id']})")
+        lines.append(f"{w['chain']}{colon}{chain['name']} ({chain['chain_id']})")
     lines.append(f"{w['verdict_label']}{colon}{data['verdict']}")
     lines.append(f"{w['ticket_codes']}{colon}{', '.join(f['code'] for f in data['findings']) or '-'}")
     tx = data.get("tx")
@@ -206,7 +206,7 @@ def ticket(d: Diagnosis, expected_to: str | None = None) -> str:
         if tx.get("block") is not None:
             numbers["block"] = str(tx["block"])
             numbers["confirmations"] = str(tx.get("confirmations") or 0)
-            numbers["finalized"] = "yes" if tx.get("finalized") else "no"
+            numbers["finalized"] = "true" if tx.get("finalized") else "false"
         numbers["nonce"] = str(tx["nonce"])
         for key in ("max_fee_per_gas", "max_priority_fee_per_gas", "gas_price", "gas_limit", "gas_used"):
             if isinstance(tx.get(key), int):
@@ -220,7 +220,7 @@ def ticket(d: Diagnosis, expected_to: str | None = None) -> str:
     if isinstance(network.get("next_base_fee_per_gas"), int) and "next_base_fee_per_gas" not in numbers:
         numbers["next_base_fee_per_gas"] = _number("next_base_fee_per_gas", network["next_base_fee_per_gas"])
     if numbers:
-        lines.append(f"{w['ticket_numbers']}{colon}")
+        lines.append(f"{w['ticket_numbers']}{colon.rstrip()}")
         lines += [f"  {k} = {v}" for k, v in numbers.items()]
     if tx:
         lines.append(f"{w['from']}{colon}{tx['from']}")
@@ -259,7 +259,8 @@ def refresh_seconds(d: Diagnosis) -> int | None:
 def lang_links(path: str, query: Mapping[str, str], current: str) -> list[tuple[str, str, str, bool]]:
     """Links to this same page in every language (the switch works without JavaScript)."""
     out = []
-    for lang, name in LANGUAGE_NAMES.items():
+    for lang, words in PAGE_WORDS.items():
+        name = words["language_name"]  # each language named in itself, as a switch shows them
         params = {k: v for k, v in query.items() if k != "lang" and v}
         params["lang"] = lang
         out.append((lang, name, f"{path}?{urlencode(params)}", lang == current))

@@ -60,6 +60,7 @@ class Settings:
     max_connections_per_client: int = 64  # open at once from one address (IPv6: one /64)
     auth_failure_rate: float = 0.1  # failed authentications a client earns back per second
     auth_failure_burst: int = 10  # failed authentications a client may make before 429
+    page: bool = True  # serve the page for people (GET /, /tx/{hash}); TXDIAG_PAGE=off turns it off
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -93,7 +94,19 @@ class Settings:
             max_connections_per_client=_int(env, "TXDIAG_MAX_CONNECTIONS_PER_CLIENT", 64, 1, 1_000_000),
             auth_failure_rate=_float(env, "TXDIAG_AUTH_FAILURE_RATE", 0.1, 0.001, 1000),
             auth_failure_burst=_int(env, "TXDIAG_AUTH_FAILURE_BURST", 10, 1, 100_000),
+            page=_switch(env, "TXDIAG_PAGE", True),
         )
+
+
+def _switch(env: Mapping[str, str], key: str, default: bool) -> bool:
+    raw = (env.get(key) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "on", "true", "yes"):
+        return True
+    if raw in ("0", "off", "false", "no"):
+        return False
+    raise ConfigError(f"setting {key} must be on or off, got {raw[:20]!r}")
 
 
 def _sightings_mode(env: Mapping[str, str]) -> str:

@@ -37,6 +37,8 @@ class Common:
     labels: Mapping[str, str]  # headings for text output
     # what could not be checked (Evidence.unchecked), in words; "chain:" and "code_on:" take a chain {name}
     parts: Mapping[str, str] = field(default_factory=dict)
+    # the page's labels: headings, form fields, errors in words (the same keys in every language)
+    page: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

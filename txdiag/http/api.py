@@ -14,6 +14,7 @@ from txdiag.http.problems import Problem, from_error, json_response
 from txdiag.http.state import METRICS, OPENAPI, SERVICE, SETTINGS
 from txdiag.metrics import CONTENT_TYPE
 from txdiag.openapi import CHAIN_PATTERN
+from txdiag.report import Diagnosis
 from txdiag.rpc import deadline_scope
 
 _CHAIN = re.compile(CHAIN_PATTERN)
@@ -21,11 +22,24 @@ _CHAIN = re.compile(CHAIN_PATTERN)
 
 async def diagnose_handler(request: web.Request) -> web.Response:
     """GET /v1/tx/{hash}: one diagnosis, in the language asked for."""
-    service, settings = request.app[SERVICE], request.app[SETTINGS]
     q = request.query
     chain = q.get("chain")
     if chain is not None and not _CHAIN.fullmatch(chain):
         raise Problem(400, "not a chain name: lower-case letters, digits and '-', at most 32 characters")
+    diagnosis = await diagnose_within_limits(
+        request, request.match_info["hash"], chain=chain, expected_to=q.get("expected_to"), lang=q.get("lang")
+    )
+    return json_response(
+        diagnosis.to_json(),
+        headers={"Content-Language": diagnosis.lang, "Vary": "Accept-Language", "Cache-Control": "no-store"},
+    )
+
+
+async def diagnose_within_limits(
+    request: web.Request, tx_hash: str, *, chain: str | None, expected_to: str | None, lang: str | None
+) -> Diagnosis:
+    """diagnose() under the gate and the one request deadline; every failure is a Problem (API and page alike)."""
+    service, settings = request.app[SERVICE], request.app[SETTINGS]
     # one deadline for the whole request: time spent waiting for a slot is not given again to the diagnosis
     started = time.monotonic()
     async with request.app[GUARD].gate.slot(settings.deadline):
@@ -34,11 +48,11 @@ async def diagnose_handler(request: web.Request) -> web.Response:
             # the RPC layer stops a little before what is left, so a failure can still name the endpoints
             async with asyncio.timeout(max(0.0, left)):
                 with deadline_scope(max(0.0, left)):
-                    diagnosis = await service.diagnose(
-                        request.match_info["hash"],
+                    return await service.diagnose(
+                        tx_hash,
                         chain=chain,
-                        expected_to=q.get("expected_to"),
-                        lang=q.get("lang"),
+                        expected_to=expected_to,
+                        lang=lang,
                         accept_language=request.headers.get("Accept-Language"),
                     )
         except BadInput as exc:  # unknown chain (404) included
@@ -51,10 +65,6 @@ async def diagnose_handler(request: web.Request) -> web.Response:
             raise Problem(504, f"the diagnosis did not finish within {settings.deadline:g} s") from None
         except (DeadlineExceeded, TimeoutError):  # the message says the configured deadline, not the one left
             raise Problem(504, f"the diagnosis did not finish within {settings.deadline:g} s") from None
-    return json_response(
-        diagnosis.to_json(),
-        headers={"Content-Language": diagnosis.lang, "Vary": "Accept-Language", "Cache-Control": "no-store"},
-    )
 
 
 async def chains_handler(request: web.Request) -> web.Response:

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from txdiag.http import api
+from txdiag.http import api, page
 from txdiag.http.edge import MAX_BODY, edge
 from txdiag.http.guard import GUARD, Guard, protect
 from txdiag.http.problems import dumps
@@ -29,6 +29,7 @@ def create_app(service: Service, settings: Settings, metrics: Metrics) -> web.Ap
     # closed in reverse: the health cache first, then the RPC clients, the sightings store last
     app.cleanup_ctx.extend((_sightings, _rpc_clients, _status_cache))
     api.add_routes(app.router)
+    page.install(app)  # the page for people (off with TXDIAG_PAGE=off)
     # Other route modules plug in here, one line each: ``module.add_routes(app.router)``.
     return app
 

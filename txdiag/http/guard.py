@@ -28,6 +28,8 @@ STATUS_TTL = 1.0  # seconds a health probe of the nodes is reused (bounds node l
 _ALLOWED_PARAMS: dict[str, frozenset[str]] = {"/v1/tx/{hash}": frozenset({"chain", "expected_to", "lang"})}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+# routes whose handlers check their own query (the page re-shows its form with the error in words)
+SELF_CHECKED: web.AppKey[frozenset[str]] = web.AppKey("self_checked_routes")
 
 
 class TokenBuckets:
@@ -208,7 +210,8 @@ async def protect(request: web.Request, handler: Handler) -> web.StreamResponse:
         wait = guard.buckets.take(identity)
         if wait > 0:
             raise Problem(429, "over the rate limit; slow down", headers={"Retry-After": str(max(1, math.ceil(wait)))})
-    _check_query(request, _ALLOWED_PARAMS.get(route, frozenset()))
+    if route not in request.app.get(SELF_CHECKED, frozenset()):
+        _check_query(request, _ALLOWED_PARAMS.get(route, frozenset()))
     return await handler(request)
 
 
