@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.live import serving
-from tests.support.page_scenarios import HOSTILE_SYMBOL, Scenarios, scenarios
+from tests.support.page_scenarios import BLOCK_TIME, HOSTILE_SYMBOL, Scenarios, scenarios
 from txdiag.errors import ConfigError
 from txdiag.http.page import CSP
 from txdiag.settings import Settings
@@ -127,6 +127,7 @@ async def test_submitting_the_form_redirects_to_the_answer(scenarios: Scenarios)
         ("/tx/{h}?utm_source=x", 400, "The link has a part this page does not take.", None),
         ("/tx/{h}?lang=en&lang=zh-CN", 400, "The link has a part this page does not take.", None),
         ("/?x=1", 400, "The link has a part this page does not take.", None),
+        ("/tx/{h}?refresh=on", 400, "The link has a part this page does not take.", None),
     ],
 )
 async def test_bad_input_shows_the_form_with_the_error_in_words(
@@ -171,7 +172,13 @@ async def test_the_page_says_what_the_api_says(scenarios: Scenarios, verdict: st
             refresh = re.search(r'<meta http-equiv="refresh" content="(\d+)">', page)
             if verdict == "delayed":
                 assert refresh is not None
-                assert refresh.group(1) == "15"  # a 1 s block time, floored so a phone is not reloaded constantly
+                assert refresh.group(1) == str(round(BLOCK_TIME))  # about a block time
+                # the person can turn the reload off (and on again), in the same language
+                off = await (await live.session.get(f"/tx/{h}", params={"lang": lang, "refresh": "off"})).text()
+                assert "http-equiv" not in off
+                assert HASH_ATTR.findall(off) == [verdict]
+                assert f'href="/tx/{h}?lang={lang}"' in off
+                assert f'href="/tx/{h}?lang={lang}&amp;refresh=off"' in page
             else:
                 assert refresh is None
             if api["tx"] is not None:

@@ -26,6 +26,9 @@ HOSTILE_SYMBOL = "<img src=x onerror=alert(1)>"
 PAGE_CHAIN_ID = 31337
 # finality by depth (anvil's finalized tag trails by 64 blocks); 3 confirmations are final
 CHAIN_EXTRA = 'finality = "confirmations"\n'
+# nothing is mined once the scenarios exist, so a long block time changes no verdict; it keeps a pending
+# page's refresh (about a block time) well away from a browser test that is still reading the page
+BLOCK_TIME = 60.0
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ def funded(chain: Chain, eth: int = 5) -> LocalAccount:
 
 def build(node: Anvil, directory: Path) -> Scenarios:
     chain = Chain(node)
-    write_chain_file(directory, "alpha", PAGE_CHAIN_ID, [node.url], extra=CHAIN_EXTRA)
+    write_chain_file(directory, "alpha", PAGE_CHAIN_ID, [node.url], block_time=BLOCK_TIME, extra=CHAIN_EXTRA)
     payer, recipient = funded(chain), Account.create()
     confirmed = chain.send(payer, recipient.address, value=ETH, gas=21_000)
     # nonce 1 before nonce 0 was ever sent: it waits in the pool for the missing nonce

@@ -40,6 +40,8 @@ RESULT_ROUTE = "/tx/{hash}"
 STATIC_ROUTE = "/static/{name}"
 PAGE_ROUTES = frozenset({FORM_ROUTE, RESULT_ROUTE})
 PARAMS = frozenset({"hash", "chain", "expected_to", "lang"})
+# ``refresh=off`` on an answer: no automatic reload (WCAG 2.2.1: a time limit the person can turn off)
+RESULT_PARAMS = frozenset({"chain", "expected_to", "lang", "refresh"})
 MAX_PARAM = 256  # characters of one query value, as on the API
 CSP = (
     "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
@@ -166,7 +168,9 @@ async def result_handler(request: web.Request) -> web.StreamResponse:
     raw_hash = request.match_info["hash"]
     entered = FormView(hash=raw_hash, chain=q.get("chain", ""), expected_to=q.get("expected_to", ""))
     try:
-        _check_params(request, PARAMS - {"hash"})
+        _check_params(request, RESULT_PARAMS)
+        if q.get("refresh", "off") != "off":
+            raise _PageError(400, "error_query")
         tx_hash, chain, expected = _parse(request, raw_hash, q.get("chain"), q.get("expected_to"))
         _take_token(request)
         try:
@@ -175,9 +179,16 @@ async def result_handler(request: web.Request) -> web.StreamResponse:
             raise _from_problem(problem) from None
     except _PageError as exc:
         return _form(request, lang, entered, exc)
-    state = request.app[PAGE]
-    html = state.templates.get_template("result.html").render(
-        chrome=_chrome(request, lang), w=words(lang), r=result_view(diagnosis, expected)
+    view = result_view(diagnosis, expected)
+    auto = q.get("refresh") != "off"
+    toggle = {k: v for k, v in q.items() if k in RESULT_PARAMS and k != "refresh"}
+    if auto:
+        toggle["refresh"] = "off"
+    toggle_url = request.path + (f"?{urlencode(toggle)}" if toggle else "")
+    html = (
+        request.app[PAGE]
+        .templates.get_template("result.html")
+        .render(chrome=_chrome(request, lang), w=words(lang), r=view, auto=auto, toggle_url=toggle_url)
     )
     return _html(html, lang)
 
@@ -259,7 +270,7 @@ def _from_problem(problem: Problem) -> _PageError:
 
 def _chrome(request: web.Request, lang: str) -> Chrome:
     assets = request.app[PAGE].assets
-    query = {k: v for k, v in request.query.items() if k in PARAMS}
+    query = {k: v for k, v in request.query.items() if k in PARAMS | RESULT_PARAMS}
     return Chrome(
         lang=lang,
         lang_links=lang_links(request.path, query, lang),
