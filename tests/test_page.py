@@ -191,7 +191,7 @@ async def test_chain_text_is_text(scenarios: Scenarios) -> None:
         api = await (await live.session.get(f"/v1/tx/{scenarios.hostile_token}")).json()
         symbol = api["tx"]["token_transfers"][0]["symbol"]
         assert symbol
-        assert HOSTILE_SYMBOL.startswith(symbol)  # shortened at the edge, never rewritten into markup
+        assert HOSTILE_SYMBOL.startswith(symbol.removesuffix("…"))  # shortened at the edge, never rewritten
         page = await (await live.session.get(f"/tx/{scenarios.hostile_token}")).text()
         assert "<img" not in page
         assert html.escape(symbol, quote=False) in page
