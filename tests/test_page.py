@@ -293,12 +293,48 @@ def test_page_setting_refuses_nonsense() -> None:
         Settings.from_env({"TXDIAG_PAGE": "maybe"})
 
 
-def test_templates_and_static_files_are_package_data() -> None:
-    """The wheel carries the page: pyproject lists the templates and the static files as package data."""
-    import tomllib
+def test_the_wheel_carries_the_page(tmp_path: Path) -> None:
+    """A built wheel holds every template and static file the page serves (package data)."""
+    import subprocess
+    import sys
+    import zipfile
 
     root = Path(__file__).resolve().parents[1]
-    data = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["txdiag"]
-    assert "templates/*.html" in data
-    assert "static/*" in data
-    assert {p.name for p in (root / "txdiag" / "templates").iterdir()} >= {"base.html", "index.html", "result.html"}
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path),
+            ".",
+        ],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("txdiag-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for folder in ("templates", "static"):
+        for path in (root / "txdiag" / folder).iterdir():
+            assert f"txdiag/{folder}/{path.name}" in names, path.name
+
+
+@pytest.mark.parametrize(("block_time", "seconds"), [(1.0, 15), (40.0, 40), (600.0, 300)])
+async def test_a_pending_page_reloads_about_every_block_time(
+    scenarios: Scenarios, tmp_path: Path, block_time: float, seconds: int
+) -> None:
+    """The reload follows the chain's block time, never faster than 15 s nor slower than 5 min."""
+    from tests.support.anvil import write_chain_file
+    from tests.support.page_scenarios import CHAIN_EXTRA, PAGE_CHAIN_ID
+
+    write_chain_file(tmp_path, "alpha", PAGE_CHAIN_ID, [scenarios.node.url], block_time=block_time, extra=CHAIN_EXTRA)
+    async with serving(tmp_path) as live:
+        page = await (await live.session.get(f"/tx/{scenarios.delayed}")).text()
+        assert f'<meta http-equiv="refresh" content="{seconds}">' in page
+        final = await (await live.session.get(f"/tx/{scenarios.confirmed}")).text()
+        assert "http-equiv" not in final

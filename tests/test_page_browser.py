@@ -110,6 +110,11 @@ def test_a_person_checks_a_transaction(server: Subprocess, scenarios: Scenarios,
     with page.expect_navigation(url=f"**/tx/{tx_hash}?lang=en"):
         page.get_by_role("button", name="Check").click()
     english = api(server, tx_hash, "en")
+    # what a person sees first, on a desktop and on a phone
+    screenshot(page, f"{verdict}-1280-top", full_page=False)
+    page.set_viewport_size({"width": 360, "height": 740})
+    screenshot(page, f"{verdict}-360-top", full_page=False)
+    page.set_viewport_size({"width": 1280, "height": 900})
     badge = page.locator("[data-verdict]")
     assert badge.get_attribute("data-verdict") == verdict
     assert english["verdict"] == verdict

@@ -114,9 +114,9 @@ def axe_violations(page: Any, *, without: tuple[str, ...] = ()) -> list[dict[str
     return violations
 
 
-def screenshot(page: Any, name: str) -> Path:
-    """A full-page PNG under build/page-screenshots/ (kept as a test artefact)."""
+def screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:
+    """A PNG under build/page-screenshots/ (kept as a test artefact): the whole page, or what the first screen shows."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
