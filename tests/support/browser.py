@@ -59,9 +59,14 @@ class Recorder:
         return [u for u in self.requests if (urlsplit(u).scheme, urlsplit(u).netloc) != (origin.scheme, origin.netloc)]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One Chromium for the whole session (each test gets its own context)."""
+    """One Chromium for all the browser tests (they live in one module); each test gets its own context.
+
+    Module-scoped on purpose: Playwright's sync API holds an event loop on the
+    main thread while it is open, which would stop every asyncio test that runs
+    after it; closed at the end of the module, it leaves none behind.
+    """
     if not CHROMIUM.exists():
         raise RuntimeError(f"{CHROMIUM} is missing: the test set-up (scripts/install-test-deps.sh) installs chromium")
     from playwright.sync_api import sync_playwright
