@@ -526,3 +526,68 @@ def test_finality_field(tmp_path: Path) -> None:
         "base",
         "xlayer",
     }
+
+
+# --- [tokens]: well-known tokens for fake-token detection ------------------------------------------
+
+USDT_MAIN = "0xdAC17F958D2ee523a2206206994597C13D831ec7"
+
+
+def _with_tokens(directory: Path, table: str) -> Path:
+    path = write_chain(directory)
+    path.write_text(path.read_text(encoding="utf-8") + "[tokens]\n" + table, encoding="utf-8")
+    return path
+
+
+def test_tokens_table_both_forms(tmp_path: Path) -> None:
+    """[tokens] takes SYMBOL = "0x…" or SYMBOL = { address, issuer }; addresses are checksummed; lookup ignores case."""
+    path = _with_tokens(
+        tmp_path,
+        f'USDT = {{ address = "{USDT_MAIN}", issuer = "Tether" }}\n'
+        'DAI = "0x6b175474e89094c44da98b954eedeac495271d0f"\n',
+    )
+    spec = load_chain(path, {})
+    usdt, dai = spec.known_token("usdt"), spec.known_token(" DAI ")
+    assert usdt is not None
+    assert (usdt.address, usdt.issuer) == (USDT_MAIN, "Tether")
+    assert dai is not None
+    assert (dai.address, dai.issuer) == ("0x6B175474E89094C44Da98b954EedeAC495271d0F", None)
+    assert spec.known_token("USDC") is None
+
+
+@pytest.mark.parametrize(
+    ("table", "words"),
+    [
+        ('USDT = "0xdAC17F958D2ee523a2206206994597C13D831ec8"\n', "wrong EIP-55 checksum"),  # one digit off
+        ('USDT = "0x1234"\n', "tokens.USDT"),
+        ("USDT = 5\n", "tokens.USDT"),
+        (f'USDT = {{ address = "{USDT_MAIN}", website = "x" }}\n', "tokens.USDT.website"),
+        (f'"US DT" = "{USDT_MAIN}"\n', "token symbol"),
+        (f'USDT = "{USDT_MAIN}"\nusdt = "{USDT_MAIN}"\n', "listed twice"),
+    ],
+)
+def test_bad_tokens_name_file_and_field(tmp_path: Path, table: str, words: str) -> None:
+    """A malformed [tokens] entry fails at start-up with the file and the field."""
+    with pytest.raises(ConfigError, match=words) as info:
+        load_chain(_with_tokens(tmp_path, table), {})
+    assert "testnet.toml" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "symbol", "address"),
+    [
+        ("ethereum", "USDT", "0xdAC17F958D2ee523a2206206994597C13D831ec7"),
+        ("ethereum", "USDC", "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"),
+        ("bsc", "USDT", "0x55d398326f99059fF775485246999027B3197955"),
+        ("polygon", "USDT", "0xc2132D05D31c914a87C6611C10748AEb04B58e8F"),
+        ("arbitrum", "USDC", "0xaf88d065e77c8cC2239327C5EDb3A432268e5831"),
+        ("optimism", "USDC", "0x0b2C639c533813f4Aa9D7837CAf62653d097Ff85"),
+        ("base", "USDC", "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913"),
+        ("avalanche", "USDT", "0x9702230A8Ea53601f5cD2dc00fDBc13d4dF4A8c7"),
+    ],
+)
+def test_bundled_main_chains_list_their_stablecoins(name: str, symbol: str, address: str) -> None:
+    """The bundled main chains list the issuers' published stablecoin addresses."""
+    known = load_chains(env={})[name].known_token(symbol)
+    assert known is not None
+    assert known.address == address

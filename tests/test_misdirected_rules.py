@@ -10,6 +10,7 @@ import pytest
 from eth_abi.abi import encode
 
 from tests.support import builders
+from txdiag.chains import ChainSpec, KnownToken
 from txdiag.classify import classify
 from txdiag.classify import misdirected as m
 from txdiag.classify.fees import replacement
@@ -589,3 +590,87 @@ def test_nft_payment_from_its_log() -> None:
     view = tx(to=TOKEN, value=0, data=TRANSFER_FROM + encode(["address", "address", "uint256"], [SENDER, FRIEND, 9]))
     (p,) = payments(view, receipt(logs=(_nft_log(SENDER, FRIEND, 9),)))
     assert (p.address, p.token, p.value, p.token_id, p.standard) == (FRIEND, TOKEN, 1, 9, "erc721")
+
+
+# -- fake tokens and address poisoning ---------------------------------------------
+
+GENUINE = "0xdAC17F958D2ee523a2206206994597C13D831ec7"
+FAKE = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+VICTIM = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
+TETHER = dataclasses.replace(CHAIN, tokens=(KnownToken("USDT", GENUINE, "Tether"),))
+
+
+def _logs(*moves: tuple[str, str, int], token: str = FAKE) -> Evidence:
+    logs = tuple(_transfer_log(f, t, v, token) for f, t, v in moves)
+    symbol = "USDT" if token in (FAKE, GENUINE) else "STRD"
+    return dataclasses.replace(ev(), receipt=receipt(logs=logs), tokens=(TokenFacts(token, symbol, 6),), history=None)
+
+
+@pytest.mark.parametrize(
+    ("evidence", "chain", "fake", "poisoning"),
+    [
+        # the person sends a token calling itself USDT that is not Tether's: flagged
+        (_logs((SENDER, FRIEND, 5 * 10**6)), TETHER, "fake_sent", None),
+        # an airdrop-style fake "payment" from a planted address to a victim, sent by a third party
+        (_logs((LOOKALIKE, VICTIM, 5 * 10**6)), TETHER, "fake_received", "poisoning_foreign"),
+        # the real USDT: nothing to say
+        (_logs((SENDER, FRIEND, 5 * 10**6), token=GENUINE), TETHER, None, None),
+        # a chain without [tokens]: no fake-token finding
+        (_logs((SENDER, FRIEND, 5 * 10**6)), CHAIN, None, None),
+        # a third party's zero-value transferFrom out of the victim, of any token: poisoning
+        (_logs((VICTIM, LOOKALIKE, 0), token=TOKEN), CHAIN, None, "poisoning_zero_value"),
+        # the person's own zero-value transfer is not called poisoning
+        (_logs((SENDER, FRIEND, 0), token=TOKEN), CHAIN, None, None),
+        # a genuine token moved between two others (an allowance spent by a contract) is no poisoning
+        (_logs((VICTIM, FRIEND, 5), token=TOKEN), CHAIN, None, None),
+    ],
+)
+def test_fake_token_and_poisoning_table(
+    evidence: Evidence, chain: ChainSpec, fake: str | None, poisoning: str | None
+) -> None:
+    """Fake tokens are told by symbol against the chain's [tokens]; poisoning by a transfer the victim did not make."""
+    f = m.fake_token(evidence, chain, NOW)
+    assert (f.details["explanation"] if f else None) == fake
+    p = m.address_poisoning(evidence, chain, NOW)
+    assert (p.details["explanation"] if p else None) == poisoning
+    if fake is not None or poisoning is not None:
+        assert classify(evidence, chain, NOW).verdict is Verdict.MISDIRECTED
+    if poisoning is not None:  # it moved nothing of the victim's: no recipient finding claims otherwise
+        assert not {c for c in codes(evidence) if c.endswith("_recipient")}
+
+
+def test_poisoning_names_the_imitated_counterparty() -> None:
+    """With the victim's history, the planted address is named as a look-alike of the victim's real counterparty."""
+    evidence = dataclasses.replace(
+        _logs((VICTIM, LOOKALIKE, 0), token=TOKEN),
+        history=SenderHistory(0, 99, (cp(FRIEND, 10),), subject=VICTIM),
+    )
+    p = m.address_poisoning(evidence, CHAIN, NOW)
+    assert p is not None
+    assert (p.details["victim"], p.details["planted"].lower(), p.details["lookalike_of"]) == (
+        VICTIM,
+        LOOKALIKE.lower(),
+        FRIEND,
+    )
+    assert p.details["explanation"] == "poisoning_lookalike"
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("en", "This is not Tether's USDT on alpha"), ("zh-CN", "这不是 alpha 上的 Tether 发行的 USDT")],
+)
+def test_fake_token_words(lang: str, words: str) -> None:
+    """The fake-token summary says whose token it is not, in both languages, with the genuine address."""
+    evidence = _logs((SENDER, FRIEND, 5 * 10**6))
+    text = render(classify(evidence, TETHER, NOW), evidence, TETHER, lang)
+    assert text.summary.startswith(words)
+    assert GENUINE in text.summary
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "moved no funds"), ("zh-CN", "没有转走任何资金")])
+def test_poisoning_words(lang: str, words: str) -> None:
+    """Poisoning is explained as moving no funds, with the advice never to copy an address from history."""
+    evidence = _logs((VICTIM, LOOKALIKE, 0), token=TOKEN)
+    text = render(classify(evidence, CHAIN, NOW), evidence, CHAIN, lang)
+    assert words in text.summary
+    assert any(("Never copy an address" if lang == "en" else "切勿从交易记录中复制地址") in s for s in text.next_steps)

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from eth_utils.address import to_checksum_address
+
 from txdiag.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -39,8 +41,11 @@ _KNOWN_FIELDS = frozenset(
         "finality",
         "family",
         "network",
+        "tokens",
     }
 )
+_TOKEN_SYMBOL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.]{0,15}$")
+_TOKEN_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 FAMILIES = ("evm", "bitcoin")
 # what getblockchaininfo.chain says on each Bitcoin-family network (Litecoin uses the same names)
 BITCOIN_NETWORKS = ("main", "test", "signet", "regtest")
@@ -55,6 +60,15 @@ class Endpoint:
 
     def __repr__(self) -> str:  # the URL may hold a key: never print it
         return f"Endpoint({self.name})"
+
+
+@dataclass(frozen=True, slots=True)
+class KnownToken:
+    """A well-known token of a chain, as its issuer publishes it: for telling an impostor from the real one."""
+
+    symbol: str
+    address: str  # checksummed
+    issuer: str | None = None  # who issues it on this chain, when the chain file says (e.g. "Tether")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +89,12 @@ class ChainSpec:
     finality: str = "finalized"
     family: str = "evm"  # "evm" or "bitcoin" (Bitcoin Core's JSON-RPC)
     network: str | None = None  # bitcoin family: main | test | signet | regtest, as getblockchaininfo.chain says
+    tokens: tuple[KnownToken, ...] = ()  # [tokens]: well-known tokens by symbol, for fake-token detection
+
+    def known_token(self, symbol: str) -> KnownToken | None:
+        """The well-known token this chain lists under ``symbol`` (case-insensitive), if any."""
+        key = symbol.strip().upper()
+        return next((t for t in self.tokens if t.symbol.upper() == key), None)
 
     @property
     def identity(self) -> str:
@@ -252,6 +272,7 @@ def load_chain(path: Path, env: Mapping[str, str]) -> ChainSpec:
         raise ConfigError(f"{path.name}: field 'explorer_tx' must be an https URL containing {{hash}}")
 
     endpoints = _endpoints(path, _field(path, data, "rpc", list), env)
+    tokens = _tokens(path, _field(path, data, "tokens", dict, default={}))
     return ChainSpec(
         name=name,
         chain_id=chain_id,
@@ -267,7 +288,37 @@ def load_chain(path: Path, env: Mapping[str, str]) -> ChainSpec:
         finality=finality,
         family=family,
         network=network,
+        tokens=tokens,
     )
+
+
+def _tokens(path: Path, raw: Mapping[str, Any]) -> tuple[KnownToken, ...]:
+    """``[tokens]``: ``SYMBOL = "0x…"``, or ``SYMBOL = { address = "0x…", issuer = "…" }``."""
+    out: list[KnownToken] = []
+    for symbol, value in raw.items():
+        where = f"tokens.{symbol}"
+        if not _TOKEN_SYMBOL.match(symbol):
+            raise ConfigError(f"{path.name}: field '{where}' must be a token symbol of letters, digits or '.'")
+        issuer = None
+        address = value
+        if isinstance(value, dict):
+            extra = sorted(set(value) - {"address", "issuer"})
+            if extra:
+                raise ConfigError(f"{path.name}: unknown field '{where}.{extra[0]}'")
+            issuer = value.get("issuer")
+            if issuer is not None and (not isinstance(issuer, str) or not 0 < len(issuer) <= 40):
+                raise ConfigError(f"{path.name}: field '{where}.issuer' must be a name of at most 40 characters")
+            address = value.get("address")
+        if not isinstance(address, str) or not _TOKEN_ADDRESS.match(address):
+            raise ConfigError(f"{path.name}: field '{where}' must be a 0x-prefixed 20-byte hex address")
+        hexed = address[2:]
+        # a mixed-case address carries an EIP-55 checksum: a wrong one is a typo
+        if hexed not in (hexed.lower(), hexed.upper()) and to_checksum_address(address) != address:
+            raise ConfigError(f"{path.name}: field '{where}' has a wrong EIP-55 checksum (a typo?)")
+        if any(t.symbol.upper() == symbol.upper() for t in out):
+            raise ConfigError(f"{path.name}: field '{where}' is listed twice")
+        out.append(KnownToken(symbol, to_checksum_address(address), issuer))
+    return tuple(out)
 
 
 def _endpoints(path: Path, raw_rpc: list[Any], env: Mapping[str, str]) -> tuple[Endpoint, ...]:

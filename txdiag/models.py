@@ -76,6 +76,8 @@ class Code(StrEnum):
     # scam signs (inform, never set the verdict): chain text that advertises a website or a giveaway
     SCAM_TOKEN = "scam_token"  # noqa: S105 - a finding code, not a secret
     SCAM_REVERT_MESSAGE = "scam_revert_message"
+    FAKE_TOKEN = "fake_token"  # noqa: S105 - a finding code: a token calling itself a well-known one, elsewhere
+    ADDRESS_POISONING = "address_poisoning"  # a transfer that plants a look-alike in someone's history
     # not found
     NOT_FOUND = "not_found"
     # partial data: a check that could not be made (never escalates)
@@ -116,6 +118,8 @@ _CODE_VERDICT: dict[Code, Verdict] = {
     Code.UNEXPECTED_RECIPIENT: Verdict.MISDIRECTED,
     Code.CONTRACT_RECIPIENT: Verdict.MISDIRECTED,
     Code.FRESH_RECIPIENT: Verdict.MISDIRECTED,
+    Code.FAKE_TOKEN: Verdict.MISDIRECTED,
+    Code.ADDRESS_POISONING: Verdict.MISDIRECTED,
     Code.NOT_FOUND: Verdict.NOT_FOUND,
     Code.UNCHECKED: Verdict.CONFIRMED,
     Code.SCAM_TOKEN: Verdict.CONFIRMED,
@@ -469,12 +473,17 @@ class Counterparty:
 
 @dataclass(frozen=True, slots=True)
 class SenderHistory:
-    """The sender's ERC-20 Transfer counterparties in a bounded block window before the transaction."""
+    """An account's ERC-20 Transfer counterparties in a bounded block window before the transaction.
+
+    The account (``subject``) is the sender, or, for a transaction shaped like
+    address poisoning, the person whose history it plants an address in.
+    """
 
     from_block: int
     to_block: int
     counterparties: tuple[Counterparty, ...]
     complete: bool = True  # False when some chunk of the window could not be read
+    subject: str | None = None  # None: the transaction's sender
 
     def get(self, address: str) -> Counterparty | None:
         key = address.lower()

@@ -328,3 +328,44 @@ def unmoved(tx: TxView, receipt: ReceiptView) -> list[Addressed]:
         for a in addressed(tx)
         if not a.native and (a.value > 0 or a.token_ids) and not any(matches(a, m) for m in logged)
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class Planted:
+    """A Transfer log that puts an address into someone's history without moving that person's funds.
+
+    ``victim`` is the person whose history it lands in, ``planted`` the
+    address it puts there. ``kind`` is ``"zero_value"`` (a zero-value transfer
+    out of the victim that the victim did not sign, which tokens allow through
+    ``transferFrom``) or ``"foreign"`` (a transfer between two addresses of which
+    neither sent the transaction: only poisoning when the token is a fake).
+    """
+
+    victim: str
+    planted: str
+    token: str
+    value: int
+    kind: str
+
+
+def planted(tx: TxView, receipt: ReceiptView | None) -> Planted | None:
+    """The log that plants an address in someone else's history, when the transaction is shaped like poisoning."""
+    if receipt is None:
+        return None
+    sender = tx.sender.lower()
+    logged = [m for m in moves(receipt.logs) if m.standard == ERC20]
+    for m in logged:
+        if m.value == 0 and m.sender.lower() != sender and m.sender.lower() != ZERO_ADDRESS:
+            return Planted(m.sender, m.recipient, m.token, 0, "zero_value")
+    if logged and all(sender not in (m.sender.lower(), m.recipient.lower()) for m in logged):
+        calls = addressed(tx)
+        m = logged[0]
+        if m.sender.lower() != ZERO_ADDRESS and not any(matches(a, m) for a in calls):
+            return Planted(m.recipient, m.sender, m.token, m.value, "foreign")
+    return None
+
+
+def history_subject(tx: TxView, receipt: ReceiptView | None) -> str:
+    """Whose Transfer history the look-alike checks compare against: the sender's, or a poisoning's victim's."""
+    p = planted(tx, receipt)
+    return p.victim if p is not None else tx.sender

@@ -3,7 +3,9 @@
 Every rule looks at ``Evidence.recipients`` (native value, decoded ERC-20
 calldata, Transfer logs out of the payer) and returns at most one finding,
 for the first recipient it applies to. A reverted transaction moved nothing,
-so no rule here fires for it. Every finding's details name the ``recipient``.
+so no rule here fires for it. Every recipient finding's details name the
+``recipient``; the fake-token and poisoning findings name the token and the
+addresses its log moved between.
 
 Look-alike scoring (address poisoning). Wallets show an address as its first
 few and last few hex digits, so poisoners grind addresses that match a real
@@ -24,7 +26,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from txdiag.chains import ChainSpec
+from txdiag.chains import ChainSpec, KnownToken
 from txdiag.classify.delayed import suggest
 from txdiag.guidance import fmt
 from txdiag.models import Code, Counterparty, Evidence, Finding, Recipient, Severity, TxStatus
@@ -33,7 +35,11 @@ from txdiag.transfers import (
     SAFE_TRANSFER_1155,
     SAFE_TRANSFER_FROM,
     SAFE_TRANSFER_FROM_DATA,
+    Planted,
+    addressed,
     burn_addresses,
+    moves,
+    planted,
 )
 from txdiag.wire import TRANSFER_FROM_SELECTOR, TRANSFER_SELECTOR
 
@@ -70,7 +76,8 @@ def looks_alike(prefix: int, suffix: int, compared: int) -> bool:
 
 
 def _moved(ev: Evidence) -> bool:
-    return ev.tx is not None and ev.status is not TxStatus.REVERTED
+    """Whether the transaction moved the payer's value: not reverted, and not a poisoning that moved nothing."""
+    return ev.tx is not None and ev.status is not TxStatus.REVERTED and _poisoning(ev, None) is None
 
 
 def _amount(ev: Evidence, chain: ChainSpec, r: Recipient) -> dict[str, Any]:
@@ -329,6 +336,120 @@ def fresh_recipient(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | 
     return None
 
 
+def _fake(ev: Evidence, chain: ChainSpec | None, token: str) -> KnownToken | None:
+    """The well-known token that ``token`` pretends to be on this chain: same symbol, another address."""
+    if chain is None:
+        return None
+    meta = ev.token(token)
+    if meta is None or not meta.symbol:
+        return None
+    known = chain.known_token(meta.symbol)
+    if known is None or known.address.lower() == token.lower():
+        return None
+    return known
+
+
+def fake_token(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
+    """A token that calls itself one of the chain's well-known tokens but lives at another address.
+
+    Flagged whichever way it moved: received, it is no payment at all;
+    sent, what left was an imitation. A pending transfer of one is flagged
+    from the token its calldata addresses.
+    """
+    tx = ev.tx
+    if tx is None or ev.status is TxStatus.REVERTED:
+        return None
+    for t in moves(ev.receipt.logs) if ev.receipt is not None else ():
+        known = _fake(ev, chain, t.token)
+        if known is None:
+            continue
+        payer = t.sender.lower() == tx.sender.lower()
+        details = _fake_details(ev, known, t.token, t.value, frm=t.sender, to=t.recipient)
+        details["explanation"] = "fake_sent" if payer else "fake_received"
+        return Finding(Code.FAKE_TOKEN, Severity.ERROR, details)
+    for a in addressed(tx) if ev.receipt is None else ():
+        if a.token is None or a.native:
+            continue
+        known = _fake(ev, chain, a.token)
+        if known is not None:
+            details = _fake_details(ev, known, a.token, a.value, frm=a.payer or tx.sender, to=a.recipient)
+            details["explanation"] = "fake_sending"
+            return Finding(Code.FAKE_TOKEN, Severity.ERROR, details)
+    return None
+
+
+def _fake_details(ev: Evidence, known: KnownToken, token: str, value: int, *, frm: str, to: str) -> dict[str, Any]:
+    meta = ev.token(token)
+    decimals = meta.decimals if meta is not None else None
+    details: dict[str, Any] = {
+        "token": token,
+        "symbol_claimed": known.symbol,
+        "genuine": known.address,
+        "token_from": frm,
+        "token_to": to,
+        "value": str(value),
+        "amount": fmt.units(value, decimals) if decimals is not None else str(value),
+    }
+    if known.issuer is not None:
+        details["issuer"] = known.issuer
+    return details
+
+
+def _poisoning(ev: Evidence, chain: ChainSpec | None) -> Planted | None:
+    """The planted transfer, when this transaction is address poisoning (a third party's zero-value transfer out
+    of the victim, or a fake token's transfer between two addresses neither of which sent the transaction)."""
+    tx = ev.tx
+    if tx is None or ev.status is TxStatus.REVERTED:
+        return None
+    p = planted(tx, ev.receipt)
+    if p is None:
+        return None
+    if p.kind == "foreign" and (chain is None or _fake(ev, chain, p.token) is None):
+        return None
+    return p
+
+
+def address_poisoning(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
+    """A transfer that plants an address in someone's history and moves none of their funds: address poisoning."""
+    p = _poisoning(ev, chain)
+    if p is None and ev.tx is not None and ev.receipt is not None:
+        # a fake token's transfer out of a look-alike: the fake-token finding says what it is, this one why
+        for t in moves(ev.receipt.logs):
+            if _fake(ev, chain, t.token) is not None and t.sender.lower() != ev.tx.sender.lower():
+                p = Planted(t.recipient, t.sender, t.token, t.value, "foreign")
+                break
+    if p is None:
+        return None
+    meta = ev.token(p.token)
+    details: dict[str, Any] = {
+        "victim": p.victim,
+        "planted": p.planted,
+        "token": p.token,
+        "asset": meta.symbol if meta is not None and meta.symbol else p.token,
+        "kind": p.kind,
+        "value": str(p.value),
+    }
+    history = ev.history
+    if history is not None and (history.subject or "").lower() == p.victim.lower():
+        others = [c for c in history.counterparties if c.address.lower() != p.planted.lower()]
+        best: tuple[int, int, Counterparty] | None = None
+        for c in others:
+            prefix, suffix = similarity(p.planted, c.address)
+            if looks_alike(prefix, suffix, len(others)) and (best is None or prefix + suffix > best[0] + best[1]):
+                best = (prefix, suffix, c)
+        if best is not None:
+            prefix, suffix, genuine = best
+            hexed = p.planted.removeprefix("0x")
+            details.update(
+                lookalike_of=genuine.address,
+                matching_prefix="0x" + hexed[:prefix],
+                matching_suffix=hexed[len(hexed) - suffix :],
+                matched_chars=prefix + suffix,
+            )
+    details["explanation"] = "poisoning_lookalike" if "lookalike_of" in details else f"poisoning_{p.kind}"
+    return Finding(Code.ADDRESS_POISONING, Severity.WARNING, details)
+
+
 RULES: tuple[Rule, ...] = (
     zero_address_recipient,
     burn_address_recipient,
@@ -338,4 +459,6 @@ RULES: tuple[Rule, ...] = (
     unexpected_recipient,
     contract_recipient,
     fresh_recipient,
+    fake_token,
+    address_poisoning,
 )

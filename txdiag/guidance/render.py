@@ -122,6 +122,7 @@ def facts(
     if details.get("decimals_known") is False and "asset" in out:
         out["asset"] += terms["smallest_units"]
     out.update(_nft_words(details, out, terms))
+    out.update(_genuine_words(out, terms))
     parts = details.get("parts")
     if isinstance(parts, list | tuple):
         out["parts"] = loc.join(_part(str(p), cat) for p in parts)
@@ -144,6 +145,14 @@ def _nft_words(details: Mapping[str, Any], out: Mapping[str, str], terms: Mappin
         return {}
     names = {"token_id": out["token_id"], "collection": out["collection"]}
     return {"amount": terms["nft_amount"].format(**names), "asset": terms["nft_asset"].format(**names)}
+
+
+def _genuine_words(out: Mapping[str, str], terms: Mapping[str, str]) -> dict[str, str]:
+    """A well-known token for people: "Tether's USDT" when the chain file names the issuer, else "the real USDT"."""
+    if "symbol_claimed" not in out:
+        return {}
+    template = terms["issued_token"] if "issuer" in out else terms["listed_token"]
+    return {"genuine_name": template.format_map(out)}
 
 
 def _part(part: str, cat: Catalog) -> str:

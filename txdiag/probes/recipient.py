@@ -28,7 +28,7 @@ from txdiag.probes.context import ChainContext, Found
 from txdiag.probes.plan import Handle, Plan, Read, Reader, data_or_none, quantity_or_none
 from txdiag.probes.tokens import DECIMALS_CALL, SYMBOL_CALL
 from txdiag.rpc import Call, Reply, remaining_time
-from txdiag.transfers import Payment
+from txdiag.transfers import Payment, history_subject
 from txdiag.transfers import payments as all_payments
 from txdiag.wire import (
     TRANSFER_FROM_SELECTOR,
@@ -199,13 +199,14 @@ def ask_recipients(found: Found, plan: Plan) -> Reader[RecipientInfo] | None:
     if tx is None or (found.receipt is not None and found.receipt.status is TxStatus.REVERTED):
         return None  # nothing moved: there is no recipient to judge
     paid = payments(tx, found.receipt)
-    if not paid:
+    subject = history_subject(tx, found.receipt)
+    if not paid and subject == tx.sender:
         return None
     before = hex(max(0, found.receipt.block_number - 1)) if found.receipt is not None else "latest"
     asks = [_RecipientAsk.add(plan, p, before) for p in paid]
     to_block = found.receipt.block_number if found.receipt is not None else found.network.head
     spans = windows(to_block, lookback_blocks(found.ctx.chain.block_time))
-    sender = _topic(tx.sender)
+    sender = _topic(subject)
     logs: list[Handle[list[Any] | None]] = []
     for lo, hi in spans:
         span = {"fromBlock": hex(lo), "toBlock": hex(hi)}
@@ -217,7 +218,7 @@ def ask_recipients(found: Found, plan: Plan) -> Reader[RecipientInfo] | None:
         recipients = tuple(ask.read() for ask in asks)
         if any(r.has_code is None for r in recipients):
             unchecked.add("recipient_code")
-        history = _history(tx, found.hash, spans, [h.value for h in logs])
+        history = _history(subject, found.hash, spans, [h.value for h in logs])
         if history is None or not history.complete:
             unchecked.add("sender_history")
         return Read(RecipientInfo(recipients, history), frozenset(unchecked))
@@ -226,8 +227,9 @@ def ask_recipients(found: Found, plan: Plan) -> Reader[RecipientInfo] | None:
 
 
 def _history(
-    tx: TxView, tx_hash: str, spans: Sequence[tuple[int, int]], answers: Sequence[list[Any] | None]
+    subject: str, tx_hash: str, spans: Sequence[tuple[int, int]], answers: Sequence[list[Any] | None]
 ) -> SenderHistory | None:
+    """``subject``'s Transfer counterparties (the sender's, or a poisoning victim's), first appearance first."""
     if not spans:
         return None
     logs: list[tuple[int, int, str, str, str, int]] = []
@@ -243,7 +245,7 @@ def _history(
     if not complete and not logs:
         return None
     logs.sort()
-    sender = tx.sender.lower()
+    sender = subject.lower()
     seen: dict[str, Counterparty] = {}
     for block, index, token, frm, to, value in logs:
         outgoing = frm.lower() == sender
@@ -270,7 +272,7 @@ def _history(
             )
     lo = min(w[0] for w in spans)
     hi = max(w[1] for w in spans)
-    return SenderHistory(lo, hi, tuple(seen.values()), complete)
+    return SenderHistory(lo, hi, tuple(seen.values()), complete, subject=subject)
 
 
 async def code_elsewhere(found: Found) -> Read[tuple[RemoteCode, ...]]:

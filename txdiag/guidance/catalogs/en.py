@@ -19,6 +19,9 @@ LOCALE = Locale(
         # an NFT reads "NFT #7 of Kittens": {amount} {asset} in every template
         "nft_amount": "NFT #{token_id}",
         "nft_asset": "of {collection}",
+        # a well-known token by its issuer, or by its listing on the chain
+        "issued_token": "{issuer}'s {symbol_claimed}",
+        "listed_token": "the real {symbol_claimed}",
     },
     list_style="unit-short",  # CLDR: "5, 6, 7"
     colon=": ",
@@ -295,6 +298,49 @@ CATALOG = Catalog(
                 "leave_this_one": (
                     "Do not speed up or resend this transaction (nonce {nonce}): a higher fee on it does not help "
                     "while nonce {blocker_nonce} waits."
+                ),
+            },
+        ),
+        Code.FAKE_TOKEN: Entry(
+            summary=(
+                "This is not {genuine_name} on {chain}: the token {token} only calls itself {symbol_claimed}; "
+                "{genuine_name} on {chain} is the token at {genuine}. {explanation_text}"
+            ),
+            message="The token {token} calls itself {symbol_claimed}, but {genuine_name} on {chain} is {genuine}.",
+            steps={
+                "not_real": (
+                    'Do not treat this as a payment, and do not try to sell, swap or "unlock" these tokens: sites '
+                    "that offer to do that ask for approvals that empty wallets."
+                ),
+                "check_contract": (
+                    "Before you accept or send {symbol_claimed}, check the token's contract address, not its name: "
+                    "the real {symbol_claimed} on {chain} is {genuine}."
+                ),
+                "never_copy": (
+                    "Never copy an address from your transaction history: fake tokens are sent to plant look-alike "
+                    "addresses there. Use your address book or a QR code from the recipient, and check every character."
+                ),
+            },
+        ),
+        Code.ADDRESS_POISONING: Entry(
+            summary=(
+                "This was address poisoning, and it moved no funds: it put {planted} into the transaction history of "
+                "{victim}, so that it would be copied by mistake later. {explanation_text}"
+            ),
+            message="Address poisoning that moved no funds: {planted} was planted in the history of {victim}.",
+            steps={
+                "nothing_moved": (
+                    "Nothing of yours moved and no one had your keys: such a transfer can be made without them. There "
+                    "is nothing to undo."
+                ),
+                "never_copy": (
+                    "Never copy an address from your transaction history: {planted} was put there to be copied by "
+                    "mistake. Use your address book or a QR code from the recipient, and check every character, not "
+                    "only the start and the end."
+                ),
+                "hide": (
+                    "Many wallets can hide zero-value and unknown-token transfers; turning that on keeps entries like "
+                    "this one out of sight."
                 ),
             },
         ),
@@ -875,6 +921,22 @@ CATALOG = Catalog(
                 "else."
             ),
         ),
+        "fake_received": (
+            (
+                "The {amount} {symbol_claimed} shown arriving at {token_to} are worthless: no real {symbol_claimed} "
+                "was received."
+            ),
+        ),
+        "fake_sent": ("What left {token_from} was this imitation, not real {symbol_claimed}.",),
+        "fake_sending": ("This transfer sends the imitation, not real {symbol_claimed}.",),
+        "poisoning_lookalike": (
+            (
+                "{planted} imitates {lookalike_of}, an address {victim} has dealt with before: both start "
+                "{matching_prefix} and end {matching_suffix}."
+            ),
+        ),
+        "poisoning_zero_value": ("It is a zero-value transfer, which the token lets anyone make in another's name.",),
+        "poisoning_foreign": ("It used a fake token, so whatever amount it shows is worthless.",),
         "replaced_cancel": (
             (
                 "It was cancelled by {replaced_by}, a transfer of nothing to your own address: no funds left your "

@@ -20,6 +20,8 @@ LOCALE = Locale(
         # "Kittens 的 NFT #7"
         "nft_amount": "{collection} 的 NFT",
         "nft_asset": "#{token_id}",
+        "issued_token": " {issuer} 发行的 {symbol_claimed} ",
+        "listed_token": "真正的 {symbol_claimed}",
     },
     # CLDR's Chinese lists put 和 before the last item; nonces and network names are enumerated with 、
     list_style=None,
@@ -222,6 +224,42 @@ CATALOG = Catalog(
                     "不要加速或重新发送这笔交易（nonce {nonce}）：在 nonce {blocker_nonce} 等待期间，"
                     "提高这一笔的费用没有帮助。"
                 ),
+            },
+        ),
+        Code.FAKE_TOKEN: Entry(
+            summary=(
+                "这不是 {chain} 上的{genuine_name}：代币 {token} 只是自称 {symbol_claimed}；{chain} 上的{genuine_name}"
+                "是地址为 {genuine} 的代币。{explanation_text}"
+            ),
+            message="代币 {token} 自称 {symbol_claimed}，但 {chain} 上的{genuine_name}是 {genuine}。",
+            steps={
+                "not_real": (
+                    "请不要把它当作付款，也不要尝试出售、兑换或“解锁”这些代币：提供这类服务的网站会索要授权，"
+                    "从而清空钱包。"
+                ),
+                "check_contract": (
+                    "在接收或发送 {symbol_claimed} 之前，请核对代币的合约地址，而不是名称：{chain} 上真正的 "
+                    "{symbol_claimed} 是 {genuine}。"
+                ),
+                "never_copy": (
+                    "切勿从交易记录中复制地址：假代币就是为了在那里植入相似地址而发送的。请使用地址簿或收款方提供的"
+                    "二维码，并逐个字符核对。"
+                ),
+            },
+        ),
+        Code.ADDRESS_POISONING: Entry(
+            summary=(
+                "这是地址投毒，没有转走任何资金：它把 {planted} 放进了 {victim} 的交易记录，诱使日后被误复制。"
+                "{explanation_text}"
+            ),
+            message="地址投毒，没有转走任何资金：{planted} 被植入 {victim} 的交易记录。",
+            steps={
+                "nothing_moved": "您的资产没有任何移动，也没有人拿到您的私钥：这类转账不需要私钥就能发起。无需撤销任何操作。",
+                "never_copy": (
+                    "切勿从交易记录中复制地址：{planted} 就是为了让人误复制而放进去的。请使用地址簿或收款方提供的"
+                    "二维码，并逐个字符核对，而不只是看开头和结尾。"
+                ),
+                "hide": "很多钱包可以隐藏零金额转账和未知代币的转账；开启后，这类记录就不会再出现在眼前。",
             },
         ),
         Code.REPLACED: Entry(
@@ -636,6 +674,19 @@ CATALOG = Catalog(
             "替换交易 {replaced_by} 在区块 {replacement_block} 中失败了：除网络费外，两笔交易都没有转出任何资金。",
         ),
         "replaced_outcome_unknown": ("无法读取替换交易 {replaced_by} 是否成功：在做任何其他操作之前，请先查看它。",),
+        "fake_received": (
+            "显示转入 {token_to} 的 {amount} {symbol_claimed} 毫无价值：没有收到任何真正的 {symbol_claimed}。",
+        ),
+        "fake_sent": ("从 {token_from} 转出的是这种仿冒品，而不是真正的 {symbol_claimed}。",),
+        "fake_sending": ("这笔转账发送的是仿冒品，而不是真正的 {symbol_claimed}。",),
+        "poisoning_lookalike": (
+            (
+                "{planted} 在模仿 {lookalike_of}——{victim} 以前打过交道的地址：两者开头都是 {matching_prefix}，"
+                "结尾都是 {matching_suffix}。"
+            ),
+        ),
+        "poisoning_zero_value": ("这是一笔零金额转账，该代币允许任何人以他人的名义发起。",),
+        "poisoning_foreign": ("它使用的是假代币，所以显示的任何金额都毫无价值。",),
         "replaced_cancel": (
             "它已被 {replaced_by} 取消，那笔交易向您自己的地址转账 0：除那笔交易的网络费（Gas 费）外，没有资金离开您的钱包。如果仍要完成原来的付款，请作为一笔新交易重新发送。",
         ),
