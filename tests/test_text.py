@@ -71,6 +71,9 @@ def test_limits() -> None:
         ("1.5 ETH", None),
         ("ERC20: transfer amount exceeds balance", None),
         ("Contract.sol: bad", None),
+        ("SafeMath.sub: underflow", None),
+        ("Ownable.owner failed", None),
+        ("bad.token.eth", None),
     ],
 )
 def test_site_in(raw: str, site: str | None) -> None:
@@ -124,3 +127,28 @@ def test_fuzz_site_in(raw: str) -> None:
     if site is not None:
         check_safe(site, 200)
         assert "." not in site.replace("[.]", "")
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("Visit usdt-claim.io to claim", "Visit usdt-claim[.]io to claim"),
+        ("refund at https://fix-wallet.app/now", "refund at hxxps://fix-wallet[.]app/now"),
+        ("HTTP://X.IO", "hxxp://x[.]io"),
+        ("SafeMath.sub: underflow", "SafeMath.sub: underflow"),
+    ],
+)
+def test_display_defangs_sites(raw: str, shown: str) -> None:
+    """What people are shown never holds a live link: schemes become hxxp, dots in sites become [.]."""
+    assert text.reason(raw) == shown
+    assert text.reason(shown) == shown
+
+
+@given(st.text(max_size=400))
+def test_fuzz_display(raw: str) -> None:
+    """Display forms are safe, bounded, stable when shown again, and hold no http(s) scheme."""
+    for fn, limit in ((text.symbol, 16), (text.name, 48), (text.reason, 200)):
+        out = fn(raw)
+        check_safe(out, limit)
+        assert "http://" not in out.lower()
+        assert "https://" not in out.lower()

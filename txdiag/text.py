@@ -69,19 +69,24 @@ def clean(text: str, limit: int) -> str:
     return "".join(out)
 
 
+def display(text: str, limit: int) -> str:
+    """Chain text for people: :func:`clean`, with every web address in it defanged, at most ``limit`` characters."""
+    return clean(defang_text(clean(text, 4 * limit + 64)), limit)
+
+
 def symbol(text: str) -> str:
     """A token symbol for display (at most SYMBOL_LIMIT characters)."""
-    return clean(text, SYMBOL_LIMIT)
+    return display(text, SYMBOL_LIMIT)
 
 
 def name(text: str) -> str:
     """A token name for display (at most NAME_LIMIT characters)."""
-    return clean(text, NAME_LIMIT)
+    return display(text, NAME_LIMIT)
 
 
 def reason(text: str) -> str:
     """A revert string or custom-error string argument for display (at most REASON_LIMIT characters)."""
-    return clean(text, REASON_LIMIT)
+    return display(text, REASON_LIMIT)
 
 
 def raw_hex(raw: bytes) -> str:
@@ -91,27 +96,36 @@ def raw_hex(raw: bytes) -> str:
 
 # -- scam signs -------------------------------------------------------------
 
-# a scheme, or a dotted name ending in a plausible top-level label; "www." alone counts too
-_URL = re.compile(r"(?i)\b(?:https?|hxxps?|ftp)\s*[:：]\s*/\s*/\s*([^\s/?#\"'<>]+)")
-_DOMAIN = re.compile(
-    r"(?i)(?<![\w@.-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\s*(?:\.|\[\.\]|\(\.\)|。|．)\s*)+"
-    r"(?:[a-z]{2,24}|xn--[a-z0-9-]{1,59}))(?![\w-])"
+_SCHEME = r"(?:https?|hxxps?|ftp|fxp)\s*[:：]\s*/\s*/\s*"
+_URL = re.compile(r"(?i)\b" + _SCHEME + r"([^\s/?#\"'<>]+)")
+_SEP = r"\s*(?:\.|\[\.\]|\(\.\)|。|．)\s*"
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_DOMAIN = re.compile(r"(?i)(?<![\w@.\[-])((?:" + _LABEL + _SEP + r")+([a-z]{2,24}|xn--[a-z0-9-]{1,59}))(?![\w-])")
+_SEP_RE = re.compile(_SEP)
+# top-level domains scam tokens use, and every two-letter country code; "SafeMath.sub" or "Token.sol" are not sites
+_TLDS = frozenset(
+    """com net org info biz io app xyz top site online click club vip pro fun shop store tech dev
+    finance exchange network digital gift claims reward rewards casino icu buzz cloud mobi asia""".split()  # noqa: SIM905 - a word list reads best as words
 )
-# amounts such as "1.5" or version strings are digits; a TLD is letters, and common file-ish endings are not sites
-_NOT_TLDS = frozenset({"sol", "js", "json", "txt", "md", "py", "exe", "eth_call"})
 _WORDS = re.compile(r"(?i)\b(claim|claims|claimed|visit|airdrop|airdrops|reward|rewards)\b|领取|空投|奖励|访问")
+
+
+def _is_site(tld: str) -> bool:
+    tld = tld.lower()
+    return tld in _TLDS or tld.startswith("xn--") or (len(tld) == 2 and tld.isascii())
+
+
+def _host(matched: str) -> str:
+    return _SEP_RE.sub(".", matched).strip(".").lower()
 
 
 def site_in(text: str) -> str | None:
     """The web address or domain ``text`` advertises, defanged; None when it names none."""
     if m := _URL.search(text):
-        return defang(m.group(1))
+        return defang(_host(m.group(1)))
     for m in _DOMAIN.finditer(text):
-        host = re.sub(r"\s*(?:\[\.\]|\(\.\)|。|．|\.)\s*", ".", m.group(1))
-        tld = host.rsplit(".", 1)[-1].lower()
-        if tld in _NOT_TLDS:
-            continue
-        return defang(host)
+        if _is_site(m.group(2)):
+            return defang(_host(m.group(1)))
     return None
 
 
@@ -125,3 +139,13 @@ def defang(host: str) -> str:
     """A domain written so that nothing turns it into a link: every dot as ``[.]``, bounded length."""
     host = clean(host, NAME_LIMIT).strip(".").lower()
     return host.replace(".", "[.]")
+
+
+def defang_text(text: str) -> str:
+    """``text`` with every web address written so that nothing links it: ``hxxps://``, ``usdt-claim[.]io``."""
+    text = re.sub(r"(?i)\bh[tx]{2}(ps?)\s*[:：]\s*/\s*/\s*", lambda m: f"hxx{m.group(1).lower()}://", text)
+
+    def one(m: re.Match[str]) -> str:
+        return defang(_host(m.group(1))) if _is_site(m.group(2)) else m.group(0)
+
+    return _DOMAIN.sub(one, text)
