@@ -27,7 +27,7 @@ from aiohttp.http_exceptions import BadHttpMessage, LineTooLong
 from prometheus_client import CollectorRegistry
 
 from tests.support.anvil import write_chain_file
-from tests.support.live import BASE_SETTINGS, ROOT
+from tests.support.live import BASE_SETTINGS, ROOT, served
 from txdiag.chains import load_chains
 from txdiag.compose import build_service
 from txdiag.http import create_app
@@ -150,6 +150,36 @@ async def test_parser_errors_are_problems(
     assert not any(r.exc_info for r in caplog.records), "no traceback is logged"
 
 
+def test_served_logs_never_hold_the_key(tmp_path: Path) -> None:
+    """`txdiag serve` as a process: after every parser error with a valid key in it, its log holds neither."""
+    chains = tmp_path / "chains"
+    write_chain_file(chains, "alpha", 31337, ["http://127.0.0.1:9"])
+    with served(chains, env={"TXDIAG_API_KEYS": API_KEY, "TXDIAG_LOG_LEVEL": "debug"}) as child:
+        host, port = child.url.removeprefix("http://").rsplit(":", 1)
+
+        async def send_all() -> list[int]:
+            statuses = []
+            for case in PARSER_CASES:
+                reader, writer = await asyncio.open_connection(host, int(port))
+                writer.write(case.values[0])  # type: ignore[arg-type]
+                with contextlib.suppress(ConnectionError):
+                    await writer.drain()
+                statuses.append(parse_response(await asyncio.wait_for(reader.read(), 10))[0])
+                writer.close()
+            return statuses
+
+        assert asyncio.run(send_all()) == [case.values[1] for case in PARSER_CASES]
+        assert child.stop() == 0
+    assert child.pump is not None
+    child.pump.join(timeout=5)
+    log = "".join(child.stderr)
+    assert log.count('"route": "unparsed"') == len(PARSER_CASES)
+    assert API_KEY not in log
+    assert "s3cr3t" not in log
+    assert MARK.decode() not in log
+    assert "Traceback" not in log
+
+
 async def test_oversized_body_is_413_and_target_over_2048_is_414(tmp_path: Path) -> None:
     """A body over 64 KiB is 413 before it is read; a target over 2048 characters is 414, via the app."""
     async with edge_server(tmp_path) as edge:
@@ -207,6 +237,20 @@ async def test_silent_and_idle_connections_are_closed(tmp_path: Path) -> None:
         idle_from = time.monotonic()
         assert await asyncio.wait_for(reader.read(), 5) == b""
         assert time.monotonic() - idle_from >= 0.2
+        writer.close()
+
+
+async def test_trickled_body_is_cut_off(tmp_path: Path) -> None:
+    """A body no route reads is drained for at most the body timeout, then the connection is closed."""
+    async with edge_server(tmp_path) as edge:
+        reader, writer = await edge.connect()
+        writer.write(b"POST /healthz HTTP/1.1\r\n" + HOST + b"Content-Length: 60000\r\n\r\n" + b"x" * 10)
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+        assert head.startswith(b"HTTP/1.1 405")
+        answered = time.monotonic()
+        await reader.readexactly(int(parse_response(head)[1]["content-length"]))
+        assert await asyncio.wait_for(reader.read(), 5) == b""
+        assert time.monotonic() - answered < 3.0
         writer.close()
 
 
