@@ -19,7 +19,7 @@ from eth_account.signers.local import LocalAccount
 
 from tests.support.chain import GWEI, Chain, account, calldata
 from tests.support.live import serving
-from tests.test_misdirected_e2e import ETH, MISDIRECTED_CODES, ZERO, cli, funded
+from tests.test_misdirected_e2e import ETH, MISDIRECTED_CODES, ZERO, cli, funded, twin
 
 LANGS = ("en", "zh-CN")
 
@@ -98,6 +98,22 @@ def scene(chain_a: Chain) -> dict[str, Any]:
     out["sponsored_to_friend"] = sponsored(
         chain_a, sponsor, owner, delegate, calldata("Sponsored", "execute", strd, 0, inner)
     )
+
+    # a contract wallet (owner-called, like a Safe's owner executing): its tokens, its history, a planted look-alike
+    wallet = out["wallet"] = chain_a.deploy("Wallet", payer)
+    chain_a.send(funder, strd, data=calldata("Stardust", "mint", wallet, 100 * ETH), gas=200_000)
+
+    def from_wallet(to: str, amount: int) -> str:
+        inner = calldata("Stardust", "transfer", to, amount)
+        return chain_a.send(payer, wallet, data=calldata("Wallet", "execute", strd, 0, inner), gas=300_000)
+
+    out["wallet_to_token"] = from_wallet(strd, 3 * ETH)
+    partner = out["partner"] = Account.create().address
+    lookalike = out["lookalike"] = twin(partner, 5, 4)
+    from_wallet(partner, 4 * ETH)
+    attacker = funded(chain_a, funder, 1)
+    chain_a.send(attacker, strd, data=calldata("Stardust", "transferFrom", wallet, lookalike, 0), gas=200_000)
+    out["wallet_to_lookalike"] = from_wallet(lookalike, 2 * ETH)
     return out
 
 
@@ -113,6 +129,8 @@ CASES = (
     "nft_to_friend",
     "sponsored_to_token",
     "sponsored_to_friend",
+    "wallet_to_token",
+    "wallet_to_lookalike",
 )
 
 
@@ -251,3 +269,25 @@ def test_chinese_answers_carry_no_english_summary(docs: dict[Any, Any]) -> None:
     for name in CASES:
         summary = docs[name, "zh-CN"]["summary"]
         assert any("\u4e00" <= ch <= "\u9fff" for ch in summary), (name, summary)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_contract_wallet_paying_its_token_contract(docs: dict[Any, Any], scene: dict[str, Any], lang: str) -> None:
+    """Tokens leaving a contract wallet (its owner's execute()) for the token's own contract: misdirected."""
+    doc = docs["wallet_to_token", lang]
+    assert doc["verdict"] == "misdirected"
+    d = finding(doc, "token_contract_recipient")
+    assert (d["recipient"], d["amount"], d["asset"]) == (scene["strd"], "3", "STRD")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_contract_wallet_history_catches_a_lookalike(docs: dict[Any, Any], scene: dict[str, Any], lang: str) -> None:
+    """The paying wallet's own history, not its owner's, shows the look-alike it was poisoned with."""
+    doc = docs["wallet_to_lookalike", lang]
+    assert doc["verdict"] == "misdirected"
+    d = finding(doc, "lookalike_recipient")
+    assert (d["recipient"], d["lookalike_of"], d["first_seen_as"]) == (
+        scene["lookalike"],
+        scene["partner"],
+        "zero_value_transfer",
+    )

@@ -366,6 +366,19 @@ def planted(tx: TxView, receipt: ReceiptView | None) -> Planted | None:
 
 
 def history_subject(tx: TxView, receipt: ReceiptView | None) -> str:
-    """Whose Transfer history the look-alike checks compare against: the sender's, or a poisoning's victim's."""
+    """Whose Transfer history the look-alike checks compare against.
+
+    A poisoning's victim; else the account that paid what the calldata
+    addressed when that is not the sender (a smart account, a Safe, a
+    7702-delegated account whose call a sponsor or bundler submitted); else the sender.
+    """
     p = planted(tx, receipt)
-    return p.victim if p is not None else tx.sender
+    if p is not None:
+        return p.victim
+    if receipt is not None:
+        logged = moves(receipt.logs)
+        for a in addressed(tx):
+            m = next((m for m in logged if matches(a, m)), None)
+            if m is not None:
+                return m.sender if m.sender.lower() != ZERO_ADDRESS else tx.sender
+    return tx.sender
