@@ -41,6 +41,7 @@ from txdiag.probes.recipient import (
     wallet_kind,
     windows,
 )
+from txdiag.transfers import history_subject
 from txdiag.wire import TRANSFER_TOPIC
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -559,6 +560,9 @@ def _nft_log(frm: str, to: str, token_id: int, token: str = TOKEN) -> LogView:
         ),  # pending, no decimals
         (rcpt(TOKEN, via="calldata", token=TOKEN, value=7), TokenFacts(TOKEN, "STRD", 18), False),
         (rcpt(TOKEN, via="calldata", token=TOKEN, value=7, standard="erc20"), None, False),
+        # pending: the token's own ERC-165 answer decides, whatever decimals() says
+        (rcpt(TOKEN, via="calldata", token=TOKEN, value=7), TokenFacts(TOKEN, "KIT", 0, "erc721"), True),
+        (rcpt(TOKEN, via="calldata", token=TOKEN, value=7), TokenFacts(TOKEN, "STRD", None, "erc20"), False),
     ],
 )
 def test_nft_told_from_erc20(recipient: Recipient, meta: TokenFacts | None, nft: bool) -> None:
@@ -674,3 +678,19 @@ def test_poisoning_words(lang: str, words: str) -> None:
     text = render(classify(evidence, CHAIN, NOW), evidence, CHAIN, lang)
     assert words in text.summary
     assert any(("Never copy an address" if lang == "en" else "切勿从交易记录中复制地址") in s for s in text.next_steps)
+
+
+def test_history_subject_is_the_paying_account() -> None:
+    """Look-alikes are judged against the payer's history: the sender, a smart account, or a poisoning's victim."""
+    plain = tx(to=TOKEN, value=0, data=TRANSFER + encode(["address", "uint256"], [FRIEND, 5]))
+    assert history_subject(plain, receipt(logs=(_transfer_log(SENDER, FRIEND, 5),))) == SENDER
+    inner = TRANSFER + encode(["address", "uint256"], [FRIEND, 5])
+    wrapped = tx(
+        to=OTHER, value=0, data=bytes.fromhex("b61d27f6") + encode(["address", "uint256", "bytes"], [TOKEN, 0, inner])
+    )
+    assert history_subject(wrapped, receipt(logs=(_transfer_log(OTHER, FRIEND, 5),))) == OTHER
+    poison = tx(
+        to=TOKEN, value=0, data=TRANSFER_FROM + encode(["address", "address", "uint256"], [VICTIM, LOOKALIKE, 0])
+    )
+    assert history_subject(poison, receipt(logs=(_transfer_log(VICTIM, LOOKALIKE, 0),))) == VICTIM
+    assert history_subject(tx(), None) == SENDER

@@ -17,6 +17,7 @@ from eth_abi.abi import encode
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
+from tests.support.anvil import Anvil, write_chain_file
 from tests.support.chain import GWEI, Chain, account, calldata
 from tests.support.live import serving
 from tests.test_misdirected_e2e import ETH, MISDIRECTED_CODES, ZERO, cli, funded, twin
@@ -82,6 +83,10 @@ def scene(chain_a: Chain) -> dict[str, Any]:
     call(kittens, "Kittens", "mint", payer.address, 8)
     out["nft_to_its_contract"] = call(kittens, "Kittens", "transferFrom", payer.address, kittens, 7)
     out["nft_to_friend"] = call(kittens, "Kittens", "transferFrom", payer.address, friend, 8)
+    badges = out["badges"] = chain_a.deploy("Badges", payer)
+    call(badges, "Badges", "mint", payer.address, 3, 5)
+    out["badges_to_its_contract"] = call(badges, "Badges", "safeTransferFrom", payer.address, badges, 3, 2, b"")
+    out["badges_to_friend"] = call(badges, "Badges", "safeTransferFrom", payer.address, friend, 3, 1, b"")
 
     # an EIP-7702 account whose tokens a sponsor's transaction moves
     owner = funded(chain_a, funder, 1)
@@ -127,6 +132,8 @@ CASES = (
     "false_return",
     "nft_to_its_contract",
     "nft_to_friend",
+    "badges_to_its_contract",
+    "badges_to_friend",
     "sponsored_to_token",
     "sponsored_to_friend",
     "wallet_to_token",
@@ -186,7 +193,15 @@ def finding(doc: dict[str, Any], code: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize(
     "name",
-    ["tax_to_friend", "defl_to_friend", "bridge_withdraw", "bridge_burn", "nft_to_friend", "sponsored_to_friend"],
+    [
+        "tax_to_friend",
+        "defl_to_friend",
+        "bridge_withdraw",
+        "bridge_burn",
+        "nft_to_friend",
+        "badges_to_friend",
+        "sponsored_to_friend",
+    ],
 )
 @pytest.mark.parametrize("lang", LANGS)
 def test_token_logic_is_never_misdirection(docs: dict[Any, Any], name: str, lang: str) -> None:
@@ -291,3 +306,44 @@ def test_contract_wallet_history_catches_a_lookalike(docs: dict[Any, Any], scene
         scene["partner"],
         "zero_value_transfer",
     )
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "2 × NFT #3 of BDG"), ("zh-CN", "BDG 的 2 个 NFT #3")])
+def test_erc1155_sent_to_its_own_contract(docs: dict[Any, Any], scene: dict[str, Any], lang: str, words: str) -> None:
+    """ERC-1155 items sent to their own contract: misdirected, with how many of which id."""
+    doc = docs["badges_to_its_contract", lang]
+    assert doc["verdict"] == "misdirected"
+    d = finding(doc, "token_contract_recipient")
+    assert (d["recipient"], d["token_id"], d["nft_count"]) == (scene["badges"], 3, 2)
+    assert words in doc["summary"]
+    (moved,) = doc["tx"]["token_transfers"]
+    assert (moved["standard"], moved["token_id"], moved["value"]) == ("erc1155", "3", "2")
+
+
+def test_pending_nft_is_told_by_erc165(fresh_node: Anvil, tmp_path: Path) -> None:
+    """A pending ERC-721 transferFrom (no log yet) to its own contract: supportsInterface tells it is an NFT."""
+    chain = Chain(fresh_node)
+    owner = account(1)
+    kittens = chain.deploy("Kittens", owner)
+    chain.send(owner, kittens, data=calldata("Kittens", "mint", owner.address, 7), gas=200_000)
+    fresh_node.automine(False)
+    tx_hash = chain.send(
+        owner, kittens, data=calldata("Kittens", "transferFrom", owner.address, kittens, 7), gas=200_000
+    )
+    directory = tmp_path / "chains"
+    write_chain_file(directory, "alpha", fresh_node.chain_id, [fresh_node.url])
+    docs = {lang: cli(tx_hash, directory, tmp_path / "data", "--lang", lang) for lang in LANGS}
+
+    async def http() -> None:
+        async with serving(directory) as live:
+            for lang in LANGS:
+                async with live.session.get(f"/v1/tx/{tx_hash}", params={"lang": lang}) as resp:
+                    docs["http-" + lang] = await resp.json()
+
+    asyncio.run(http())
+    for key, doc in docs.items():
+        assert doc["tx"]["status"] == "pending"
+        assert doc["verdict"] == "misdirected"
+        d = finding(doc, "token_contract_recipient")
+        assert (d["nft"], d["token_id"]) == (True, 7), key
+        assert ("NFT #7 of KIT" if key.endswith("en") else "KIT 的 NFT #7") in doc["summary"]

@@ -41,7 +41,7 @@ from txdiag.probes.failure import ask_failure, ask_followup
 from txdiag.probes.plan import Plan, Reader
 from txdiag.probes.recipient import ask_recipients, code_elsewhere
 from txdiag.probes.sender import ask_sender
-from txdiag.probes.tokens import ask_tokens, known_tokens
+from txdiag.probes.tokens import ask_standard, ask_tokens, known_tokens
 from txdiag.probes.vanished import ask_outcome, ask_vanished, vanished
 from txdiag.rpc import Call, HeadProbes, Reply, Verifier
 from txdiag.sightings import Sighting
@@ -256,13 +256,15 @@ async def investigate(found: Found) -> Evidence:
         plan = Plan()
         sender = ask_sender(found, plan)
         tokens = ask_tokens(found, plan)
+        standard = ask_standard(found, plan)
         failure = ask_failure(found, plan)
         recipients = ask_recipients(found, plan)
         asked = {"sender": sender, "token": tokens, "failure": failure, "recipient": recipients}
         if not await _send(found, plan, [name for name, reader in asked.items() if reader is not None], unchecked):
-            sender = tokens = failure = recipients = None
+            sender = tokens = failure = recipients = standard = None
         state = _take(sender, unchecked)
         token_info = _take(tokens, unchecked)
+        standards = _take(standard, unchecked)
         info = _take(failure, unchecked)
         where = _take(recipients, unchecked)
         if info is not None:
@@ -285,7 +287,7 @@ async def investigate(found: Found) -> Evidence:
         recipients=where.recipients if where is not None else (),
         history=where.history if where is not None else None,
         code_elsewhere=elsewhere.value if elsewhere is not None else (),
-        tokens=known_tokens(found),
+        tokens=known_tokens(found, standards),
     )
 
 

@@ -266,6 +266,7 @@ class TokenFacts:
     token: str
     symbol: str | None
     decimals: int | None
+    standard: str | None = None  # "erc721" or "erc1155" when its ERC-165 supportsInterface says so
 
 
 @dataclass(frozen=True, slots=True)

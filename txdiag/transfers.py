@@ -43,6 +43,9 @@ SAFE_BATCH_1155 = bytes.fromhex("2eb2c2d6")  # safeBatchTransferFrom(address,add
 EXECUTE = bytes.fromhex("b61d27f6")  # execute(address,uint256,bytes): ERC-4337 and 7702 accounts
 EXEC_TRANSACTION = bytes.fromhex("6a761202")  # Safe execTransaction(address,uint256,bytes,uint8,...)
 
+# calls whose selector an ERC-20 shares (transferFrom) or that only NFTs have: what tells an NFT from an amount
+NFT_STYLE_CALLS = (TRANSFER_FROM, SAFE_TRANSFER_FROM, SAFE_TRANSFER_FROM_DATA, SAFE_TRANSFER_1155, SAFE_BATCH_1155)
+
 MAX_SCAN = 64 * 1024  # bytes of calldata searched for inner calls (a bundle of many operations is longer)
 MAX_CALLS = 16  # addressed transfers kept from one transaction
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"

@@ -210,3 +210,36 @@ contract Sponsored {
         require(ok, "call failed");
     }
 }
+
+/// @title Badges (BDG): a minimal ERC-1155 that, like many, accepts its own tokens
+contract Badges {
+    event TransferSingle(
+        address indexed operator, address indexed from, address indexed to, uint256 id, uint256 value
+    );
+
+    mapping(uint256 id => mapping(address account => uint256)) public balanceOf;
+
+    function symbol() external pure returns (string memory) {
+        return "BDG";
+    }
+
+    function supportsInterface(bytes4 id) external pure returns (bool) {
+        return id == 0x01ffc9a7 || id == 0xd9b67a26;
+    }
+
+    function mint(address to, uint256 id, uint256 value) external {
+        balanceOf[id][to] += value;
+        emit TransferSingle(msg.sender, address(0), to, id, value);
+    }
+
+    function safeTransferFrom(address from, address to, uint256 id, uint256 value, bytes calldata) external {
+        require(msg.sender == from && balanceOf[id][from] >= value, "not allowed");
+        balanceOf[id][from] -= value;
+        balanceOf[id][to] += value;
+        emit TransferSingle(msg.sender, from, to, id, value);
+    }
+
+    function onERC1155Received(address, address, uint256, uint256, bytes calldata) external pure returns (bytes4) {
+        return this.onERC1155Received.selector;
+    }
+}

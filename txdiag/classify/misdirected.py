@@ -32,9 +32,8 @@ from txdiag.guidance import fmt
 from txdiag.models import Code, Counterparty, Evidence, Finding, Recipient, Severity, TxStatus
 from txdiag.transfers import (
     ERC20,
-    SAFE_TRANSFER_1155,
-    SAFE_TRANSFER_FROM,
-    SAFE_TRANSFER_FROM_DATA,
+    ERC1155,
+    NFT_STYLE_CALLS,
     Planted,
     addressed,
     burn_addresses,
@@ -88,7 +87,7 @@ def _amount(ev: Evidence, chain: ChainSpec, r: Recipient) -> dict[str, Any]:
     symbol = meta.symbol if meta is not None and meta.symbol else r.token
     if is_nft(ev, r):
         # an NFT is one numbered item of a collection, never an amount in "smallest units"
-        return {
+        out: dict[str, Any] = {
             "token": r.token,
             "value": str(r.value),
             "asset": symbol,
@@ -97,6 +96,10 @@ def _amount(ev: Evidence, chain: ChainSpec, r: Recipient) -> dict[str, Any]:
             "token_id": r.token_id if r.token_id is not None else r.value,
             "collection": symbol,
         }
+        multi = r.standard == ERC1155 or (meta is not None and meta.standard == ERC1155)
+        if multi and r.value > 1:
+            out["nft_count"] = r.value  # an ERC-1155 transfer may move several of one id
+        return out
     decimals = meta.decimals if meta is not None else None
     return {
         "token": r.token,
@@ -109,16 +112,20 @@ def _amount(ev: Evidence, chain: ChainSpec, r: Recipient) -> dict[str, Any]:
 
 
 def is_nft(ev: Evidence, r: Recipient) -> bool:
-    """An ERC-721/1155 item: its Transfer log says so, or an NFT-style call to a token without decimals."""
+    """An ERC-721/1155 item: its Transfer log says so, its ERC-165 answer does, or an NFT-style call to a token
+    without decimals."""
     if r.standard is not None:
         return r.standard != ERC20
     if r.token is None or ev.tx is None:
         return False
     meta = ev.token(r.token)
-    if meta is None or meta.decimals is not None:
+    if meta is None:
         return False
-    nft_call = (TRANSFER_FROM_SELECTOR, SAFE_TRANSFER_FROM, SAFE_TRANSFER_FROM_DATA, SAFE_TRANSFER_1155)
-    return ev.tx.to is not None and ev.tx.to.lower() == r.token.lower() and ev.tx.input[:4] in nft_call
+    if meta.standard is not None:
+        return meta.standard != ERC20  # the token's own ERC-165 answer
+    if meta.decimals is not None:
+        return False
+    return ev.tx.to is not None and ev.tx.to.lower() == r.token.lower() and ev.tx.input[:4] in NFT_STYLE_CALLS
 
 
 def _details(ev: Evidence, chain: ChainSpec, r: Recipient, **extra: Any) -> dict[str, Any]:

@@ -143,8 +143,9 @@ def _nft_words(details: Mapping[str, Any], out: Mapping[str, str], terms: Mappin
     """An NFT's ``{amount} {asset}``: "NFT #7" "of KIT" in English, "KIT 的 NFT" "#7" in Chinese."""
     if details.get("nft") is not True or "token_id" not in out or "collection" not in out:
         return {}
-    names = {"token_id": out["token_id"], "collection": out["collection"]}
-    return {"amount": terms["nft_amount"].format(**names), "asset": terms["nft_asset"].format(**names)}
+    names = {"token_id": out["token_id"], "collection": out["collection"], "count": out.get("nft_count", "1")}
+    amount = terms["nft_amount_many"] if "nft_count" in out else terms["nft_amount"]
+    return {"amount": amount.format(**names), "asset": terms["nft_asset"].format(**names)}
 
 
 def _genuine_words(out: Mapping[str, str], terms: Mapping[str, str]) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from txdiag import text
@@ -9,7 +10,7 @@ from txdiag.models import TokenFacts, TokenMeta, TokenTransfer
 from txdiag.probes.context import ChainContext, Found, token_transfers
 from txdiag.probes.plan import Handle, Plan, Read, Reader, data_or_none
 from txdiag.rpc import Call, Reply
-from txdiag.transfers import addressed, moves
+from txdiag.transfers import NFT_STYLE_CALLS, addressed, moves
 from txdiag.wire import NAME_BYTES, abi_text, decode_name, decode_symbol, decode_uint8
 
 SYMBOL_CALL = "0x95d89b41"
@@ -103,11 +104,42 @@ def touched(found: Found) -> list[str]:
     return list(dict.fromkeys(seen))
 
 
-def known_tokens(found: Found) -> tuple[TokenFacts, ...]:
+def known_tokens(found: Found, standards: Mapping[str, str] | None = None) -> tuple[TokenFacts, ...]:
     """What the chain's token cache holds for every token the transaction touched or addressed."""
     out = []
     for token in touched(found):
         meta = found.ctx.tokens.get(token)
         if meta is not None:
-            out.append(TokenFacts(token, meta.symbol, meta.decimals))
+            out.append(TokenFacts(token, meta.symbol, meta.decimals, (standards or {}).get(token)))
     return tuple(out)
+
+
+SUPPORTS_INTERFACE = "0x01ffc9a7"
+INTERFACES = {"erc721": "80ac58cd", "erc1155": "d9b67a26"}  # ERC-165 interface ids
+
+
+def supports_answer(r: Reply) -> bool:
+    """A supportsInterface() answer: True only for an ABI ``true``; a revert or nonsense is "no"."""
+    raw = data_or_none(r)
+    return raw is not None and len(raw) == 32 and int.from_bytes(raw, "big") == 1
+
+
+def ask_standard(found: Found, plan: Plan) -> Reader[dict[str, str]] | None:
+    """ERC-165: is the token an NFT-style call addresses an ERC-721 or ERC-1155 (its selector is shared with ERC-20)?"""
+    tx = found.tx
+    if tx is None or tx.to is None or tx.input[:4] not in NFT_STYLE_CALLS:
+        return None
+    token = tx.to
+    asks = {
+        standard: plan.add(
+            Call("eth_call", ({"to": token, "data": SUPPORTS_INTERFACE + iid + "0" * 56}, "latest")),
+            decode=supports_answer,
+        )
+        for standard, iid in INTERFACES.items()
+    }
+
+    def read() -> Read[dict[str, str]]:
+        said = [standard for standard, handle in asks.items() if handle.value]
+        return Read({token: said[0]} if said else {})
+
+    return read

@@ -18,6 +18,7 @@ LOCALE = Locale(
         "smallest_units": " (in the token's smallest units)",
         # an NFT reads "NFT #7 of Kittens": {amount} {asset} in every template
         "nft_amount": "NFT #{token_id}",
+        "nft_amount_many": "{count} × NFT #{token_id}",
         "nft_asset": "of {collection}",
         # a well-known token by its issuer, or by its listing on the chain
         "issued_token": "{issuer}'s {symbol_claimed}",

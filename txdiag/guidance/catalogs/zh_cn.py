@@ -19,6 +19,7 @@ LOCALE = Locale(
         "smallest_units": "（按代币最小单位计）",
         # "Kittens 的 NFT #7"
         "nft_amount": "{collection} 的 NFT",
+        "nft_amount_many": "{collection} 的 {count} 个 NFT",
         "nft_asset": "#{token_id}",
         "issued_token": " {issuer} 发行的 {symbol_claimed} ",
         "listed_token": "真正的 {symbol_claimed}",
