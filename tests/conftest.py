@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.support.anvil import Anvil, start_anvil, write_chain_file
 from tests.support.chain import Chain
 from tests.support.proxy import FaultProxy
+from tests.support.words import english_words, names_of
+from txdiag.guidance.render import render
+from txdiag.report import Diagnosis
 
 ALPHA_ID = 31337
 BETA_ID = 31338
@@ -24,6 +28,30 @@ def _own_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """
     monkeypatch.setenv("TXDIAG_DATA_DIR", str(tmp_path / "txdiag-data"))
     monkeypatch.delenv("TXDIAG_LANG", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _every_answer_also_in_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every diagnosis a test builds in this process is rendered in zh-CN too, and must hold no English words.
+
+    So every scenario of every test (anvil transactions, faults, rules through the
+    service) is checked, not a hand-picked list.
+    """
+    original = Diagnosis.build.__func__  # type: ignore[attr-defined]
+
+    def build(  # noqa: PLR0917 - the signature of Diagnosis.build
+        cls: type[Diagnosis], ev: Any, result: Any, chain: Any, lang: str, observed_at: Any
+    ) -> Diagnosis:
+        zh = render(result, ev, chain, "zh-CN")
+        more = [chain.name] if chain is not None else []
+        more += [t.symbol or "" for t in getattr(ev, "token_transfers", ())]
+        names = names_of([f.details for f in result.findings], more)
+        for text in (zh.summary, *(f.message for f in zh.findings), *zh.next_steps):
+            assert english_words(text, names) == [], text
+        built: Diagnosis = original(cls, ev, result, chain, lang, observed_at)
+        return built
+
+    monkeypatch.setattr(Diagnosis, "build", classmethod(build))
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ from tests.support.chain import GWEI, Chain, account, calldata
 from tests.support.proxy import Fault, FaultProxy
 from txdiag.chains import load_chains
 from txdiag.compose import build_service
+from txdiag.models import Unanswered
 from txdiag.service import Service
 from txdiag.settings import Settings
 from txdiag.sightings import SIGHTINGS_FILE, SqliteSightings
@@ -137,8 +138,9 @@ async def test_service_names_the_failure(case: Case, sent: dict[str, str], chain
     assert finding.code.value == case.code
     assert finding.details["explanation"] == case.explanation
     assert finding.details["source"] == "trace"
+    shown = en.rendered.findings[0].details  # as the JSON has them: amounts with the token's decimals applied
     for key, value in case.details.items():
-        assert finding.details[key] == value, key
+        assert shown[key] == value, key
     assert zh.verdict == "failed"
     assert en.rendered.summary != zh.rendered.summary
     assert "{" not in en.rendered.summary
@@ -317,7 +319,7 @@ async def test_no_method_can_tell(sent: dict[str, str], limited: tuple[Path, set
     assert finding.code.value == "reverted"
     assert finding.details["source"] is None
     assert finding.details["explanation"] == "reason_unavailable_all_gas"
-    assert "not supported" in finding.details["reason_unavailable"]
+    assert Unanswered.UNSUPPORTED.at("debug_traceTransaction") in finding.details["reason_unavailable"]
     assert "could not tell why" in en.rendered.summary
     assert "节点无法说明原因" in zh.rendered.summary
 

@@ -14,7 +14,7 @@ from txdiag.chains import ChainSpec, KnownToken
 from txdiag.classify import classify
 from txdiag.classify import misdirected as m
 from txdiag.classify.fees import replacement
-from txdiag.guidance.render import render
+from txdiag.guidance.render import amounts, render
 from txdiag.models import (
     Code,
     Counterparty,
@@ -298,7 +298,13 @@ def test_zero_address_details() -> None:
     (f,) = [f for f in classify(ev(rcpt(ZERO)), CHAIN, NOW).findings if f.code is Code.ZERO_ADDRESS_RECIPIENT]
     assert f.severity is Severity.ERROR
     assert f.details["recipient"] == ZERO
-    assert (f.details["value_wei"], f.details["amount"], f.details["asset"]) == (10**18, "1", "ETH")
+    assert (f.details["value_wei"], f.details["units"], f.details["decimals"], f.details["asset"]) == (
+        10**18,
+        10**18,
+        18,
+        "ETH",
+    )
+    assert amounts(f.details)["amount"] == "1"
     assert "suggested_max_fee_per_gas" not in f.details
 
 
@@ -308,7 +314,13 @@ def test_token_amount_uses_token_metadata() -> None:
     evidence = ev(rcpt(TOKEN, via="calldata", token=TOKEN, value=25 * 10**17), token_transfers=(meta,))
     f = m.token_contract_recipient(evidence, CHAIN, NOW)
     assert f is not None
-    assert (f.details["amount"], f.details["asset"], f.details["own_token"]) == ("2.5", "STRD", True)
+    assert (f.details["units"], f.details["decimals"], f.details["asset"], f.details["own_token"]) == (
+        25 * 10**17,
+        18,
+        "STRD",
+        True,
+    )
+    assert amounts(f.details)["amount"] == "2.5"
 
 
 @pytest.mark.parametrize(

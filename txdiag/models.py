@@ -376,6 +376,34 @@ class FailureKind(StrEnum):
     UNKNOWN = "unknown"  # the node named another error, or could not tell
 
 
+class Unanswered(StrEnum):
+    """Why a method could not tell why a transaction failed: the ``why`` of a ``"method:why"`` code.
+
+    The words for each are in the guidance catalogs; the node's own error text never reaches people.
+    """
+
+    NO_ANSWER = "no_answer"  # no usable answer
+    UNSUPPORTED = "unsupported"  # the node does not offer the method
+    STATE_MISSING = "state_missing"  # the state it needs is pruned or too old
+    ERROR = "error"  # the node answered with another error
+    NO_FAILING_FRAME = "no_failing_frame"  # a trace without a failing call
+    NO_REVERT_DATA = "no_revert_data"  # an answer without revert data
+    REPLAY_SUCCEEDED = "replay_succeeded"  # the replay at the parent block succeeded, so it cannot say why
+
+    def at(self, method: str) -> str:
+        """The code for ``method``: ``"debug_traceTransaction:unsupported"``."""
+        return f"{method}:{self.value}"
+
+
+TOKEN_AMOUNT_KEYS = frozenset(
+    {"balance", "needed", "missing", "allowance", "limit", "requested", "excess", "maximum", "received", "minimum"}
+)
+"""Numbers from a revert (``RevertReason.numbers``) that are token amounts (others are deadlines, ids, nonces).
+
+Guidance shows each as ``{key}_amount``, in the token's units when the finding carries ``token_decimals``.
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class FailureInfo:
     """Why a mined transaction failed, as far as the node could tell.
@@ -394,7 +422,7 @@ class FailureInfo:
     contract: str | None = None  # the failing frame's address, when known
     gas_estimate: int | None = None  # eth_estimateGas replayed at the parent block
     replay_block: int | None = None  # the block a replay ran at
-    unavailable: tuple[str, ...] = ()  # "method: why" for each way that could not tell
+    unavailable: tuple[str, ...] = ()  # "method:why" codes (``Unanswered``) for each way that could not tell
     token_symbol: str | None = None  # metadata of ``contract`` (or the tx's ``to``), if a token
     token_decimals: int | None = None
 

@@ -9,7 +9,7 @@ from typing import Any
 from txdiag.chains import ChainSpec
 from txdiag.classify.confirmed import confirmations, finality
 from txdiag.guidance import fmt
-from txdiag.guidance.render import CATALOGS, Rendered, render, severity_marker, step_lines
+from txdiag.guidance.render import Rendered, catalog_for, render, severity_marker, step_lines
 from txdiag.models import Classification, Evidence
 
 
@@ -54,7 +54,7 @@ class Diagnosis:
 
     def to_text(self) -> str:
         """What a person reads at a glance: verdict, summary, findings, numbered steps."""
-        cat = CATALOGS[self.lang]
+        cat = catalog_for(self.lang)
         common, loc = cat.common, cat.locale
         labels = common.labels
         ev, chain = self.evidence, self.chain

@@ -13,8 +13,8 @@ from typing import Any
 
 from txdiag.chains import ChainSpec
 from txdiag.classify.fees import replacement
-from txdiag.guidance import fmt
 from txdiag.models import (
+    TOKEN_AMOUNT_KEYS,
     Code,
     Evidence,
     FailureInfo,
@@ -23,6 +23,7 @@ from txdiag.models import (
     Replacement,
     Severity,
     TxStatus,
+    Unanswered,
     Vanished,
     Verdict,
 )
@@ -32,10 +33,7 @@ from txdiag.transfers import unmoved
 GAS_MARGIN_PERCENT = 20
 """Headroom added to a replayed gas estimate: state moves between the estimate and the next block."""
 
-AMOUNT_KEYS = frozenset(
-    {"balance", "needed", "missing", "allowance", "limit", "requested", "excess", "maximum", "received", "minimum"}
-)
-"""RevertReason.numbers keys that are token amounts (others are deadlines, ids, nonces)."""
+AMOUNT_KEYS = TOKEN_AMOUNT_KEYS
 
 _HOLDER_ARGS = ("sender", "account", "owner")
 
@@ -44,7 +42,9 @@ def _failed(ev: Evidence, kinds: tuple[FailureKind, ...]) -> FailureInfo | None:
     """The failure info when the receipt says status 0 and the failure is of one of ``kinds``."""
     if ev.receipt is None or ev.receipt.status is not TxStatus.REVERTED or ev.tx is None:
         return None
-    info = ev.failure or FailureInfo(source=None, kind=FailureKind.UNKNOWN, unavailable=("the node did not answer",))
+    info = ev.failure or FailureInfo(
+        source=None, kind=FailureKind.UNKNOWN, unavailable=(Unanswered.NO_ANSWER.at("node"),)
+    )
     return info if info.kind in kinds else None
 
 
@@ -83,13 +83,14 @@ def reverted(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
             details["reason"] = info.error
             details["explanation"] = "vm_error"
         else:
-            details["reason_unavailable"] = "; ".join(info.unavailable) or "no method could tell"
+            details["reason_unavailable"] = list(info.unavailable) or [Unanswered.NO_ANSWER.at("node")]
             used_all = ev.receipt.gas_used >= ev.tx.gas
             details["used_all_gas"] = used_all
             details["explanation"] = "reason_unavailable_all_gas" if used_all else "reason_unavailable"
         return Finding(Code.REVERTED, Severity.ERROR, details)
     decoded = decode_revert(info.revert_data or b"")
     details.update(reason=decoded.display(), selector=decoded.selector, decoded=decoded.to_json())
+    details["reason_kind"] = decoded.kind.value  # people read the reason from the catalog's form for its kind
     details["explanation"] = _explanation_key(decoded)
     if decoded.message is not None and decoded.kind is RevertKind.ERROR_STRING:
         details["message"] = decoded.message
@@ -114,15 +115,12 @@ def _explanation_key(decoded: RevertReason) -> str:
 
 
 def _numbers(decoded: RevertReason, info: FailureInfo) -> dict[str, Any]:
-    """Raw numbers, and for token amounts a display string in the token's units when its decimals are known."""
-    out: dict[str, Any] = {}
-    for key, value in decoded.numbers.items():
-        out[key] = value
-        if key in AMOUNT_KEYS:
-            decimals = info.token_decimals
-            out[f"{key}_amount"] = fmt.units(value, decimals) if decimals is not None else str(value)
+    """The revert's numbers, and the token's decimals and symbol when known (guidance shows the amounts)."""
+    out: dict[str, Any] = dict(decoded.numbers)
     if out and info.token_symbol is not None and info.token_decimals is not None:
         out["token_symbol"] = info.token_symbol
+    if any(key in AMOUNT_KEYS for key in out) and info.token_decimals is not None:
+        out["token_decimals"] = info.token_decimals
     return out
 
 
@@ -281,10 +279,9 @@ def nothing_transferred(ev: Evidence, chain: ChainSpec, now: datetime) -> Findin
         decimals = meta.decimals if meta is not None else None
         details["value"] = str(a.value)
         if a.token_ids and a.kind != "batch":
-            details.update(nft=True, token_id=a.token_ids[0], collection=details["asset"], amount=str(a.value))
+            details.update(nft=True, token_id=a.token_ids[0], collection=details["asset"], units=a.value, decimals=None)
         else:
-            details["amount"] = fmt.units(a.value, decimals) if decimals is not None else str(a.value)
-            details["decimals_known"] = decimals is not None
+            details.update(units=a.value, decimals=decimals, decimals_known=decimals is not None)
     return Finding(Code.NOTHING_TRANSFERRED, Severity.ERROR, details)
 
 

@@ -28,7 +28,6 @@ from typing import Any
 
 from txdiag.chains import ChainSpec, KnownToken
 from txdiag.classify.delayed import suggest
-from txdiag.guidance import fmt
 from txdiag.models import Code, Counterparty, Evidence, Finding, Recipient, Severity, TxStatus
 from txdiag.transfers import (
     ERC20,
@@ -80,9 +79,9 @@ def _moved(ev: Evidence) -> bool:
 
 
 def _amount(ev: Evidence, chain: ChainSpec, r: Recipient) -> dict[str, Any]:
-    """What went to ``r``, for people: the amount with decimals applied, and the asset's name."""
+    """What went to ``r``: the amount in smallest units with its decimals (guidance shows it), and the asset's name."""
     if r.token is None:
-        return {"value_wei": r.value, "asset": chain.native_symbol, "amount": fmt.units(r.value, chain.native_decimals)}
+        return {"value_wei": r.value, "asset": chain.native_symbol, "units": r.value, "decimals": chain.native_decimals}
     meta = ev.token(r.token)
     symbol = meta.symbol if meta is not None and meta.symbol else r.token
     if is_nft(ev, r):
@@ -91,7 +90,8 @@ def _amount(ev: Evidence, chain: ChainSpec, r: Recipient) -> dict[str, Any]:
             "token": r.token,
             "value": str(r.value),
             "asset": symbol,
-            "amount": str(r.value),
+            "units": r.value,
+            "decimals": None,
             "nft": True,
             "token_id": r.token_id if r.token_id is not None else r.value,
             "collection": symbol,
@@ -105,7 +105,8 @@ def _amount(ev: Evidence, chain: ChainSpec, r: Recipient) -> dict[str, Any]:
         "token": r.token,
         "value": str(r.value),
         "asset": symbol,
-        "amount": fmt.units(r.value, decimals) if decimals is not None else str(r.value),
+        "units": r.value,
+        "decimals": decimals,
         # without the token's decimals the amount is in its smallest unit, and the words must say so
         "decimals_known": decimals is not None,
     }

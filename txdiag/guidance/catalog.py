@@ -39,6 +39,11 @@ class Common:
     parts: Mapping[str, str] = field(default_factory=dict)
     # the page's labels: headings, form fields, errors in words (the same keys in every language)
     page: Mapping[str, str] = field(default_factory=dict)
+    # a revert reason by its kind (RevertKind value); ``{reason}`` is the decoder's own form
+    # (``Error("…")``, ``Name(arg=value)``), which carries only the contract's names and values
+    revert_reasons: Mapping[str, str] = field(default_factory=dict)
+    # why a method could not tell why a transaction failed (models.Unanswered), with its ``{method}``
+    node_reasons: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,16 +30,16 @@ from txdiag.guidance.catalog import Catalog, Entry
 from txdiag.guidance.catalogs import discover
 from txdiag.guidance.locale import Lang, Locale
 from txdiag.guidance.steps import EXPLANATIONS, STEPS, Step
-from txdiag.models import Classification, Code, Evidence, Severity, Verdict
+from txdiag.models import TOKEN_AMOUNT_KEYS, Classification, Code, Evidence, Severity, Verdict
 
 log = logging.getLogger(__name__)
 
-CATALOGS: Mapping[str, Catalog] = discover()
+CATALOGS: Mapping[str, Catalog] = discover()  # the shipped languages, by tag
 
 
 def catalog_for(lang: str) -> Catalog:
-    """The catalog of a language tag (a ``Lang`` or any tag a catalog file declares)."""
-    return CATALOGS[lang]
+    """The catalog of a language tag (a ``Lang`` or the tag of any catalog file found)."""
+    return discover()[lang]
 
 
 # a finding that only says "it is waiting": it leads only when no finding says why
@@ -80,26 +80,12 @@ def facts(
     details: Mapping[str, Any], ev: Evidence | None, chain: ChainSpec | None, lang: str | Catalog
 ) -> dict[str, str]:
     """Every placeholder value a template may use, as display strings."""
-    cat = lang if isinstance(lang, Catalog) else CATALOGS[lang]
+    cat = lang if isinstance(lang, Catalog) else catalog_for(lang)
     loc = cat.locale
-    out: dict[str, str] = {}
-    if chain is not None:
-        out["chain"] = chain.name
-        out["chain_id"] = str(chain.chain_id)
-        out["symbol"] = chain.native_symbol
-    if ev is not None:
-        out["hash"] = ev.hash
-        if chain is not None and ev.tx is not None:
-            link = chain.explorer_link(ev.hash)
-            if link:
-                out["explorer"] = link
-        if ev.tx is not None:
-            out["nonce"] = str(ev.tx.nonce)
-            out["sender"] = ev.tx.sender
-            if ev.tx.to:
-                out["to"] = ev.tx.to
+    out = _context(ev, chain)
     decimals = chain.native_decimals if chain is not None else 18
     terms = loc.terms
+    shown = amounts(details)
     for key, value in details.items():
         if value is None:
             continue
@@ -111,6 +97,8 @@ def facts(
                 out[f"{key.removesuffix('_wei')}_native"] = loc.number(fmt.units(value, decimals))
             if key.endswith("_seconds"):
                 out[key.removesuffix("_seconds")] = loc.duration(value)
+    out.update({key: loc.number(value) for key, value in shown.items()})
+    _worded(details, out, cat)
     explanation = details.get("explanation")
     if isinstance(explanation, str):
         # the first of the key's sentences whose facts are all known (steps.EXPLANATIONS; the last needs none)
@@ -133,6 +121,66 @@ def facts(
         except _Missing:
             out["finality"] = template
     return out
+
+
+def _context(ev: Evidence | None, chain: ChainSpec | None) -> dict[str, str]:
+    """Facts about the transaction and chain every template may use."""
+    out: dict[str, str] = {}
+    if chain is not None:
+        out["chain"] = chain.name
+        out["chain_id"] = str(chain.chain_id)
+        out["symbol"] = chain.native_symbol
+    if ev is not None:
+        out["hash"] = ev.hash
+        if chain is not None and ev.tx is not None:
+            link = chain.explorer_link(ev.hash)
+            if link:
+                out["explorer"] = link
+        if ev.tx is not None:
+            out["nonce"] = str(ev.tx.nonce)
+            out["sender"] = ev.tx.sender
+            if ev.tx.to:
+                out["to"] = ev.tx.to
+    return out
+
+
+def amounts(details: Mapping[str, Any]) -> dict[str, str]:
+    """Amounts for people, from the smallest units and decimals a finding carries (language-neutral strings).
+
+    ``units`` + ``decimals`` -> ``amount``; each revert number that is a token amount
+    (``balance``, ``needed``, ...) -> ``{key}_amount``, in ``token_decimals`` when known.
+    Without decimals an amount stays in the token's smallest units.
+    """
+    out: dict[str, str] = {}
+    units = details.get("units")
+    if isinstance(units, int) and not isinstance(units, bool):
+        decimals = details.get("decimals")
+        out["amount"] = fmt.units(units, decimals) if isinstance(decimals, int) else str(units)
+    token_decimals = details.get("token_decimals")
+    for key in TOKEN_AMOUNT_KEYS:
+        value = details.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            out[f"{key}_amount"] = fmt.units(value, token_decimals) if isinstance(token_decimals, int) else str(value)
+    return out
+
+
+def _worded(details: Mapping[str, Any], out: dict[str, str], cat: Catalog) -> None:
+    """Facts a finding carries as codes, in the catalog's words: the revert reason, why no method could tell."""
+    kind = details.get("reason_kind")
+    if isinstance(kind, str) and kind in cat.common.revert_reasons:
+        out["reason"] = fill(cat.common.revert_reasons[kind], out) or out.get("reason", "")
+    unanswered = details.get("reason_unavailable")
+    if isinstance(unanswered, list | tuple):
+        out["reason_unavailable"] = cat.locale.join(_unanswered(str(code), cat) for code in unanswered)
+
+
+def _unanswered(code: str, cat: Catalog) -> str:
+    """A ``"method:why"`` code (models.Unanswered) in words; the method's name is shown as it is."""
+    method, _, why = code.rpartition(":")
+    words = cat.common.node_reasons
+    if method in ("", "node"):
+        return words["node"]
+    return words.get(why, words["error"]).format(method=method)
 
 
 def _known(fact: str, details: Mapping[str, Any], values: Mapping[str, str]) -> bool:
@@ -201,7 +249,7 @@ def render(
     come only from findings of the verdict's own class and from soft findings:
     a misdirected transfer gets no "speed it up", a lost one no "nothing to do".
     """
-    cat = CATALOGS[lang]
+    cat = catalog_for(lang)
     findings: list[RenderedFinding] = []
     steps: list[str] = []
     deferred: list[str] = []
@@ -212,7 +260,8 @@ def render(
         entry = cat.entries[finding.code]
         values = facts(finding.details, ev, chain, cat)
         message = fill(entry.message, values) or fill(entry.summary, values) or entry.message
-        findings.append(RenderedFinding(finding.code.value, finding.severity.value, message, finding.details))
+        details = {**finding.details, **amounts(finding.details)}
+        findings.append(RenderedFinding(finding.code.value, finding.severity.value, message, details))
         same_class = finding.verdict is verdict
         generic = finding.code in GENERIC and specific
         if same_class and (finding.code.escalates or verdict is Verdict.NOT_FOUND) and not generic:

@@ -24,7 +24,7 @@ from typing import Any
 from eth_utils.address import to_checksum_address
 
 from txdiag import text
-from txdiag.models import FailureInfo, FailureKind, TxStatus
+from txdiag.models import FailureInfo, FailureKind, TxStatus, Unanswered
 from txdiag.probes.context import Found
 from txdiag.probes.plan import Plan, Read, Reader, as_reply, data_or_none, quantity_or_none
 from txdiag.probes.tokens import ask_metadata
@@ -166,14 +166,15 @@ def failure_cause(top: Frame) -> Cause | None:
 
 
 def _reason(method: str, reply: Reply) -> str:
+    """A ``"method:why"`` code (the catalogs hold the words; the node's own text stays out)."""
     err = reply.error
     if err is None:
-        return f"{method}: no usable answer"
+        return Unanswered.NO_ANSWER.at(method)
     if err.unsupported:
-        return f"{method}: not supported by the node"
+        return Unanswered.UNSUPPORTED.at(method)
     if err.missing_data:
-        return f"{method}: state not available (pruned or too old)"
-    return f"{method}: {text.clean(err.message, 120)}"  # node text quotes chain text: untrusted
+        return Unanswered.STATE_MISSING.at(method)
+    return Unanswered.ERROR.at(method)
 
 
 def trace_answer(r: Reply) -> Frame | None:
@@ -208,7 +209,9 @@ def ask_failure(found: Found, plan: Plan) -> Reader[FailureInfo] | None:
             )
         else:
             unavailable.append(
-                _reason("debug_traceTransaction", trace.reply) if not trace.ok else "trace: no failing frame"
+                _reason("debug_traceTransaction", trace.reply)
+                if not trace.ok
+                else Unanswered.NO_FAILING_FRAME.at("debug_traceTransaction")
             )
         if info is None:
             revert = ots.value
@@ -216,7 +219,11 @@ def ask_failure(found: Found, plan: Plan) -> Reader[FailureInfo] | None:
                 # ots gives only the top frame's data, and "0x" alike for success, OOG, INVALID and revert()
                 info = FailureInfo(source="ots", kind=FailureKind.REVERT, revert_data=revert, contract=to)
             else:
-                ots_says = _reason("ots_getTransactionError", ots.reply) if not ots.ok else "ots: no revert data"
+                ots_says = (
+                    _reason("ots_getTransactionError", ots.reply)
+                    if not ots.ok
+                    else Unanswered.NO_REVERT_DATA.at("ots_getTransactionError")
+                )
                 unavailable.append(ots_says)
         if info is None:
             info = FailureInfo(source=None, kind=FailureKind.UNKNOWN, unavailable=tuple(unavailable))
@@ -270,8 +277,7 @@ def ask_followup(found: Found, info: FailureInfo, plan: Plan) -> Reader[FailureI
 def _replayed(info: FailureInfo, reply: Reply, block: int) -> FailureInfo:
     err = reply.error
     if err is None:
-        note = "eth_call: the replay at the parent block succeeded, so it cannot say why the transaction failed"
-        return replace(info, unavailable=(*info.unavailable, note))
+        return replace(info, unavailable=(*info.unavailable, Unanswered.REPLAY_SUCCEEDED.at("eth_call")))
     if err.unsupported or err.missing_data:
         return replace(info, unavailable=(*info.unavailable, _reason("eth_call", reply)))
     kind = error_kind(err.message)

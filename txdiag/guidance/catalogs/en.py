@@ -647,6 +647,25 @@ CATALOG = Catalog(
             "raw_amount": "{value} {asset} (in the token's smallest units)",
             "nft": "NFT #{token_id} of {collection}",
         },
+        revert_reasons={
+            "empty": "reverted without a reason",
+            # the decoder's form: Error("…"), Panic(0x11: …), Name(arg=value), unknown error 0x… (+n bytes)
+            "error_string": "{reason}",
+            "custom": "{reason}",
+            "panic": "{reason}",
+            "unknown": "{reason}",
+            "malformed": "{reason}",
+        },
+        node_reasons={
+            "node": "the node did not answer",
+            "no_answer": "{method}: no usable answer",
+            "unsupported": "{method}: not supported by the node",
+            "state_missing": "{method}: state not available (pruned or too old)",
+            "error": "{method}: the node answered with an error",
+            "no_failing_frame": "{method}: no failing call in the trace",
+            "no_revert_data": "{method}: no revert data",
+            "replay_succeeded": "{method}: the replay at the parent block succeeded, so it cannot say why the transaction failed",
+        },
         parts={
             "fee_history": "recent network fees",
             "pool": "the network's pending pool",

@@ -452,6 +452,25 @@ CATALOG = Catalog(
             "raw_amount": "{value} {asset}（按代币最小单位计）",
             "nft": "{collection} 的 NFT #{token_id}",
         },
+        revert_reasons={
+            "empty": "未给出原因",
+            # 合约自己的错误名称和参数值，按原样显示：Error("…")、Name(arg=value)
+            "error_string": "{reason}",
+            "custom": "{reason}",
+            "panic": "Panic({panic_code})",
+            "unknown": "无法识别的错误 {selector}",
+            "malformed": "无法读取的回滚数据",
+        },
+        node_reasons={
+            "node": "节点没有应答",
+            "no_answer": "{method}：没有可用的应答",
+            "unsupported": "{method}：节点不支持该方法",
+            "state_missing": "{method}：所需的状态不可用（已被修剪或过旧）",
+            "error": "{method}：节点返回了错误",
+            "no_failing_frame": "{method}：跟踪结果中没有失败的调用",
+            "no_revert_data": "{method}：没有回滚数据",
+            "replay_succeeded": "{method}：在父区块上重新执行成功，因此无法说明交易失败的原因",
+        },
         parts={
             "fee_history": "近期网络费",
             "pool": "网络的待处理交易池",

@@ -1,0 +1,55 @@
+"""Finds English words in a Chinese answer, outside what is data: addresses, hashes, symbols, units, names.
+
+What counts as data, and is taken out before looking:
+- hex (addresses, hashes, selectors, shortened ``0xAbCd…1234``), numbers, links;
+- a decoded error as the contract names it, ``Name(arg=value, ...)`` and ``Error("...")``;
+- text the answer quotes (“…”): a contract's message or a node's error, never our words;
+- identifiers (``debug_traceTransaction``, ``eth_call``) and symbols in capitals (ETH, STRD, INVALID);
+- the names the evidence gives (chains, tokens) and the units and terms Chinese wallets use as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+# units and terms Chinese wallets and explorers write in Latin letters
+ALLOWED = frozenset({"gwei", "nonce", "gas", "txdiag", "assert", "permit", "allowance", "panic", "utc", "rpc"})
+
+_LINK = re.compile(r"https?://\S+")
+_STRIP = [
+    re.compile(r"“[^”]*”"),
+    re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)"),  # Name(args), two levels deep
+    re.compile(r"0x[0-9a-fA-F]*(?:…[0-9a-fA-F]+)?"),
+    re.compile(r"\b[A-Za-z0-9]*_[A-Za-z0-9_]*\b"),  # identifiers with an underscore
+    re.compile(r"\b[a-z]+[A-Z][A-Za-z0-9]*\b"),  # camelCase identifiers
+    re.compile(r"\b[A-Z][A-Z0-9]+\b"),  # symbols in capitals
+]
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def english_words(text: str, names: Iterable[str] = ()) -> list[str]:
+    """The English words in ``text`` once data and ``names`` (chain and token names from the evidence) are out."""
+    text = _LINK.sub(" ", text)
+    for name in sorted({n for n in names if n}, key=len, reverse=True):
+        text = text.replace(name, " ")
+    for pattern in _STRIP:
+        text = pattern.sub(" ", text)
+    return [w for w in _WORD.findall(text) if w.lower() not in ALLOWED]
+
+
+NAME_KEYS = ("chains", "asked_chain", "sequencer", "asset", "token_symbol", "unreachable", "unconfirmed", "chain")
+
+
+def names_of(details_list: Iterable[Mapping[str, Any]], more: Iterable[str] = ()) -> set[str]:
+    """Chain and token names a diagnosis mentions: data, whatever language it is written in."""
+    out = set(more)
+    for details in details_list:
+        for key in NAME_KEYS:
+            value = details.get(key)
+            if isinstance(value, str):
+                out.add(value)
+            elif isinstance(value, list | tuple):
+                out.update(v for v in value if isinstance(v, str))
+    return out
