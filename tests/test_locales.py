@@ -48,7 +48,7 @@ def _sample(fact: str) -> Any:
         return "2026-01-02T03:04:05Z"
     if fact in ("matching_prefix", "matching_suffix"):
         return "0xabcd"
-    if fact in ("asset", "token_symbol"):
+    if fact in ("asset", "token_symbol", "collection"):
         return "STRD"
     if fact == "message":
         return "insufficient funds for transfer"  # the contract's own text, quoted
@@ -82,6 +82,7 @@ def _shown_fact(placeholder: str) -> str:
 def _every_fact() -> dict[str, Any]:
     cat = CATALOGS[ZH]
     templates = [s for sentences in cat.explanations.values() for s in sentences]
+    templates += [*cat.common.labels.values()]
     for entry in cat.entries.values():
         templates += [entry.summary, entry.message, entry.pending_summary or "", *entry.steps.values()]
     needed = {_shown_fact(p) for t in templates for p in placeholders(t)} - DERIVED
