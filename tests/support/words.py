@@ -39,7 +39,10 @@ def english_words(text: str, names: Iterable[str] = ()) -> list[str]:
     return [w for w in _WORD.findall(text) if w.lower() not in ALLOWED]
 
 
-NAME_KEYS = ("chains", "asked_chain", "sequencer", "asset", "token_symbol", "unreachable", "unconfirmed", "chain")
+NAME_KEYS = (
+    "chains", "asked_chain", "sequencer", "asset", "token_symbol", "unreachable", "unconfirmed", "chain",
+    "issuer", "symbol_claimed", "collection",
+)  # fmt: skip
 
 
 def names_of(details_list: Iterable[Mapping[str, Any]], more: Iterable[str] = ()) -> set[str]:

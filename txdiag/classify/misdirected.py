@@ -396,7 +396,8 @@ def _fake_details(ev: Evidence, known: KnownToken, token: str, value: int, *, fr
         "token_from": frm,
         "token_to": to,
         "value": str(value),
-        "amount": fmt.units(value, decimals) if decimals is not None else str(value),
+        "units": value,
+        "decimals": decimals,
     }
     if known.issuer is not None:
         details["issuer"] = known.issuer
