@@ -281,6 +281,21 @@ async def test_per_client_cap(tmp_path: Path, caplog: pytest.LogCaptureFixture) 
     assert API_KEY not in "\n".join(r.getMessage() for r in caplog.records)
 
 
+async def test_total_cap_closes_the_oldest_idle_connection(tmp_path: Path) -> None:
+    """At the total cap a new client is served and the oldest idle connection is closed to make room."""
+    async with edge_server(tmp_path, max_connections=4, header_timeout=30.0, keepalive_timeout=30.0) as edge:
+        held = [await edge.connect() for _ in range(4)]
+        healthz = b"GET /healthz HTTP/1.1\r\n" + HOST + b"Connection: close\r\n\r\n"
+        status, _, _ = await exchange(edge, healthz, local="127.0.0.2")
+        assert status == 200
+        oldest_reader = held[0][0]
+        assert await asyncio.wait_for(oldest_reader.read(), 5) == b""
+        assert edge.count("txdiag_http_connections_refused_total", reason="total_cap") >= 1
+        assert edge.count("txdiag_http_open_connections") <= 4
+        for _, w in held:
+            w.close()
+
+
 def test_limits_and_ipv6_buckets() -> None:
     """IPv6 clients share a bucket per /64; the total cap fits the descriptor limit; release undoes admit."""
     assert client_key("2001:db8:1:2::1") == client_key("2001:db8:1:2:ffff::9") == "2001:db8:1:2::/64"

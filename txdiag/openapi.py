@@ -228,11 +228,17 @@ _REQUEST_ID_HEADER = {
 _RETRY_AFTER = {"description": "Seconds to wait before trying again", "schema": {"type": "string"}}
 
 _PROBLEMS: dict[str, str] = {
-    "400": "Malformed input: a bad hash, address, language or chain name; an unknown or repeated parameter",
+    "400": (
+        "Malformed input: a bad hash, address, language or chain name; an unknown or repeated parameter; "
+        "a request that is not valid HTTP/1.1 (NUL or raw bytes in the target, a bad Content-Length, "
+        "Content-Length with Transfer-Encoding)"
+    ),
     "401": "An API key is required (Authorization: Bearer) and was missing or wrong",
     "404": "The chain is not configured",
+    "413": "The request body is over 64 KiB (no route takes a body)",
     "414": "The request target is too long",
-    "429": "Over the per-client rate limit",
+    "431": "A request header line is over 8192 bytes, or there are more than 64 header lines",
+    "429": "Over the per-client rate limit, or too many failed authentications from the address",
     "503": "No endpoint of the chain answered, or too many diagnoses are already waiting",
     "504": "The diagnosis did not finish within the deadline",
 }
@@ -257,7 +263,7 @@ def _ok(description: str, schema: dict[str, Any], media: str = "application/json
 
 def _responses(ok: dict[str, Any], *problems: str) -> dict[str, Any]:
     out: dict[str, Any] = {"200": ok}
-    for code in ("400", "414", *problems):
+    for code in ("400", "413", "414", "431", *problems):
         out[code] = _problem(code, _PROBLEMS[code])
     return dict(sorted(out.items()))
 

@@ -90,11 +90,13 @@ class Connection(web.RequestHandler):
         peer = transport.get_extra_info("peername")
         self.client = client_key(peer[0] if isinstance(peer, tuple) and peer else None)
         policy = self.policy
-        if policy.limits.total >= policy.limits.max_total and policy.idle:
+        limits = policy.limits
+        # room is made only for a client still under its own cap: a flooding client evicts nobody
+        if limits.total >= limits.max_total and policy.idle and limits.open_from(self.client) < limits.max_per_client:
             oldest = next(iter(policy.idle))
             oldest.evict()
-            self._limited(policy.limits.total_reason, "the oldest idle connections are closed to make room")
-        admission, reason = policy.limits.admit(self.client)
+            self._limited(limits.total_reason, "the oldest idle connections are closed to make room")
+        admission, reason = limits.admit(self.client)
         self.admission = admission
         if reason is not None:
             self._limited(reason, "new connections are refused or served /healthz only")
