@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -561,3 +562,12 @@ def test_nothing_transferred(chain: Any, evidence: Evidence, expected: dict[str,
     assert not any(key.endswith("amount") for key in f.details)  # numbers only: guidance shows the amounts
     assert {**f.details, **amounts(f.details)}.items() >= expected.items()
     assert classify(evidence, chain, NOW).verdict is Verdict.FAILED
+
+
+def test_nothing_transferred_carries_the_false_return(chain: Any) -> None:
+    """Where the trace showed the token's call returning false, the finding says so."""
+    evidence = dataclasses.replace(_token_call(_PAY, ()), returned_false=True)
+    f = failed.nothing_transferred(evidence, chain, NOW)
+    assert f is not None
+    assert f.details["returned_false"] is True
+    assert "returned_false" not in (failed.nothing_transferred(_token_call(_PAY, ()), chain, NOW) or f).details

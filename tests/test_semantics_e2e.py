@@ -251,6 +251,7 @@ def test_false_return_is_failed(docs: dict[Any, Any], scene: dict[str, Any], lan
     assert doc["verdict"] == "failed"
     d = finding(doc, "nothing_transferred")
     assert (d["recipient"], d["token"], d["asset"], d["amount"]) == (scene["friend"], scene["quiet"], "QUIET", "5")
+    assert d["returned_false"] is True  # read from the call trace: the token answered false
     assert doc["summary"].startswith(words)
     assert any("5 QUIET" in s for s in doc["next_steps"])
 

@@ -37,7 +37,7 @@ from txdiag.models import (
     Vanished,
 )
 from txdiag.probes.context import ChainContext, Found, token_transfers
-from txdiag.probes.failure import ask_failure, ask_followup
+from txdiag.probes.failure import ask_failure, ask_followup, ask_refusal
 from txdiag.probes.plan import Plan, Reader
 from txdiag.probes.recipient import ask_recipients, code_elsewhere
 from txdiag.probes.sender import ask_sender
@@ -258,13 +258,15 @@ async def investigate(found: Found) -> Evidence:
         tokens = ask_tokens(found, plan)
         standard = ask_standard(found, plan)
         failure = ask_failure(found, plan)
+        refusal = ask_refusal(found, plan)
         recipients = ask_recipients(found, plan)
         asked = {"sender": sender, "token": tokens, "failure": failure, "recipient": recipients}
         if not await _send(found, plan, [name for name, reader in asked.items() if reader is not None], unchecked):
-            sender = tokens = failure = recipients = standard = None
+            sender = tokens = failure = recipients = standard = refusal = None
         state = _take(sender, unchecked)
         token_info = _take(tokens, unchecked)
         standards = _take(standard, unchecked)
+        returned_false = _take(refusal, unchecked)
         info = _take(failure, unchecked)
         where = _take(recipients, unchecked)
         if info is not None:
@@ -288,6 +290,7 @@ async def investigate(found: Found) -> Evidence:
         history=where.history if where is not None else None,
         code_elsewhere=elsewhere.value if elsewhere is not None else (),
         tokens=known_tokens(found, standards),
+        returned_false=returned_false,
     )
 
 
@@ -302,6 +305,7 @@ def _evidence(
     history: SenderHistory | None = None,
     code_elsewhere: tuple[RemoteCode, ...] = (),
     tokens: tuple[TokenFacts, ...] = (),
+    returned_false: bool | None = None,
 ) -> Evidence:
     return Evidence(
         hash=found.hash,
@@ -318,6 +322,7 @@ def _evidence(
         history=history,
         code_elsewhere=code_elsewhere,
         tokens=tokens,
+        returned_false=returned_false,
     )
 
 

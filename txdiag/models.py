@@ -545,6 +545,8 @@ class Evidence:
     expected_to: str | None = None
     token_transfers: tuple[TokenTransfer, ...] = ()
     tokens: tuple[TokenFacts, ...] = ()  # metadata of every token in the logs or addressed by the calldata
+    # a successful token call whose transfer no log shows: whether the token's call returned false (None: unread)
+    returned_false: bool | None = None
     sender: SenderState | None = None
     first_seen: datetime | None = None
     asked: tuple[Asked, ...] = ()

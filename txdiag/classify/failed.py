@@ -272,6 +272,8 @@ def nothing_transferred(ev: Evidence, chain: ChainSpec, now: datetime) -> Findin
         "block": receipt.block_number,
         "fee_paid_wei": receipt.gas_used * (receipt.effective_gas_price or tx.gas_price or 0),
     }
+    if a.top_level and ev.returned_false is not None:
+        details["returned_false"] = ev.returned_false  # the token's own answer, read from the call trace
     if a.token is not None:
         meta = ev.token(a.token)
         details["token"] = a.token

@@ -29,6 +29,7 @@ from txdiag.probes.context import Found
 from txdiag.probes.plan import Plan, Read, Reader, as_reply, data_or_none, quantity_or_none
 from txdiag.probes.tokens import ask_metadata
 from txdiag.rpc import Call, Reply, RpcItemError
+from txdiag.transfers import unmoved
 from txdiag.wire import WireError, data, quantity
 
 MAX_FRAME_DEPTH = 256
@@ -180,6 +181,31 @@ def _reason(method: str, reply: Reply) -> str:
 def trace_answer(r: Reply) -> Frame | None:
     """The top call frame of a callTracer answer, or None when the call failed or the answer is not a frame."""
     return parse_frame(r.value) if r.ok else None
+
+
+TOP_CALL_TRACER = {"tracer": "callTracer", "tracerConfig": {"onlyTopCall": True}}
+
+
+def ask_refusal(found: Found, plan: Plan) -> Reader[bool | None] | None:
+    """For a successful token call whose transfer no log shows: did the token return ``false``?
+
+    Read from the top call frame's output where the node can trace; None when
+    it cannot say (the finding then rests on the missing log alone).
+    """
+    tx, receipt = found.tx, found.receipt
+    if tx is None or receipt is None or receipt.status is not TxStatus.SUCCESS:
+        return None
+    if not any(a.top_level for a in unmoved(tx, receipt)):
+        return None
+    top = plan.add(Call("debug_traceTransaction", (found.hash, TOP_CALL_TRACER)), decode=trace_answer)
+
+    def read() -> Read[bool | None]:
+        frame = top.value
+        if frame is None or frame.output is None or len(frame.output) != 32:
+            return Read(None)
+        return Read(int.from_bytes(frame.output, "big") == 0)
+
+    return read
 
 
 def ask_failure(found: Found, plan: Plan) -> Reader[FailureInfo] | None:
