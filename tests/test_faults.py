@@ -308,3 +308,34 @@ async def test_partial_chain_data_is_marked_unchecked(
     (finding,) = [f for f in d.to_json()["findings"] if f["code"] == "unchecked"]
     assert "fee_history" in finding["details"]["parts"]
     assert d.to_json()["network"]["next_base_fee_per_gas"] is None
+
+
+@pytest.mark.asyncio
+async def test_a_deciding_check_left_undone_is_never_a_silent_all_clear(
+    mined: str, proxies: list[FaultProxy], node_a: Anvil, tmp_path: Path
+) -> None:
+    """eth_getCode failing: no bare "confirmed"; complete is false, the summary says what was unchecked, not cached."""
+    node_a.mine(70)  # final by any rule (anvil's finalized tag trails by 64 blocks)
+    a = proxies[0]
+    a.set(Fault(item_errors={"eth_getCode": (-32603, "internal error")}))
+    async with build_service(Settings(deadline=5.0, attempt_timeout=1.0), load_chains(chain_dir(tmp_path, a.url))) as s:
+        d = await s.diagnose(mined)
+        zh = await s.diagnose(mined, lang="zh-CN")
+        assert len(s.results) == 0  # nothing incomplete is cached: the second one asked the node again
+    doc = d.to_json()
+    assert doc["verdict"] == "confirmed"
+    assert doc["complete"] is False
+    assert doc["incomplete_parts"] == ["recipient_code"]
+    assert doc["summary"].startswith("It is in a block, but whether the recipient is a contract could not be checked")
+    assert "收款地址是否为合约" in zh.to_json()["summary"]
+    (finding,) = [f for f in doc["findings"] if f["code"] == "unchecked"]
+    assert finding["severity"] == "warning"
+    assert a.methods["eth_getTransactionByHash"] == 2
+
+
+@pytest.mark.asyncio
+async def test_a_complete_diagnosis_says_so(mined: str, clean_dir: Path) -> None:
+    """Fault-free: complete is true and nothing is listed as incomplete."""
+    d = await diagnose(clean_dir, mined)
+    assert d.to_json()["complete"] is True
+    assert d.to_json()["incomplete_parts"] == []

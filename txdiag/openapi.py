@@ -140,6 +140,8 @@ _SCHEMAS: dict[str, Any] = {
             "hash",
             "chain",
             "verdict",
+            "complete",
+            "incomplete_parts",
             "summary",
             "findings",
             "next_steps",
@@ -167,6 +169,23 @@ _SCHEMAS: dict[str, Any] = {
                 "description": "the chain the transaction was found on; null when it was found nowhere",
             },
             "verdict": {"type": "string", "enum": [v.value for v in Verdict]},
+            "complete": {
+                "type": "boolean",
+                "description": (
+                    "false when a check that decides the verdict could not be made within the deadline (whether "
+                    "the recipient is a contract, the token's details, the reason a transaction failed, the "
+                    "recipient on another chain): the verdict may lack its cause, the summary says so in words, "
+                    "and the answer is not cached; ask again"
+                ),
+            },
+            "incomplete_parts": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": (
+                    "the deciding checks that could not be made (recipient, recipient_code, token, failure, "
+                    "code_on:CHAIN); empty when complete is true"
+                ),
+            },
             "summary": _STR,
             "findings": {"type": "array", "items": _ref("Finding")},
             "next_steps": {"type": "array", "items": _STR},

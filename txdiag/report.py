@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from txdiag.chains import ChainSpec
-from txdiag.classify.confirmed import confirmations, finality
+from txdiag.classify.confirmed import confirmations, finality, incomplete
 from txdiag.guidance import fmt
 from txdiag.guidance.render import Rendered, catalog_for, render, severity_marker, step_lines
 from txdiag.models import Classification, Evidence
@@ -40,6 +40,10 @@ class Diagnosis:
             "hash": ev.hash,
             "chain": {"name": chain.name, "chain_id": chain.chain_id} if chain is not None and ev.tx else None,
             "verdict": self.verdict,
+            # False when a check that decides the verdict (recipient code, token, failure reason, the recipient on
+            # another chain) could not be made: the verdict may lack its cause; ask again
+            "complete": not incomplete(ev),
+            "incomplete_parts": list(incomplete(ev)),
             "summary": self.rendered.summary,
             "findings": [
                 {"code": f.code, "severity": f.severity, "message": f.message, "details": dict(f.details)}

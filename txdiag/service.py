@@ -22,7 +22,7 @@ from datetime import datetime
 from txdiag.cache import LRU, SingleFlight
 from txdiag.chains import ChainSpec
 from txdiag.classify import classify
-from txdiag.classify.confirmed import is_final
+from txdiag.classify.confirmed import incomplete, is_final
 from txdiag.errors import ChainUnavailable, DeadlineExceeded, Reason, UnknownChain
 from txdiag.gather import find, investigate, look_back
 from txdiag.inputs import parse_address, parse_hash, parse_lang
@@ -152,6 +152,8 @@ class Service:
                         ev, spec = await self.family(located.ctx).investigate(located), located.ctx.chain
         except TimeoutError as exc:
             raise DeadlineExceeded(seconds) from exc
+        if incomplete(ev):
+            return ev, spec  # a deciding check could not be made: the next request asks again
         final = ev.tx is not None and ev.receipt is not None and is_final(ev, spec)
         self.results.put(tx_hash, (ev, spec), None if final else self.settings.pending_cache_seconds)
         return ev, spec

@@ -7,6 +7,17 @@ from datetime import datetime
 from txdiag.chains import ChainSpec
 from txdiag.models import Code, Evidence, Finding, Severity, TxStatus
 
+# checks that decide whether a transfer is misdirected or failed: without one, an all-clear would be a guess
+DECIDING_PARTS = frozenset({"recipient", "recipient_code", "token", "failure"})
+DECIDING_PREFIXES = ("code_on:",)
+
+
+def incomplete(ev: Evidence) -> tuple[str, ...]:
+    """The deciding checks that could not be made for a found transaction (empty: the diagnosis is complete)."""
+    if ev.tx is None:
+        return ()
+    return tuple(sorted(p for p in ev.unchecked if p in DECIDING_PARTS or p.startswith(DECIDING_PREFIXES)))
+
 
 def confirmations(ev: Evidence) -> int | None:
     """Blocks on top of (and including) the transaction's block, from the best head known."""
@@ -106,4 +117,7 @@ def unchecked(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
     """Parts of the chain data that could not be read: said plainly, never guessed."""
     if ev.tx is None or not ev.unchecked:
         return None
-    return Finding(Code.UNCHECKED, Severity.INFO, {"parts": sorted(ev.unchecked)})
+    deciding = incomplete(ev)
+    details: dict[str, object] = {"parts": sorted(ev.unchecked), "deciding": list(deciding)}
+    # a deciding check left undone is a warning: the verdict may be missing its cause
+    return Finding(Code.UNCHECKED, Severity.WARNING if deciding else Severity.INFO, details)

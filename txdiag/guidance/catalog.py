@@ -26,6 +26,10 @@ class Entry:
     steps: Mapping[str, str] = field(default_factory=dict)  # step name (see steps.STEPS) -> words
     # the summary while the transaction is still pending (details say ``pending``): it can still be stopped
     pending_summary: str | None = None
+    # the summary of an all-clear whose deciding checks could not all be made (``{deciding}``: what, in words)
+    incomplete_summary: str | None = None
+    # added to any other verdict's summary when a deciding check could not be made
+    incomplete_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -283,9 +283,31 @@ def render(
             break
     if summary is None:
         summary = cat.common.verdicts[verdict.value] + "."
+    summary = _incomplete_summary(classification, ev, chain, cat, summary)
     steps = steps[: MAX_STEPS - 1] if len(steps) >= MAX_STEPS else steps
     steps.append(cat.common.safety)
     return Rendered(summary, tuple(findings), tuple(steps))
+
+
+def _incomplete_summary(
+    classification: Classification, ev: Evidence | None, chain: ChainSpec | None, cat: Catalog, summary: str
+) -> str:
+    """Never a silent all-clear: when a deciding check could not be made, the summary says which and what it means.
+
+    An all-clear ("confirmed") is replaced; any other verdict's summary keeps its cause and gains a note.
+    """
+    entry = cat.entries[Code.UNCHECKED]
+    for finding in classification.findings:
+        deciding = finding.details.get("deciding") if finding.code is Code.UNCHECKED else None
+        if not deciding:
+            continue
+        values = facts(finding.details, ev, chain, cat)
+        values["deciding"] = cat.locale.join(_part(str(p), cat) for p in deciding)
+        if classification.verdict is Verdict.CONFIRMED and entry.incomplete_summary:
+            return fill(entry.incomplete_summary, values) or summary
+        note = fill(entry.incomplete_note, values) if entry.incomplete_note else None
+        return f"{summary}{cat.locale.terms.get('sentence_gap', ' ')}{note}" if note else summary
+    return summary
 
 
 def _step(plan: Step, entry: Entry, code: Code, details: Mapping[str, Any], values: Mapping[str, str]) -> str | None:

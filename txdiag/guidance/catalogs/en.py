@@ -13,6 +13,7 @@ LOCALE = Locale(
     terms={
         "finalized_tag": "finalized by the network",
         "confirmations": "enough confirmations ({required})",
+        "sentence_gap": " ",  # between two sentences
         "yes": "yes",
         "no": "no",
         "smallest_units": " (in the token's smallest units)",
@@ -136,6 +137,11 @@ CATALOG = Catalog(
         Code.UNCHECKED: Entry(
             summary="Part of the network data could not be read just now, so some checks were skipped.",
             message="Could not check: {parts}. Nothing was assumed about them.",
+            incomplete_summary=(
+                "It is in a block, but {deciding} could not be checked, so txdiag cannot yet say it went where it "
+                "should. Ask again in a minute before you rely on this answer."
+            ),
+            incomplete_note="Not everything could be checked ({deciding}): ask again in a minute for a complete answer.",
             steps={
                 "ask_again": "Ask again in a minute for a complete answer.",
             },

@@ -14,6 +14,7 @@ LOCALE = Locale(
     terms={
         "finalized_tag": "已被网络最终确认",
         "confirmations": "已达到所需确认数（{required}）",
+        "sentence_gap": "",  # Chinese sentences follow each other without a space
         "yes": "是",
         "no": "否",
         "smallest_units": "（按代币最小单位计）",
@@ -99,6 +100,8 @@ CATALOG = Catalog(
         Code.UNCHECKED: Entry(
             summary="暂时无法读取部分网络数据，因此跳过了部分检查。",
             message="未能检查：{parts}。对这些内容未做任何推测。",
+            incomplete_summary="交易已在区块中，但未能检查{deciding}，所以还不能确定它是否到达了应到的地方。请一分钟后再查询，再依据这个结果行事。",
+            incomplete_note="部分内容未能检查（{deciding}）：请一分钟后再查询，以获得完整结果。",
             steps={
                 "ask_again": "请一分钟后再查询，以获得完整结果。",
             },
