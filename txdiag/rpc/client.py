@@ -552,6 +552,9 @@ class _BatchRun:
             if health is None:
                 raise ChainUnavailable(self.client.chain.name, [], Reason.NO_ENDPOINT, detail="no such endpoint")
             return health
+        if self.tried and all(h.refusing for h in self.pool.ordered(avoid=sorted(self.avoid))):
+            # nothing listens at any endpoint left: waiting out the deadline would not change that
+            raise self._unavailable(self.last)
         order = self.pool.ordered(avoid=sorted(self.exclude), min_head=self.min_head)
         if not order:
             # every endpoint failed this round: start again from the healthiest

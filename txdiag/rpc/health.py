@@ -48,6 +48,7 @@ class EndpointHealth:
     head_seen_at: float = 0.0
     head_doubtful: bool = False  # far past every other endpoint's head: not believed until a peer comes near it
     throttled_until: float = 0.0  # Retry-After: do not ask before this
+    refusing: bool = False  # its last attempt could not even connect
     no_batch: bool = False
     # eth_chainId is asked once, in the first request an endpoint serves; one serving another chain is never used
     chain_checked: bool = False
@@ -78,6 +79,7 @@ class EndpointHealth:
         """
         now = self.clock()
         self.window.append(Sample(now, ok, throttled, seconds))
+        self.refusing = refused
         if ok:
             self._latency(seconds)
             self.consecutive_failures = 0
