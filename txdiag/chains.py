@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from eth_utils.address import to_checksum_address
-
+from txdiag.checksum import to_checksum_address
 from txdiag.errors import ConfigError
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,6 @@ Errors are one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import os
@@ -81,8 +80,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         logging.basicConfig(level=_log_level(os.environ), format="txdiag: %(message)s")
         if args.command == "diagnose":
+            _check_input(args)  # before asyncio and the service load: bad input answers at once
+            import asyncio
+
             return asyncio.run(_diagnose(args))
         if args.command == "chains":
+            import asyncio
+
             return asyncio.run(_chains(args))
         return _serve(args)
     except TxdiagError as exc:
@@ -105,14 +109,16 @@ def _fail(code: int, message: object) -> int:
     return code
 
 
-async def _diagnose(args: argparse.Namespace) -> int:
+def _check_input(args: argparse.Namespace) -> None:
+    """Malformed input is refused before the service is even loaded, any file read or node asked."""
     from txdiag.inputs import parse_address, parse_hash
 
-    # malformed input is refused before the service is even loaded, any file read or node asked
     parse_hash(args.hash)
     if args.expected_to:
         parse_address(args.expected_to)
 
+
+async def _diagnose(args: argparse.Namespace) -> int:
     from txdiag.chains import load_chains
     from txdiag.compose import build_service
     from txdiag.settings import Settings

@@ -14,16 +14,19 @@ import logging
 import sqlite3
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from txdiag.cache import LRU, SingleFlight
 from txdiag.chains import ChainSpec
-from txdiag.metrics import Metrics
 from txdiag.probes.context import ChainContext
 from txdiag.rpc import RetryPolicy, RpcClient, RpcObserver
 from txdiag.service import EVM, Service
 from txdiag.settings import Settings
 from txdiag.sightings import MemorySightings, SightingStore, SqliteSightings
 from txdiag.snapshot import SnapshotCache
+
+if TYPE_CHECKING:  # prometheus_client loads only where metrics are kept (the server)
+    from txdiag.metrics import Metrics
 
 log = logging.getLogger(__name__)
 

@@ -8,15 +8,11 @@ from __future__ import annotations
 
 import re
 
-from eth_utils.address import to_checksum_address
-
+from txdiag.checksum import to_checksum_address
 from txdiag.errors import BadInput
-from txdiag.guidance.catalogs import discover
-from txdiag.guidance.locale import negotiate
 
 _HASH = re.compile(r"^(0x)?[0-9a-fA-F]{64}$")
 _ADDRESS = re.compile(r"^(0x)?[0-9a-fA-F]{40}$")
-LANGUAGES = tuple(discover())  # every language a catalog file exists for: "en", "zh-CN"
 
 
 def _shown(text: str) -> str:
@@ -50,6 +46,10 @@ def parse_address(text: str) -> str:
 
 def parse_lang(text: str | None, accept_language: str | None = None) -> str:
     """A language a catalog exists for: the explicit choice, else the best match in Accept-Language, else en."""
+    # the catalogs load here, not with this module: a malformed hash is refused before any of them is read
+    from txdiag.guidance.catalogs import discover  # noqa: PLC0415
+    from txdiag.guidance.locale import negotiate  # noqa: PLC0415
+
     locales = {tag: catalog.locale for tag, catalog in discover().items()}
     if text:
         lang = negotiate([text.strip()], locales)
@@ -83,3 +83,12 @@ def _accept_language(header: str) -> list[tuple[str, float]]:
             tags.append((tag, q, i))
     tags.sort(key=lambda t: (-t[1], t[2]))
     return [(t, q) for t, q, _ in tags]
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    """``LANGUAGES``: every language a catalog file exists for ("en", "zh-CN"), read on first use."""
+    if name == "LANGUAGES":
+        from txdiag.guidance.catalogs import discover  # noqa: PLC0415
+
+        return tuple(discover())
+    raise AttributeError(name)

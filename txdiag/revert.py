@@ -29,9 +29,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, TypeAlias
 
-from eth_utils.abi import function_signature_to_4byte_selector
-from eth_utils.address import to_checksum_address
-
+from txdiag.checksum import selector, to_checksum_address
 from txdiag.text import reason as clean_reason
 
 __all__ = [
@@ -270,7 +268,7 @@ class ErrorSpec:
 
     @property
     def selector(self) -> str:
-        return "0x" + function_signature_to_4byte_selector(self.signature).hex()
+        return "0x" + selector(self.signature).hex()
 
     @classmethod
     def from_declaration(

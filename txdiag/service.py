@@ -18,6 +18,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from txdiag.cache import LRU, SingleFlight
 from txdiag.chains import ChainSpec
@@ -26,7 +27,6 @@ from txdiag.classify.confirmed import incomplete, is_final
 from txdiag.errors import ChainUnavailable, DeadlineExceeded, Reason, UnknownChain
 from txdiag.gather import find, investigate, look_back
 from txdiag.inputs import parse_address, parse_hash, parse_lang
-from txdiag.metrics import Metrics
 from txdiag.models import Asked, Classification, Evidence, Vanished
 from txdiag.probes.context import ChainContext, Found
 from txdiag.report import Diagnosis
@@ -34,6 +34,9 @@ from txdiag.rpc import deadline_scope
 from txdiag.settings import Settings
 from txdiag.sightings import Sighting, SightingStore, recall, remember
 from txdiag.status import STATUS_TIMEOUT, ChainStatus, chain_statuses
+
+if TYPE_CHECKING:  # prometheus_client loads only where metrics are kept (the server)
+    from txdiag.metrics import Metrics
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,8 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from eth_utils.address import to_checksum_address
-
+from txdiag.checksum import to_checksum_address
 from txdiag.models import LogView, ReceiptView, TxView
 
 TRANSFER_TOPIC = bytes.fromhex("ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef")

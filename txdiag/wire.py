@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from eth_utils.address import to_checksum_address
-
 from txdiag import text
+from txdiag.checksum import to_checksum_address
 from txdiag.models import LogView, PoolStatus, PoolTx, ReceiptView, TxStatus, TxView
 
 _HEX = re.compile(r"^0x[0-9a-fA-F]*$")

@@ -21,9 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from eth_utils.address import to_checksum_address
-
 from txdiag import text
+from txdiag.checksum import to_checksum_address
 from txdiag.models import FailureInfo, FailureKind, TxStatus, Unanswered
 from txdiag.probes.context import Found
 from txdiag.probes.plan import Plan, Read, Reader, as_reply, data_or_none, quantity_or_none

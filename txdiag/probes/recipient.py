@@ -20,8 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from eth_utils.address import to_checksum_address
-
+from txdiag.checksum import to_checksum_address
 from txdiag.errors import TxdiagError
 from txdiag.models import Counterparty, ReceiptView, Recipient, RemoteCode, SenderHistory, TxStatus, TxView
 from txdiag.probes.context import ChainContext, Found

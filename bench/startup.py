@@ -1,0 +1,176 @@
+"""Start-up of `txdiag diagnose`: the whole answer and bad input, against `cast tx` + `cast receipt`, in one run.
+
+    .venv/bin/python bench/startup.py [--runs 15] [--write]
+
+One local anvil node (no added latency: start-up is what is measured), one
+mined payment. Each command runs ``--runs`` times, interleaved, and the median
+is reported, in two settings:
+
+- bytecode cached: the normal case (``__pycache__`` written on first use, or
+  at install time by pip and the container's compileall);
+- ``PYTHONDONTWRITEBYTECODE=1`` on a checkout without ``__pycache__``: every
+  run compiles txdiag from source (installed dependencies keep the bytecode
+  pip compiled when it installed them).
+
+It also lists the modules ``python -X importtime`` says a diagnosis imports,
+largest first. With ``--write`` the tables replace the start-up section of
+bench/REPORT.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.support.anvil import start_anvil, tool, write_chain_file  # noqa: E402
+from tests.support.chain import Chain, account  # noqa: E402
+
+REPORT = ROOT / "bench" / "REPORT.md"
+SECTION = "## 4. Start-up"
+LIMIT = 2.5  # txdiag diagnose may take at most this many times cast tx + cast receipt
+
+
+CPU: list[float] = []  # CPU ms of the last median_ms call's runs
+
+
+def median_ms(cmd: Sequence[str], env: Mapping[str, str], runs: int) -> float:
+    """Median wall ms of ``runs`` runs; their median CPU ms (user + system) goes to ``CPU``."""
+    times, cpu = [], []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
+        times.append(time.perf_counter() - started)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    CPU[:] = [statistics.median(cpu) * 1000]
+    return statistics.median(times) * 1000
+
+
+def import_profile(env: Mapping[str, str], code: str, top: int = 12) -> tuple[float, list[tuple[str, float]]]:
+    """Total import time of ``code`` and its largest top-level imports (cumulative ms), from -X importtime."""
+    err = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True, env=env, check=True
+    ).stderr
+    rows = []
+    for line in err.splitlines():
+        m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)", line)
+        if m and len(m.group(3)) <= 2:  # top-level imports (and the direct imports of `site`)
+            rows.append((m.group(4), int(m.group(2)) / 1000))
+    total = sum(ms for name, ms in rows if not name.startswith(("site", "encodings")))
+    return total, sorted(rows, key=lambda r: -r[1])[:top]
+
+
+def measure(runs: int) -> str:
+    node = start_anvil(31337)
+    try:
+        chain = Chain(node)
+        tx_hash = chain.send(account(0), account(1).address, value=10**18, gas=21_000)
+        node.mine(70)  # final: the answer is a whole "confirmed"
+        with tempfile.TemporaryDirectory() as tmp:
+            chains = Path(tmp) / "chains"
+            write_chain_file(chains, "local", 31337, [node.url])
+            source = Path(tmp) / "source"  # txdiag without __pycache__, for the compile-every-run case
+            shutil.copytree(ROOT / "txdiag", source / "txdiag", ignore=shutil.ignore_patterns("__pycache__"))
+            base = {k: v for k, v in os.environ.items() if not k.startswith(("TXDIAG_", "PYTHON"))}
+            base["TXDIAG_DATA_DIR"] = str(Path(tmp) / "data")
+            settings = {
+                "bytecode cached": dict(base),
+                "PYTHONDONTWRITEBYTECODE=1, no __pycache__": {
+                    **base,
+                    "PYTHONDONTWRITEBYTECODE": "1",
+                    "PYTHONPATH": str(source),
+                },
+            }
+            txdiag = [sys.executable, "-m", "txdiag"]
+            diagnose = [*txdiag, "diagnose", tx_hash, "--chains-dir", str(chains)]
+            bad = [*txdiag, "diagnose", "0x12", "--chains-dir", str(chains)]
+            cast = tool("cast")
+            rows = []
+            warm = settings["bytecode cached"]
+            subprocess.run(diagnose, env=warm, capture_output=True, check=True)  # writes __pycache__ once
+            for label, env in settings.items():
+                cast_tx = median_ms([cast, "tx", tx_hash, "--rpc-url", node.url], warm, runs)
+                cast_cpu = CPU[0]
+                cast_receipt = median_ms([cast, "receipt", tx_hash, "--rpc-url", node.url], warm, runs)
+                cast_cpu += CPU[0]
+                ours = median_ms(diagnose, env, runs)
+                ours_cpu = CPU[0]
+                bad_ms = median_ms(bad, env, runs)
+                bad_cpu = CPU[0]
+                empty = median_ms([sys.executable, "-c", "pass"], env, runs)
+                cast_ms = cast_tx + cast_receipt
+                rows.append((label, ours, ours_cpu, cast_ms, cast_cpu, ours / cast_ms, bad_ms, bad_cpu, empty))
+            diag_total, diag_top = import_profile(
+                warm, "import txdiag.cli as c, txdiag.guidance.render, txdiag.compose, txdiag.report"
+            )
+    finally:
+        node.stop()
+    lines = [
+        SECTION,
+        "",
+        f"Command: `.venv/bin/python bench/startup.py --runs {runs} --write`. Median of {runs} runs each, one local "
+        "anvil node, no added latency, a final payment (the whole answer: verdict, findings, steps). "
+        f"The bar: `txdiag diagnose` within {LIMIT}× of `cast tx` + `cast receipt` in the same run.",
+        "",
+        "Wall ms, with CPU ms (user + system) in brackets: on a shared machine the wall time waits for a core.",
+        "",
+        "| setting | txdiag diagnose | cast tx + cast receipt | ratio (wall) | malformed hash | python -c pass |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, ours, ours_cpu, cast_ms, cast_cpu, ratio, bad_ms, bad_cpu, empty in rows:
+        lines.append(
+            f"| {label} | {ours:.0f} ({ours_cpu:.0f}) | {cast_ms:.0f} ({cast_cpu:.0f}) | {ratio:.2f}× "
+            f"| {bad_ms:.0f} ({bad_cpu:.0f}) | {empty:.0f} |"
+        )
+    lines += [
+        "",
+        f"Imports of a diagnosis (`python -X importtime`, cumulative ms, bytecode cached): {diag_total:.0f} ms "
+        "in all; the largest:",
+        "",
+        "| module | ms |",
+        "|---|---|",
+        *[f"| {name} | {ms:.1f} |" for name, ms in diag_top],
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write(section: str) -> None:
+    text = REPORT.read_text(encoding="utf-8")
+    start = text.find(SECTION)
+    if start == -1:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        end = text.find("\n## ", start + len(SECTION))
+        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
+    REPORT.write_text(text, encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--write", action="store_true", help="put the tables into bench/REPORT.md")
+    args = parser.parse_args(argv)
+    section = measure(args.runs)
+    print(section)
+    if args.write:
+        write(section)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,34 @@
+"""EIP-55 checksummed addresses and 4-byte selectors, on keccak alone.
+
+eth-utils does the same, but loading it costs more than the rest of a payment's
+diagnosis (it pulls in pydantic and cytoolz); keccak from eth-hash is all these
+two need. A test holds both to eth-utils' answers.
+"""
+
+from __future__ import annotations
+
+import re
+
+from eth_hash.auto import keccak
+
+_BODY = re.compile(r"[0-9a-fA-F]{40}")
+
+
+def to_checksum_address(address: str | bytes) -> str:
+    """``0x`` and the 40 hex digits with EIP-55's capitals, from text or 20 bytes; ValueError when not an address."""
+    if isinstance(address, bytes | bytearray):
+        if len(address) != 20:
+            raise ValueError(f"not an address: {len(address)} bytes")
+        body = address.hex()
+    else:
+        body = address[2:] if address[:2] in ("0x", "0X") else address
+    if not _BODY.fullmatch(body):
+        raise ValueError(f"not an address: {address[:50]!r}")
+    body = body.lower()
+    digest = keccak(body.encode("ascii")).hex()
+    return "0x" + "".join(c.upper() if int(d, 16) >= 8 else c for c, d in zip(body, digest, strict=False))
+
+
+def selector(signature: str) -> bytes:
+    """The 4-byte function or error selector of a canonical signature: ``transfer(address,uint256)``."""
+    return bytes(keccak(signature.encode("ascii")))[:4]
