@@ -78,9 +78,9 @@ def test_userinfo_is_never_shown(tmp_path: Path) -> None:
     spec = load_chain(write(tmp_path), {})
     (ep,) = spec.endpoints
     assert ep.url == "http://user:s3cretpass@127.0.0.1:19443"
-    assert ep.name == "http://127.0.0.1:19443"
+    assert ep.name == "http://127.0.0.1:19443/…"
     assert "s3cret" not in repr(spec)
-    assert redact("http://u:p@[::1]:8332") == "http://[::1]:8332"
+    assert redact("http://u:p@[::1]:8332") == "http://[::1]:8332/…"
 
 
 def test_endpoint_from_variable_and_chain_skipped_when_unset(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -91,7 +91,7 @@ def test_endpoint_from_variable_and_chain_skipped_when_unset(tmp_path: Path, cap
         assert set(load_chains(tmp_path, env={})) == {"other"}
     assert "ltc.toml: skipped" in caplog.text
     chains = load_chains(tmp_path, env={"LTC_TEST_URL": "http://rpc:pw@127.0.0.1:9332"})
-    assert chains["ltc"].endpoints[0].name == "http://127.0.0.1:9332"
+    assert chains["ltc"].endpoints[0].name == "http://127.0.0.1:9332/…"
 
 
 def test_directory_of_only_unset_bitcoin_chains_is_an_error(tmp_path: Path) -> None:
@@ -112,7 +112,7 @@ def test_bundled_bitcoin_family_files(name: str, symbol: str, var: str, block_ti
     spec = chains[name]
     assert (spec.family, spec.network, spec.native_symbol, spec.native_decimals) == ("bitcoin", "main", symbol, 8)
     assert (spec.confirmations, spec.block_time) == (6, block_time)
-    assert [e.name for e in spec.endpoints] == ["http://127.0.0.1:8332"]
+    assert [e.name for e in spec.endpoints] == ["http://127.0.0.1:8332/…"]
     link = spec.explorer_link("0x" + "ab" * 32)
     assert link is not None
     assert link.startswith("https://")

@@ -8,6 +8,7 @@ import string
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import given
@@ -112,7 +113,9 @@ def test_bundled_rpc_lists_env_override_then_keyless_endpoints(name: str) -> Non
     assert len(endpoints) >= 2
     for ep in endpoints:
         assert ep.url.startswith("https://")
-        assert ep.name == ep.url  # keyless: nothing to redact, readable as is
+        # keyless, but a path is hidden whatever it looks like: a bare host reads as it is
+        parts = urlsplit(ep.url)
+        assert ep.name == f"{parts.scheme}://{parts.netloc}" + ("/…" if parts.path.strip("/") else "")
 
 
 @pytest.mark.parametrize("name", sorted(BUNDLED))
@@ -392,14 +395,18 @@ def test_redact_removes_secrets(url: str, secrets: list[str]) -> None:
         (LOCAL, LOCAL),
         ("http://localhost:8545/", "http://localhost:8545"),
         ("http://[::1]:8545", "http://[::1]:8545"),
-        ("https://arb1.arbitrum.io/rpc", "https://arb1.arbitrum.io/rpc"),
-        ("https://api.avax.network/ext/bc/C/rpc", "https://api.avax.network/ext/bc/C/rpc"),
-        ("https://RPC.Example.org/rpc?x=1", "https://rpc.example.org/rpc?…"),
+        ("https://arb1.arbitrum.io/rpc", "https://arb1.arbitrum.io/…"),
+        ("https://api.avax.network/ext/bc/C/rpc", "https://api.avax.network/…"),
+        ("https://RPC.Example.org/rpc?x=1", "https://rpc.example.org/…"),
+        ("https://rpc.example.org?x=1", "https://rpc.example.org/…"),
+        ("https://rpc.example.org/#frag", "https://rpc.example.org/…"),
+        ("https://user:pass@rpc.example.org", "https://rpc.example.org/…"),
+        ("https://rpc.example.org/pass/hunterpassword", "https://rpc.example.org/…"),
         ("https://mainnet.infura.io/v3/" + INFURA_KEY, "https://mainnet.infura.io/…"),
     ],
 )
 def test_redact_keeps_keyless_urls_readable(url: str, expected: str) -> None:
-    """A URL without secret-looking parts stays readable; a query is shown only as ``?…``."""
+    """Scheme, host and port are shown; any path, query, fragment or user info is shown only as ``/…``."""
     assert redact(url) == expected
 
 

@@ -109,12 +109,14 @@ class ChainSpec:
 
 
 def redact(url: str) -> str:
-    """Show an endpoint without anything that may be a secret.
+    """Show an endpoint without anything that may be a secret, without guessing what looks like one.
 
-    Keeps scheme, host and port; drops user info, query and fragment; keeps
-    the path only when no segment looks like a key (long, or mixed
-    letters and digits), so ``https://eth.llamarpc.com`` stays readable while
-    ``https://mainnet.infura.io/v3/<key>`` becomes ``https://mainnet.infura.io/…``.
+    Keeps scheme, host and port. Anything else (a path, a query, a fragment,
+    user info) may carry a key, whatever its letters (``/pass/hunterpassword``
+    does), so an endpoint with any of them is shown as ``scheme://host[:port]/…``:
+    ``https://eth.llamarpc.com`` stays as it is, ``https://mainnet.infura.io/v3/<key>``
+    and ``https://arb1.arbitrum.io/rpc`` become ``https://…/…``. Two endpoints
+    that redact alike are numbered by the chain loader.
     """
     try:
         parts = urlsplit(url)
@@ -125,12 +127,8 @@ def redact(url: str) -> str:
     if ":" in host:  # an IPv6 literal keeps its brackets, or the port would run into it
         host = f"[{host}]"
     shown = f"{parts.scheme}://{host}" + (f":{port}" if port else "")
-    segments = [s for s in parts.path.split("/") if s]
-    if any(_looks_secret(s) for s in segments):
-        return shown + "/…"
-    path = "/" + "/".join(segments) if segments else ""
-    suffix = "?…" if parts.query else ""
-    return shown + path + suffix
+    hidden = parts.path.strip("/") or parts.query or parts.fragment or "@" in parts.netloc
+    return shown + "/…" if hidden else shown
 
 
 def _looks_secret(segment: str) -> bool:
