@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from txdiag.chains import ChainSpec, Endpoint, default_chains_dir, load_chain, load_chains, redact
 from txdiag.errors import BadInput, ConfigError
+from txdiag.settings import Settings
 
 # name -> (chain_id, native_symbol, mempool, environment variable of its first rpc entry)
 BUNDLED = {
@@ -128,16 +129,18 @@ def test_bundled_env_override_comes_first_and_is_redacted(name: str) -> None:
 
 
 def test_load_chains_reads_directory_from_txdiag_chains_dir(tmp_path: Path) -> None:
-    """Without a directory argument, ``TXDIAG_CHAINS_DIR`` in the environment picks the directory."""
+    """``TXDIAG_CHAINS_DIR`` picks the directory: read by Settings, which hands it to the loader."""
     write_chain(tmp_path)
-    assert set(load_chains(env={"TXDIAG_CHAINS_DIR": str(tmp_path)})) == {"testnet"}
+    settings = Settings.from_env({"TXDIAG_CHAINS_DIR": str(tmp_path)})
+    assert set(load_chains(settings.chains_dir, settings.variables)) == {"testnet"}
 
 
 def test_load_chains_uses_process_environment_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With no env passed, variables expand from the process environment."""
+    """Variables expand from the process environment as Settings.from_env read it."""
     monkeypatch.setenv("TXDIAG_TEST_RPC_URL", LOCAL)
     write_chain(tmp_path, rpc=["${TXDIAG_TEST_RPC_URL}"])
-    assert [ep.url for ep in load_chains(tmp_path)["testnet"].endpoints] == [LOCAL]
+    variables = Settings.from_env().variables
+    assert [ep.url for ep in load_chains(tmp_path, variables)["testnet"].endpoints] == [LOCAL]
 
 
 # --- defaults --------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ ever shown through :func:`redact`.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -356,9 +355,12 @@ def default_chains_dir() -> Path:
 
 
 def load_chains(directory: Path | None = None, env: Mapping[str, str] | None = None) -> dict[str, ChainSpec]:
-    """Load every ``*.toml`` in the directory; chain names and ids must be unique."""
-    env = os.environ if env is None else env
-    directory = directory or Path(env.get("TXDIAG_CHAINS_DIR") or default_chains_dir())
+    """Load every ``*.toml`` in ``directory`` (the bundled files when None); chain names and ids must be unique.
+
+    ``env`` is what ``${VAR}`` endpoints expand from: ``Settings.variables``, never read here (None: nothing set).
+    """
+    env = {} if env is None else env
+    directory = directory or default_chains_dir()
     if not directory.is_dir():
         raise ConfigError(f"chains directory not found: {directory.name or directory}")
     chains: dict[str, ChainSpec] = {}

@@ -11,13 +11,16 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from txdiag import __version__
-from txdiag.errors import ConfigError, TxdiagError
+from txdiag.errors import TxdiagError
+
+if TYPE_CHECKING:
+    from txdiag.settings import Settings
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2  # the others are the errors' own exit_code
 
@@ -64,31 +67,23 @@ def _port(text: str) -> int:
     return value
 
 
-LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
-
-
-def _log_level(env: Mapping[str, str]) -> int:
-    """TXDIAG_LOG_LEVEL as a logging level; ConfigError (exit 2) for a name logging does not know."""
-    raw = (env.get("TXDIAG_LOG_LEVEL") or "warning").strip()
-    if raw.lower() not in LOG_LEVELS:
-        raise ConfigError(f"setting TXDIAG_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {raw[:20]!r}")
-    return logging.getLevelNamesMapping()[raw.upper()]
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        logging.basicConfig(level=_log_level(os.environ), format="txdiag: %(message)s")
+        from txdiag.settings import Settings
+
+        settings = Settings.from_env()  # the one reading of the environment
+        logging.basicConfig(level=settings.log_level, format="txdiag: %(message)s")
         if args.command == "diagnose":
             _check_input(args)  # before asyncio and the service load: bad input answers at once
             import asyncio
 
-            return asyncio.run(_diagnose(args))
+            return asyncio.run(_diagnose(args, settings))
         if args.command == "chains":
             import asyncio
 
-            return asyncio.run(_chains(args))
-        return _serve(args)
+            return asyncio.run(_chains(args, settings))
+        return _serve(args, settings)
     except TxdiagError as exc:
         return _fail(exc.exit_code, exc)
     except KeyboardInterrupt:
@@ -118,16 +113,14 @@ def _check_input(args: argparse.Namespace) -> None:
         parse_address(args.expected_to)
 
 
-async def _diagnose(args: argparse.Namespace) -> int:
+async def _diagnose(args: argparse.Namespace, settings: Settings) -> int:
     from txdiag.chains import load_chains
     from txdiag.compose import build_service
-    from txdiag.settings import Settings
 
-    settings = Settings.from_env()
-    chains = load_chains(args.chains_dir or settings.chains_dir)
+    chains = load_chains(args.chains_dir or settings.chains_dir, settings.variables)
     async with build_service(settings, chains) as service:
         diagnosis = await service.diagnose(
-            args.hash, chain=args.chain, expected_to=args.expected_to, lang=args.lang or _env_lang()
+            args.hash, chain=args.chain, expected_to=args.expected_to, lang=args.lang or settings.lang
         )
     if args.json:
         print(json.dumps(diagnosis.to_json(), ensure_ascii=False, indent=2))
@@ -136,18 +129,11 @@ async def _diagnose(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _env_lang() -> str | None:
-    lang = os.environ.get("TXDIAG_LANG")
-    return lang or None
-
-
-async def _chains(args: argparse.Namespace) -> int:
+async def _chains(args: argparse.Namespace, settings: Settings) -> int:
     from txdiag.chains import load_chains
     from txdiag.compose import build_service
-    from txdiag.settings import Settings
 
-    settings = Settings.from_env()
-    chains = load_chains(args.chains_dir or settings.chains_dir)
+    chains = load_chains(args.chains_dir or settings.chains_dir, settings.variables)
     async with build_service(settings, chains) as service:
         statuses = await service.status()
     if args.json:
@@ -182,7 +168,7 @@ async def _chains(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _serve(args: argparse.Namespace) -> int:
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from txdiag.http import run
 
-    return run(host=args.host, port=args.port, chains_dir=args.chains_dir)
+    return run(settings, host=args.host, port=args.port, chains_dir=args.chains_dir)

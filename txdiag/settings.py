@@ -1,7 +1,14 @@
-"""Settings, read in one place and validated at start-up."""
+"""Settings, read in one place and validated at start-up.
+
+``Settings.from_env`` is the only reader of the environment: the ``TXDIAG_*``
+settings, and the variables a chain file's ``${VAR}`` endpoints expand from
+(``variables``, handed to ``load_chains``). The command line and the server
+both start from it.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -61,10 +68,15 @@ class Settings:
     auth_failure_rate: float = 0.1  # failed authentications a client earns back per second
     auth_failure_burst: int = 10  # failed authentications a client may make before 429
     page: bool = True  # serve the page for people (GET /, /tx/{hash}); TXDIAG_PAGE=off turns it off
+    lang: str | None = None  # the CLI's answer language when --lang is not given (TXDIAG_LANG)
+    log_level: int = logging.WARNING  # TXDIAG_LOG_LEVEL: debug, info, warning, error or critical
+    # what ${VAR} in a chain file's endpoints expands from (the environment, for from_env): may hold keys
+    variables: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if env is None else env
+        """Every setting from ``env`` (the process environment when None); ConfigError names the one at fault."""
+        env = dict(os.environ if env is None else env)
         keys = frozenset(k.strip() for k in env.get("TXDIAG_API_KEYS", "").split(",") if k.strip())
         if any(len(k) < 16 for k in keys):
             raise ConfigError("setting TXDIAG_API_KEYS: every key must be at least 16 characters")
@@ -95,7 +107,21 @@ class Settings:
             auth_failure_rate=_float(env, "TXDIAG_AUTH_FAILURE_RATE", 0.1, 0.001, 1000),
             auth_failure_burst=_int(env, "TXDIAG_AUTH_FAILURE_BURST", 10, 1, 100_000),
             page=_switch(env, "TXDIAG_PAGE", True),
+            lang=(env.get("TXDIAG_LANG") or "").strip() or None,
+            log_level=_log_level(env),
+            variables=env,
         )
+
+
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+
+
+def _log_level(env: Mapping[str, str]) -> int:
+    """TXDIAG_LOG_LEVEL as a logging level; ConfigError (exit 2) for a name logging does not know."""
+    raw = (env.get("TXDIAG_LOG_LEVEL") or "warning").strip()
+    if raw.lower() not in LOG_LEVELS:
+        raise ConfigError(f"setting TXDIAG_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {raw[:20]!r}")
+    return logging.getLevelNamesMapping()[raw.upper()]
 
 
 def _switch(env: Mapping[str, str], key: str, default: bool) -> bool:

@@ -33,15 +33,21 @@ class CannotListen(TxdiagError):
     """The service could not open its listening socket (port in use, no such address, not permitted)."""
 
 
-def run(*, host: str | None = None, port: int | None = None, chains_dir: Path | None = None) -> int:
+def run(
+    settings: Settings | None = None,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    chains_dir: Path | None = None,
+) -> int:
     """``txdiag serve``: serve until SIGTERM or SIGINT, then drain in-flight requests within the grace time.
 
     Raises ConfigError for a port outside 0-65535 and CannotListen when the socket cannot be opened.
     """
-    settings = Settings.from_env()
+    settings = settings or Settings.from_env()
     if port is not None and not 0 <= port <= 65535:
         raise ConfigError(f"port must be between 0 and 65535, got {port}")
-    chains = load_chains(chains_dir or settings.chains_dir)
+    chains = load_chains(chains_dir or settings.chains_dir, settings.variables)
     if not log.handlers and not logging.getLogger("txdiag").handlers and not logging.getLogger().handlers:
         errors = logging.StreamHandler(sys.stderr)
         errors.setFormatter(logging.Formatter("txdiag: %(levelname)s %(message)s"))
