@@ -10,6 +10,7 @@ import pytest
 
 from tests.support.anvil import Anvil, start_anvil, write_chain_file
 from tests.support.chain import Chain
+from tests.support.litecoind import Litecoind, start_litecoind
 from tests.support.proxy import FaultProxy
 from tests.support.words import english_words, names_of
 from txdiag.guidance.render import render
@@ -104,3 +105,14 @@ def proxies(node_a: Anvil) -> Iterator[list[FaultProxy]]:
     yield started
     for p in started:
         p.stop()
+
+
+@pytest.fixture(scope="session")
+def ltc_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Litecoind]:
+    """A shared Bitcoin-family node (litecoind -regtest, small blocks, a funded wallet).
+
+    Tests that leave payments in its mempool mine them before they end.
+    """
+    node = start_litecoind(tmp_path_factory.mktemp("ltc") / "node")
+    yield node
+    node.stop()

@@ -40,6 +40,7 @@ _KNOWN_FIELDS = frozenset(
         "family",
         "network",
         "tokens",
+        "block_max_weight",
     }
 )
 _TOKEN_SYMBOL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.]{0,15}$")
@@ -93,6 +94,9 @@ class ChainSpec:
         """The well-known token this chain lists under ``symbol`` (case-insensitive), if any."""
         key = symbol.strip().upper()
         return next((t for t in self.tokens if t.symbol.upper() == key), None)
+
+    # bitcoin family: the miners' block weight limit (Bitcoin Core's -blockmaxweight), for projected blocks
+    block_max_weight: int = 4_000_000
 
     @property
     def identity(self) -> str:
@@ -215,6 +219,16 @@ def _identity(path: Path, data: Mapping[str, Any]) -> tuple[str, int | None, str
     return family, chain_id, network
 
 
+def _block_max_weight(path: Path, data: Mapping[str, Any], family: str) -> int:
+    """Bitcoin family: the miners' block weight limit, for projected blocks (Bitcoin Core's default 4,000,000)."""
+    max_weight: int = _field(path, data, "block_max_weight", int, default=4_000_000)
+    if family != "bitcoin" and "block_max_weight" in data:
+        raise ConfigError(f"{path.name}: field 'block_max_weight' is for the bitcoin family")
+    if not 8_000 <= max_weight <= 4_000_000:
+        raise ConfigError(f"{path.name}: field 'block_max_weight' must be 8000-4000000, got {max_weight}")
+    return max_weight
+
+
 def load_chain(path: Path, env: Mapping[str, str]) -> ChainSpec:
     """Read and validate one chain file."""
     try:
@@ -267,6 +281,7 @@ def load_chain(path: Path, env: Mapping[str, str]) -> ChainSpec:
     if explorer is not None and ("{hash}" not in explorer or not explorer.startswith("https://")):
         raise ConfigError(f"{path.name}: field 'explorer_tx' must be an https URL containing {{hash}}")
 
+    max_weight = _block_max_weight(path, data, family)
     endpoints = _endpoints(path, _field(path, data, "rpc", list), env)
     tokens = _tokens(path, _field(path, data, "tokens", dict, default={}))
     return ChainSpec(
@@ -285,6 +300,7 @@ def load_chain(path: Path, env: Mapping[str, str]) -> ChainSpec:
         family=family,
         network=network,
         tokens=tokens,
+        block_max_weight=max_weight,
     )
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from txdiag.cache import LRU, SingleFlight
 from txdiag.chains import ChainSpec
+from txdiag.families.bitcoin.gather import BitcoinFamily
 from txdiag.probes.context import ChainContext
 from txdiag.rpc import RetryPolicy, RpcClient, RpcObserver
 from txdiag.service import EVM, Service
@@ -42,6 +43,9 @@ def build_service(
 ) -> Service:
     """A Service for these chains; ``sightings``, ``clock`` and ``policy`` replace the defaults (tests, bench)."""
     observe = functools.partial(_count_cache, metrics)
+    if metrics is not None:
+        for spec in chains.values():
+            metrics.chain_info.labels(spec.name, spec.family).set(1)
     contexts = build_contexts(settings, chains, metrics, policy, observe)
     return Service(
         settings,
@@ -50,6 +54,7 @@ def build_service(
         results=LRU(settings.result_cache_size),
         inflight=SingleFlight(),
         families={"evm": EVM},
+        bitcoin_family=BitcoinFamily(),
         metrics=metrics,
         clock=clock or (lambda: datetime.now(UTC)),
         observe_cache=observe,
@@ -78,8 +83,8 @@ def build_contexts(
         for name, spec in chains.items()
     }
     for ctx in contexts.values():
-        # a probe may ask the other chains too (is the recipient a contract somewhere else?)
-        ctx.peers = {n: c for n, c in contexts.items() if c is not ctx}
+        # a probe may ask the other chains of its family too (is the recipient a contract somewhere else?)
+        ctx.peers = {n: c for n, c in contexts.items() if c is not ctx and c.chain.family == ctx.chain.family}
     return contexts
 
 

@@ -59,6 +59,18 @@ class Metrics:
             registry=registry,
         )
         self.chain_head = Gauge("txdiag_chain_head_block", "Best head block seen", ["chain"], registry=registry)
+        self.chain_info = Gauge(
+            "txdiag_chain_info",
+            "Configured chains and their family (evm, bitcoin); always 1",
+            ["chain", "family"],
+            registry=registry,
+        )
+        self.next_block_fee_rate = Gauge(
+            "txdiag_next_block_fee_rate_sat_per_vbyte",
+            "Bitcoin family: lowest package fee rate in the next projected block",
+            ["chain"],
+            registry=registry,
+        )
         self.next_base_fee = Gauge(
             "txdiag_chain_next_base_fee_wei", "Base fee per gas of the next block", ["chain"], registry=registry
         )

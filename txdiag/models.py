@@ -82,6 +82,11 @@ class Code(StrEnum):
     NOT_FOUND = "not_found"
     # partial data: a check that could not be made (never escalates)
     UNCHECKED = "unchecked"
+    # bitcoin family (pending, confirmed, awaiting_confirmations, replaced, dropped, not_found are shared)
+    FEE_RATE_BELOW_NEXT_BLOCK = "fee_rate_below_next_block"
+    BELOW_MEMPOOL_MIN_FEE = "below_mempool_min_fee"
+    UNCONFIRMED_PARENTS = "unconfirmed_parents"
+    BURN_OUTPUT = "burn_output"
 
     @property
     def verdict(self) -> Verdict:
@@ -124,8 +129,16 @@ _CODE_VERDICT: dict[Code, Verdict] = {
     Code.UNCHECKED: Verdict.CONFIRMED,
     Code.SCAM_TOKEN: Verdict.CONFIRMED,
     Code.SCAM_REVERT_MESSAGE: Verdict.FAILED,
+    Code.FEE_RATE_BELOW_NEXT_BLOCK: Verdict.DELAYED,
+    Code.BELOW_MEMPOOL_MIN_FEE: Verdict.DELAYED,
+    Code.UNCONFIRMED_PARENTS: Verdict.DELAYED,
+    Code.BURN_OUTPUT: Verdict.MISDIRECTED,
 }
 
+# codes only the bitcoin family says: the EVM catalogs have no words for them, the bitcoin family's do
+BITCOIN_ONLY_CODES = frozenset(
+    {Code.FEE_RATE_BELOW_NEXT_BLOCK, Code.BELOW_MEMPOOL_MIN_FEE, Code.UNCONFIRMED_PARENTS, Code.BURN_OUTPUT}
+)
 _SOFT_CODES = frozenset(
     {
         Code.CONTRACT_RECIPIENT,

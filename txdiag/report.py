@@ -8,6 +8,8 @@ from typing import Any
 
 from txdiag.chains import ChainSpec
 from txdiag.classify.confirmed import confirmations, finality, incomplete
+from txdiag.families.bitcoin import report as bitcoin
+from txdiag.families.bitcoin.models import BtcEvidence
 from txdiag.guidance import fmt
 from txdiag.guidance.render import Rendered, catalog_for, render, severity_marker, step_lines
 from txdiag.models import Classification, Evidence
@@ -17,7 +19,7 @@ from txdiag.models import Classification, Evidence
 class Diagnosis:
     """Everything one answer holds; language-independent parts are shared across languages."""
 
-    evidence: Evidence
+    evidence: Evidence | BtcEvidence
     classification: Classification
     chain: ChainSpec | None
     rendered: Rendered
@@ -26,8 +28,15 @@ class Diagnosis:
 
     @classmethod
     def build(
-        cls, ev: Evidence, result: Classification, chain: ChainSpec | None, lang: str, observed_at: datetime
+        cls,
+        ev: Evidence | BtcEvidence,
+        result: Classification,
+        chain: ChainSpec | None,
+        lang: str,
+        observed_at: datetime,
     ) -> Diagnosis:
+        if isinstance(ev, BtcEvidence):
+            return cls(ev, result, chain, bitcoin.rendered(result, ev, chain, lang), lang, observed_at)
         return cls(ev, result, chain, render(result, ev, chain, lang), lang, observed_at)
 
     @property
@@ -36,22 +45,29 @@ class Diagnosis:
 
     def to_json(self) -> dict[str, Any]:
         ev, chain = self.evidence, self.chain
+        btc = isinstance(ev, BtcEvidence)
+        parts = bitcoin.incomplete(ev) if isinstance(ev, BtcEvidence) else incomplete(ev)
+        chain_json = None
+        if chain is not None and (ev.tx is not None or (btc and ev.vanished is not None)):
+            chain_json = {"name": chain.name, "chain_id": chain.chain_id}
+            if chain.family != "evm":
+                chain_json |= {"family": chain.family, "network": chain.network}
         return {
             "hash": ev.hash,
-            "chain": {"name": chain.name, "chain_id": chain.chain_id} if chain is not None and ev.tx else None,
+            "chain": chain_json,
             "verdict": self.verdict,
             # False when a check that decides the verdict (recipient code, token, failure reason, the recipient on
             # another chain) could not be made: the verdict may lack its cause; ask again
-            "complete": not incomplete(ev),
-            "incomplete_parts": list(incomplete(ev)),
+            "complete": not parts,
+            "incomplete_parts": list(parts),
             "summary": self.rendered.summary,
             "findings": [
                 {"code": f.code, "severity": f.severity, "message": f.message, "details": dict(f.details)}
                 for f in self.rendered.findings
             ],
             "next_steps": list(self.rendered.next_steps),
-            "tx": _tx_json(ev, chain),
-            "network": _network_json(ev),
+            "tx": bitcoin.tx_json(ev, chain) if isinstance(ev, BtcEvidence) else _tx_json(ev, chain),
+            "network": bitcoin.network_json(ev) if isinstance(ev, BtcEvidence) else _network_json(ev),
             "observed_at": self.observed_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
             "lang": self.lang,
         }
@@ -70,8 +86,11 @@ class Diagnosis:
             self.rendered.summary,
             "",
         ]
-        out.append(f"{labels['transaction']}{colon}{ev.hash}")
-        if chain is not None and ev.tx is not None:
+        out.append(f"{labels['transaction']}{colon}{ev.txid if isinstance(ev, BtcEvidence) else ev.hash}")
+        if isinstance(ev, BtcEvidence):
+            if chain is not None:
+                out += bitcoin.text_lines(ev, chain, labels, colon)
+        elif chain is not None and ev.tx is not None:
             out.append(f"{labels['chain']}{colon}{chain.name} ({chain.chain_id})")
             out.append(f"{labels['from']}{colon}{ev.tx.sender}")
             if ev.tx.to:

@@ -25,6 +25,10 @@ from txdiag.chains import ChainSpec
 from txdiag.classify import classify
 from txdiag.classify.confirmed import incomplete, is_final
 from txdiag.errors import ChainUnavailable, DeadlineExceeded, Reason, UnknownChain
+from txdiag.families.bitcoin import gather as bitcoin
+from txdiag.families.bitcoin import report as bitcoin_report
+from txdiag.families.bitcoin import rules as bitcoin_rules
+from txdiag.families.bitcoin.models import BtcEvidence
 from txdiag.gather import find, investigate, look_back
 from txdiag.inputs import parse_address, parse_hash, parse_lang
 from txdiag.models import Asked, Classification, Evidence, Vanished
@@ -68,9 +72,10 @@ class Service:
         contexts: Mapping[str, ChainContext],
         *,
         sightings: SightingStore,
-        results: LRU[str, tuple[Evidence, ChainSpec]],
-        inflight: SingleFlight[tuple[str, str | None], tuple[Evidence, ChainSpec]],
+        results: LRU[str, tuple[Evidence | BtcEvidence, ChainSpec]],
+        inflight: SingleFlight[tuple[str, str | None], tuple[Evidence | BtcEvidence, ChainSpec]],
         families: Mapping[str, Family],
+        bitcoin_family: bitcoin.BitcoinFamily | None = None,
         metrics: Metrics | None = None,
         clock: Callable[[], datetime],
         observe_cache: Callable[[str, str], None] = lambda cache, result: None,
@@ -82,6 +87,8 @@ class Service:
         self.results = results
         self.inflight = inflight
         self.families = families
+        # the bitcoin family has its own evidence type, so it is dispatched apart from the EVM-typed Family table
+        self.bitcoin = bitcoin_family
         self.metrics = metrics
         self.clock = clock
         self._count_cache = observe_cache
@@ -117,13 +124,15 @@ class Service:
         started = time.monotonic()
         ev, spec = await self.evidence(h, chain, expected)
         now = self.clock()
-        result = classify(ev, spec, now)
+        result = bitcoin_rules.classify(ev, spec, now) if isinstance(ev, BtcEvidence) else classify(ev, spec, now)
         known = ev.tx is not None or ev.vanished is not None
         diagnosis = Diagnosis.build(ev, result, spec if known else None, language, now)
         self._observe(ev, result, time.monotonic() - started)
         return diagnosis
 
-    async def evidence(self, tx_hash: str, chain: str | None, expected_to: str | None) -> tuple[Evidence, ChainSpec]:
+    async def evidence(
+        self, tx_hash: str, chain: str | None, expected_to: str | None
+    ) -> tuple[Evidence | BtcEvidence, ChainSpec]:
         """The language-independent part of a diagnosis: cached, coalesced, bounded by the deadline."""
         cached = self.results.get(tx_hash)
         if cached is not None:
@@ -139,25 +148,36 @@ class Service:
             except TimeoutError as exc:
                 raise DeadlineExceeded(seconds) from exc
             self._count_cache("result", "coalesced" if shared else "miss")
+        if isinstance(ev, BtcEvidence):
+            return await self._remember_bitcoin(dataclasses.replace(ev, asked_chain=chain)), spec
         ev = dataclasses.replace(ev, asked_chain=chain, expected_to=expected_to)
         return await self._remember(ev), spec
 
-    async def _fresh_evidence(self, tx_hash: str, chain: str | None) -> tuple[Evidence, ChainSpec]:
+    async def _fresh_evidence(self, tx_hash: str, chain: str | None) -> tuple[Evidence | BtcEvidence, ChainSpec]:
         """Ask the nodes; store the answer for as long as it cannot change."""
         seconds = self.settings.deadline
         try:
             async with asyncio.timeout(seconds):
                 with deadline_scope(seconds):
                     located = await self._locate(tx_hash, chain)
+                    ev: Evidence | BtcEvidence
                     if isinstance(located, Missing):
                         ev, spec = await self._vanished(*self._not_found(tx_hash, chain, located))
+                    elif isinstance(located, bitcoin.BtcFound):
+                        assert located.evidence is not None
+                        ev, spec = located.evidence, self.chains[located.evidence.chain]
                     else:
                         ev, spec = await self.family(located.ctx).investigate(located), located.ctx.chain
         except TimeoutError as exc:
             raise DeadlineExceeded(seconds) from exc
-        if incomplete(ev):
-            return ev, spec  # a deciding check could not be made: the next request asks again
-        final = ev.tx is not None and ev.receipt is not None and is_final(ev, spec)
+        if isinstance(ev, BtcEvidence):
+            if bitcoin_report.incomplete(ev):
+                return ev, spec  # a part could not be read: the next request asks again
+            final = ev.tx is not None and ev.tx.confirmations >= spec.confirmations
+        else:
+            if incomplete(ev):
+                return ev, spec  # a deciding check could not be made: the next request asks again
+            final = ev.tx is not None and ev.receipt is not None and is_final(ev, spec)
         self.results.put(tx_hash, (ev, spec), None if final else self.settings.pending_cache_seconds)
         return ev, spec
 
@@ -171,10 +191,12 @@ class Service:
             raise ChainUnavailable(ctx.chain.name, [], Reason.NO_ENDPOINT, detail=detail)
         return family
 
-    async def _find(self, ctx: ChainContext, tx_hash: str) -> Found:
+    async def _find(self, ctx: ChainContext, tx_hash: str) -> Found | bitcoin.BtcFound:
+        if ctx.chain.family == "bitcoin" and self.bitcoin is not None:
+            return await self.bitcoin.find(ctx, tx_hash)
         return await self.family(ctx).find(ctx, tx_hash)
 
-    async def _locate(self, tx_hash: str, chain: str | None) -> Found | Missing:
+    async def _locate(self, tx_hash: str, chain: str | None) -> Found | bitcoin.BtcFound | Missing:
         """The chain that has the transaction: the named one first, then every other chain at once."""
         asked: list[Asked] = []
         if chain is not None:
@@ -195,14 +217,16 @@ class Service:
             raise ChainUnavailable(", ".join(f.chain for f in failures), endpoints, Reason.NO_CHAIN)
         return Missing(tuple(asked), tuple(f.chain for f in failures))
 
-    async def _search(self, tx_hash: str, names: list[str]) -> tuple[Found | None, list[Asked], list[ChainUnavailable]]:
+    async def _search(
+        self, tx_hash: str, names: list[str]
+    ) -> tuple[Found | bitcoin.BtcFound | None, list[Asked], list[ChainUnavailable]]:
         """Ask chains concurrently; the first that has the transaction wins and the rest are cancelled."""
         if not names:
             return None, [], []
         tasks = [asyncio.create_task(self._find(self.contexts[n], tx_hash)) for n in names]
         asked: list[Asked] = []
         failures: list[ChainUnavailable] = []
-        hit: Found | None = None
+        hit: Found | bitcoin.BtcFound | None = None
         try:
             for next_done in asyncio.as_completed(tasks):
                 try:
@@ -235,15 +259,32 @@ class Service:
         )
         return ev, self.chains[name]
 
-    async def _vanished(self, ev: Evidence, spec: ChainSpec) -> tuple[Evidence, ChainSpec]:
+    async def _vanished(self, ev: Evidence, spec: ChainSpec) -> tuple[Evidence | BtcEvidence, ChainSpec]:
         """A hash no chain has now, but txdiag saw pending: what became of it, on the chain it was seen on."""
         seen = await recall(self.sightings, ev.hash)
         if seen is None or seen.chain not in self.contexts:
             return ev, spec
         ctx = self.contexts[seen.chain]
+        if ctx.chain.family == "bitcoin" and self.bitcoin is not None:
+            vanished = await self.bitcoin.look_back(ctx, seen)
+            btc = BtcEvidence(
+                ev.hash, seen.chain, None, None, vanished=vanished, asked=ev.asked, asked_chain=ev.asked_chain
+            )
+            return btc, ctx.chain
         return dataclasses.replace(
             ev, chain=seen.chain, vanished=await self.family(ctx).look_back(ctx, seen)
         ), ctx.chain
+
+    async def _remember_bitcoin(self, ev: BtcEvidence) -> BtcEvidence:
+        """As :meth:`_remember`, for a pending Bitcoin-family payment: what it spends is what is kept."""
+        if not ev.pending:
+            return ev
+        now = self.clock()
+        record = bitcoin.sighting(ev, now)
+        stored = await remember(self.sightings, record) if record is not None else None
+        if stored is None or stored.first_seen >= now:
+            return ev
+        return dataclasses.replace(ev, first_seen=stored.first_seen)
 
     async def _remember(self, ev: Evidence) -> Evidence:
         """Record a pending transaction's sighting; give the evidence its first-seen time.
@@ -274,13 +315,18 @@ class Service:
             return ev  # a first sighting is "now": only an earlier one says how long it has waited
         return dataclasses.replace(ev, first_seen=stored.first_seen)
 
-    def _observe(self, ev: Evidence, result: Classification, seconds: float) -> None:
+    def _observe(self, ev: Evidence | BtcEvidence, result: Classification, seconds: float) -> None:
         if self.metrics is None:
             return
         label = ev.chain if ev.tx is not None else "none"
         self.metrics.diagnoses.labels(label, result.verdict.value).inc()
         self.metrics.diagnosis_duration.labels(label).observe(seconds)
-        if ev.network is not None:
+        if isinstance(ev, BtcEvidence):
+            if ev.network is not None:
+                self.metrics.chain_head.labels(ev.chain).set(ev.network.head)
+                if ev.network.blocks:
+                    self.metrics.next_block_fee_rate.labels(ev.chain).set(ev.network.blocks[0].min_rate)
+        elif ev.network is not None:
             self.metrics.chain_head.labels(ev.chain).set(ev.network.head)
             if ev.network.next_base_fee is not None:
                 self.metrics.next_base_fee.labels(ev.chain).set(ev.network.next_base_fee)

@@ -6,6 +6,7 @@ show people what the details carry for machines:
 
     key ending in ``_per_gas``   ->  ``{key}_gwei``      (wei per gas as gwei)
     key ending in ``_wei``       ->  ``{stem}_native``   (wei as the chain's coin, exact)
+    key ending in ``_sat``       ->  ``{stem}_native``   (satoshis as the chain's coin: bitcoin family)
     key ending in ``_seconds``   ->  ``{stem}``          (a short duration)
     a list                       ->  items joined by commas
 
@@ -93,8 +94,8 @@ def facts(
         if isinstance(value, int) and not isinstance(value, bool):
             if key.endswith("_per_gas") or key in ("tip", "market_tip", "gas_price", "suggested_gas_price"):
                 out[f"{key}_gwei"] = loc.number(fmt.gwei_rounded(value))
-            if key.endswith("_wei"):
-                out[f"{key.removesuffix('_wei')}_native"] = loc.number(fmt.units(value, decimals))
+            if key.endswith(("_wei", "_sat")):  # wei, or satoshis (bitcoin family), as the chain's coin
+                out[f"{key.rsplit('_', 1)[0]}_native"] = loc.number(fmt.units(value, decimals))
             if key.endswith("_seconds"):
                 out[key.removesuffix("_seconds")] = loc.duration(value)
     out.update({key: loc.number(value) for key, value in shown.items()})
@@ -240,7 +241,14 @@ def fill(template: str, values: Mapping[str, str]) -> str | None:
 
 
 def render(
-    classification: Classification, ev: Evidence | None, chain: ChainSpec | None, lang: str = Lang.EN
+    classification: Classification,
+    ev: Evidence | None,
+    chain: ChainSpec | None,
+    lang: str = Lang.EN,
+    *,
+    catalogs: Mapping[str, Catalog] | None = None,
+    steps_of: Mapping[Code, tuple[Step, ...]] | None = None,
+    known: Mapping[str, str] | None = None,
 ) -> Rendered:
     """Summary, one message per finding, and numbered next steps ending with the safety notice.
 
@@ -248,8 +256,12 @@ def render(
     "still waiting" leads only when nothing more specific is known). Next steps
     come only from findings of the verdict's own class and from soft findings:
     a misdirected transfer gets no "speed it up", a lost one no "nothing to do".
+
+    A chain family with its own words passes its ``catalogs`` and ``steps_of``,
+    and the facts about its transaction as ``known`` (``hash``, ``explorer``).
     """
-    cat = catalog_for(lang)
+    cat = catalogs[lang] if catalogs is not None else catalog_for(lang)
+    plans = STEPS if steps_of is None else steps_of
     findings: list[RenderedFinding] = []
     steps: list[str] = []
     deferred: list[str] = []
@@ -258,7 +270,7 @@ def render(
     specific = any(f.verdict is verdict and f.code.escalates and f.code not in GENERIC for f in classification.findings)
     for finding in classification.findings:
         entry = cat.entries[finding.code]
-        values = facts(finding.details, ev, chain, cat)
+        values = {**(known or {}), **facts(finding.details, ev, chain, cat)}
         message = fill(entry.message, values) or fill(entry.summary, values) or entry.message
         details = {**finding.details, **amounts(finding.details)}
         findings.append(RenderedFinding(finding.code.value, finding.severity.value, message, details))
@@ -269,7 +281,7 @@ def render(
         if not (same_class or not finding.code.escalates):
             continue
         # with a specific cause known, a generic finding keeps only its first step (its warning), after the cause's
-        plan = STEPS.get(finding.code, ())
+        plan = plans.get(finding.code, ())
         for step_plan in plan[:1] if generic else plan:
             step = _step(step_plan, entry, finding.code, finding.details, values)
             if step and step not in steps:

@@ -40,10 +40,11 @@ from txdiag.errors import ChainUnavailable, DeadlineExceeded, Reason
 from txdiag.rpc import codec, transport
 from txdiag.rpc.base import NullObserver, RetryPolicy, RpcObserver, remaining_time
 from txdiag.rpc.codec import NO_ANSWER, Call, Reply, RpcItemError
+from txdiag.rpc.dialect import DIALECTS, Dialect
 from txdiag.rpc.health import Circuit, EndpointHealth
 from txdiag.rpc.pool import EndpointPool
 from txdiag.rpc.transport import TransientError
-from txdiag.wire import WireError, parse_block_head, quantity
+from txdiag.wire import WireError, parse_block_head
 
 log = logging.getLogger("txdiag.rpc")
 
@@ -122,6 +123,7 @@ class RpcClient:
         connections: int = 64,
     ) -> None:
         self.chain = chain
+        self.dialect = DIALECTS[chain.family]
         self.policy = policy or RetryPolicy()
         self.observer: RpcObserver = observer or NullObserver()
         self.pool = EndpointPool(chain, self.policy, self.observer)
@@ -209,24 +211,28 @@ class RpcClient:
         await self.pool.wait_for_heads(probes, started)
 
     async def probe_head(self, endpoint: str, limit: float) -> int:
-        """One eth_blockNumber to one endpoint, one attempt; TransientError when it does not answer."""
+        """One head call (eth_blockNumber, getblockcount) to one endpoint, one attempt; TransientError when it fails."""
         health = self.pool.health[endpoint]
-        outcome = await self.attempt(health, [Call("eth_blockNumber")], [0], limit)
+        outcome = await self.attempt(health, [Call(self.dialect.head)], [0], limit)
         value = outcome.replies[0].unwrap()
         try:
-            head = quantity(value, "block number")
+            head = self.dialect.read_head(value)
         except WireError as exc:
             raise TransientError(Reason.MALFORMED, endpoint, outcome="malformed") from exc
         self.pool.note_head(endpoint, head)
         return head
 
     async def _probe(self, health: EndpointHealth) -> None:
-        calls = [Call("eth_blockNumber")]
+        calls = [Call(self.dialect.head)]
         if not health.chain_checked:
-            calls.append(Call("eth_chainId"))  # a head from another chain must never become the best head
+            calls.append(Call(self.dialect.identity))  # a head from another chain must never become the best head
         try:
             replies = await self._post(
-                health, calls, as_batch=len(calls) > 1, limit=self.policy.probe_timeout, background=True
+                health,
+                calls,
+                as_batch=len(calls) > 1 or self.dialect.always_batch,
+                limit=self.policy.probe_timeout,
+                background=True,
             )
             if len(replies) > 1 and not self.pool.check_chain(health, replies[1]):
                 return
@@ -301,7 +307,7 @@ class RpcClient:
     async def _post_chunk(self, health: EndpointHealth, calls: list[Call], limit: float | None) -> list[Reply]:
         if not health.chain_checked:
             # one more item in the same request, not another round trip
-            replies = await self._post_chunk_as_is(health, [*calls, Call("eth_chainId")], limit)
+            replies = await self._post_chunk_as_is(health, [*calls, Call(self.dialect.identity)], limit)
             if not self.pool.check_chain(health, replies.pop()):
                 raise TransientError(Reason.WRONG_CHAIN, health.name)
         else:
@@ -312,7 +318,7 @@ class RpcClient:
     def _note_heads(self, health: EndpointHealth, calls: Sequence[Call], replies: Sequence[Reply]) -> None:
         for call, reply in zip(calls, replies, strict=False):
             if reply.ok:
-                head = _head_in(call, reply.value)
+                head = _head_in(self.dialect, call, reply.value)
                 if head is not None:
                     self.pool.note_head(health.name, head)
 
@@ -320,7 +326,7 @@ class RpcClient:
         if health.no_batch and len(calls) > 1:
             replies = await asyncio.gather(*(self._post(health, [c], as_batch=False, limit=limit) for c in calls))
             return [r[0] for r in replies]
-        return await self._post(health, calls, as_batch=len(calls) > 1, limit=limit)
+        return await self._post(health, calls, as_batch=len(calls) > 1 or self.dialect.always_batch, limit=limit)
 
     async def _post(
         self,
@@ -360,7 +366,7 @@ class RpcClient:
         for call, reply in zip(calls, replies, strict=True):
             err = reply.error
             outcome = "ok" if err is None else "rate_limited" if err.rate_limited else "error"
-            self.observer.on_request(self.chain.name, health.name, codec.method_label(call.method), outcome, elapsed)
+            self.observer.on_request(self.chain.name, health.name, self.dialect.label(call.method), outcome, elapsed)
         # a throttled item is not a failed endpoint: it answered; only the ordering learns of it
         throttled = any(r.error is not None and r.error.rate_limited for r in replies)
         health.record(ok=True, seconds=elapsed, throttled=throttled)
@@ -425,7 +431,7 @@ class RpcClient:
 
     def _observe(self, health: EndpointHealth, methods: list[str], outcome: str, elapsed: float) -> None:
         for m in methods:
-            self.observer.on_request(self.chain.name, health.name, codec.method_label(m), outcome, elapsed)
+            self.observer.on_request(self.chain.name, health.name, self.dialect.label(m), outcome, elapsed)
 
 
 class _OutOfTime(stop_base):
@@ -677,11 +683,11 @@ class _BatchRun:
             await asyncio.gather(*legs_all, return_exceptions=True)
 
 
-def _head_in(call: Call, value: Any) -> int | None:
-    """The head an answer reveals: eth_blockNumber, or the latest block."""
+def _head_in(dialect: Dialect, call: Call, value: Any) -> int | None:
+    """The head an answer reveals: the family's head method, or (EVM) the latest block."""
     try:
-        if call.method == "eth_blockNumber":
-            return quantity(value, "block number")
+        if call.method == dialect.head:
+            return dialect.read_head(value)
         if call.method == "eth_getBlockByNumber" and call.params[:1] == ("latest",) and value is not None:
             return parse_block_head(value)[0]
     except WireError:

@@ -44,7 +44,6 @@ _JSON_ESCAPE = re.compile(rb"\\.", re.DOTALL)
 _NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
 _JSON_STRING = re.compile(rb'"[^"]*"')  # once escapes are gone, a string runs to the next quote
 _BRACKET_STEP = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
-_KNOWN_METHOD_PREFIXES = ("eth_", "debug_", "txpool_", "net_", "web3_", "ots_", "trace_", "anvil_", "evm_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,8 +214,3 @@ def item_error(err: Any, method: str = "") -> RpcItemError:
             method=method,
         )
     return RpcItemError(-32603, str(err)[:200], method=method)
-
-
-def method_label(method: str) -> str:
-    """Bound the metric label: our own calls only ever use known namespaces."""
-    return method if method.startswith(_KNOWN_METHOD_PREFIXES) and len(method) <= 48 else "other"

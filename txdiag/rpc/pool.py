@@ -21,6 +21,7 @@ from txdiag.cache import SingleFlight
 from txdiag.chains import ChainSpec
 from txdiag.rpc.base import RetryPolicy, RpcObserver
 from txdiag.rpc.codec import Reply
+from txdiag.rpc.dialect import DIALECTS
 from txdiag.rpc.health import Circuit, Clock, EndpointHealth
 
 log = logging.getLogger("txdiag.rpc")
@@ -166,23 +167,24 @@ class EndpointPool:
 
     def check_chain(self, health: EndpointHealth, reply: Reply) -> bool:
         """False when the endpoint serves another chain (a mistyped URL or variable): it is taken out for good."""
-        if not reply.ok or not isinstance(reply.value, str):
-            return True  # asked again next time; an endpoint without eth_chainId is not condemned for it
-        try:
-            served = int(reply.value, 16)
-        except ValueError:
+        if not reply.ok:
+            return True  # asked again next time; an endpoint without the method is not condemned for it
+        dialect = DIALECTS[self.chain.family]
+        served = dialect.read_identity(reply.value)
+        if served is None:
             return True
-        if served == self.chain.chain_id:
+        expected = dialect.expected_identity(self.chain)
+        if served == expected:
             health.chain_checked = True
             return True
         health.wrong_chain = True
         health.head = None  # noted from this same answer a moment ago: another chain's head is meaningless here
         log.warning(
-            "chain %s: endpoint %s serves chain id %d, not %d: not used",
+            "chain %s: endpoint %s serves chain %s, not %s: not used",
             self.chain.name,
             health.name,
             served,
-            self.chain.chain_id,
+            expected,
         )
         self.observer.on_endpoint_up(self.chain.name, health.name, False)
         return False

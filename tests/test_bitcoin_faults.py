@@ -1,0 +1,143 @@
+"""Bitcoin-family faults through the fault proxy in front of a real litecoind, and the round trips a diagnosis costs.
+
+The proxy answers with injected HTTP statuses, hangs, resets, malformed bodies
+or item errors; the real node answers the rest. Diagnoses go through
+Service.diagnose(), with a fresh service (and so cold caches) per test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from prometheus_client import CollectorRegistry
+
+from tests.support.litecoind import RPC_PASSWORD, Litecoind, write_bitcoin_chain_file
+from tests.support.proxy import Fault, FaultProxy
+from txdiag.chains import load_chains
+from txdiag.compose import build_service
+from txdiag.errors import ChainUnavailable
+from txdiag.metrics import Metrics
+from txdiag.service import Service
+from txdiag.settings import Settings
+from txdiag.sightings import MemorySightings
+
+SETTINGS = Settings(deadline=5.0, attempt_timeout=1.0, result_cache_size=0)
+
+
+@pytest.fixture
+def pending(ltc_node: Litecoind) -> Iterator[str]:
+    """A payment waiting in the mempool; mined when the test ends."""
+    ltc_node.clear_mempool()
+    txid = str(ltc_node.wallet("sendtoaddress", ltc_node.new_address(), "0.05"))
+    yield txid
+    ltc_node.clear_mempool()
+
+
+@pytest.fixture
+def pair(ltc_node: Litecoind) -> Iterator[tuple[FaultProxy, FaultProxy]]:
+    a, b = FaultProxy(ltc_node.url).start(), FaultProxy(ltc_node.url).start()
+    yield a, b
+    a.stop()
+    b.stop()
+
+
+def service(tmp_path: Path, *urls: str, network: str = "regtest", metrics: Metrics | None = None) -> Service:
+    directory = tmp_path / "chains"
+    directory.mkdir(exist_ok=True)
+    path = write_bitcoin_chain_file(directory, "ltc", urls[0])
+    text = path.read_text(encoding="utf-8")
+    text = text.replace(f'rpc = ["{urls[0]}"]', "rpc = [" + ", ".join(f'"{u}"' for u in urls) + "]")
+    path.write_text(text.replace('network = "regtest"', f'network = "{network}"'), encoding="utf-8")
+    return build_service(SETTINGS, load_chains(directory, env={}), metrics, sightings=MemorySightings())
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [Fault(status=503), Fault(status=429, retry_after="0"), Fault(reset=True), Fault(malformed=True), Fault(hang=True)],
+    ids=["503", "429", "reset", "malformed", "hang"],
+)
+async def test_first_endpoint_faulty_answer_from_second(
+    pending: str, pair: tuple[FaultProxy, FaultProxy], tmp_path: Path, fault: Fault
+) -> None:
+    """Whatever the first endpoint does, the diagnosis comes from the second and is the node's truth."""
+    a, b = pair
+    a.set(fault)
+    async with service(tmp_path, a.url, b.url) as s:
+        d = await s.diagnose(pending)
+    assert d.verdict == "delayed"
+    assert d.to_json()["tx"]["txid"] == pending
+    assert b.requests >= 1
+
+
+async def test_every_endpoint_down_is_chain_unavailable(
+    pending: str, pair: tuple[FaultProxy, FaultProxy], tmp_path: Path
+) -> None:
+    """No endpoint answers: ChainUnavailable (exit 3, HTTP 503) naming the redacted endpoints."""
+    a, b = pair
+    a.set(Fault(status=502))
+    b.set(Fault(status=502))
+    async with service(tmp_path, a.url, b.url) as s:
+        with pytest.raises(ChainUnavailable) as err:
+            await s.diagnose(pending, chain="ltc")
+    assert a.url.removeprefix("http://") in str(err.value)
+
+
+async def test_wrong_network_endpoint_is_never_used(ltc_node: Litecoind, pending: str, tmp_path: Path) -> None:
+    """A chain file that says main, pointing at a regtest node: the node's answers never become evidence."""
+    async with service(tmp_path, ltc_node.url, network="main") as s:
+        with pytest.raises(ChainUnavailable) as err:
+            await s.diagnose(pending, chain="ltc")
+    assert RPC_PASSWORD not in str(err.value)
+    assert "txdiag:" not in str(err.value)  # the RPC user is not shown either
+
+
+async def test_wrong_password_is_an_endpoint_fault_and_never_shown(
+    ltc_node: Litecoind, pending: str, tmp_path: Path
+) -> None:
+    """HTTP 401 from the node: the endpoint cannot serve; the credentials appear in no message."""
+    bad = ltc_node.url.replace(RPC_PASSWORD, "not-the-password")
+    async with service(tmp_path, bad) as s:
+        with pytest.raises(ChainUnavailable) as err:
+            await s.diagnose(pending, chain="ltc")
+    assert "not-the-password" not in str(err.value)
+    assert "http_401" in str(err.value)
+
+
+async def test_mempool_item_error_still_answers_and_says_what_is_missing(
+    pending: str, pair: tuple[FaultProxy, FaultProxy], tmp_path: Path
+) -> None:
+    """getrawmempool fails: the payment is still diagnosed, and the answer says blocks could not be projected."""
+    a, _ = pair
+    a.set(Fault(item_errors={"getrawmempool": (-32603, "out of memory")}))
+    async with service(tmp_path, a.url) as s:
+        d = await s.diagnose(pending)
+    doc = d.to_json()
+    assert doc["verdict"] == "delayed"
+    assert "projected_blocks" in doc["network"]["unavailable"]
+    assert "unchecked" in [f["code"] for f in doc["findings"]]
+    assert doc["complete"] is False  # the fix cannot be computed without the blocks: never cached, asked again
+    assert doc["incomplete_parts"] == ["projected_blocks"]
+
+
+async def test_cold_diagnosis_is_one_round_of_two_requests(
+    pending: str, pair: tuple[FaultProxy, FaultProxy], tmp_path: Path
+) -> None:
+    """A cold pending diagnosis: one round trip (two concurrent requests); a warm one: one request."""
+    a, _ = pair
+    registry = CollectorRegistry()
+    async with service(tmp_path, a.url, metrics=Metrics(registry)) as s:
+        await s.diagnose(pending)
+        assert a.requests == 2
+        assert s.contexts["ltc"].client.http_requests == 2
+        a.reset_counts()
+        await s.diagnose(pending)
+        assert a.requests == 1
+    assert registry.get_sample_value("txdiag_chain_info", {"chain": "ltc", "family": "bitcoin"}) == 1
+    ok = registry.get_sample_value(
+        "txdiag_rpc_requests_total",
+        {"chain": "ltc", "endpoint": a.url, "method": "getrawtransaction", "outcome": "ok"},
+    )
+    assert ok == 2
+    assert registry.get_sample_value("txdiag_diagnoses_total", {"chain": "ltc", "verdict": "delayed"}) == 2
