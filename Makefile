@@ -45,7 +45,7 @@ pytest: setup test-deps
 
 test: lint typecheck pytest
 
-bench: setup
+bench: setup test-deps
 	$(PY) bench/run.py
 
 serve: setup

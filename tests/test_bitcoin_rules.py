@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from txdiag.chains import ChainSpec, Endpoint
 from txdiag.families.bitcoin import fees, rules, wire, words
@@ -428,3 +431,40 @@ def test_chinese_answer_has_no_english_words() -> None:
     for line in (out.summary, *out.next_steps[:-1], *(f.message for f in out.findings)):
         stray = set(re.findall(r"[A-Za-z]{3,}", line)) - allowed
         assert not stray, (line, stray)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=70),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=6),
+    max_leaves=20,
+)
+ENTRY_KEYS = ("fees", "vsize", "ancestorcount", "ancestorsize", "descendantcount", "descendantsize", "depends")
+TX_KEYS = ("txid", "vin", "vout", "vsize", "weight", "blockhash", "confirmations")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from((*ENTRY_KEYS, "spentby", "time", "fee")), JSON, max_size=8) | JSON)
+def test_mempool_entry_parser_refuses_anything_malformed_with_wire_error(value: object) -> None:
+    """Whatever a node sends as a mempool entry, the parser returns a value or raises WireError: nothing else."""
+    with contextlib.suppress(WireError):
+        wire.parse_entry(value, txid(1))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(TX_KEYS), JSON, max_size=7) | JSON)
+def test_transaction_parser_refuses_anything_malformed_with_wire_error(value: object) -> None:
+    """Whatever a node sends as a transaction, the parser returns a value or raises WireError: nothing else."""
+    if isinstance(value, dict):
+        value.setdefault("txid", txid(1))
+    with contextlib.suppress(WireError):
+        wire.parse_tx(value, txid(1))
+
+
+@given(st.floats(min_value=0, max_value=21_000_000) | st.decimals(min_value=0, max_value=21_000_000, places=8))
+def test_amount_parser_is_exact_for_eight_decimals(value: object) -> None:
+    """Any amount with at most 8 decimals becomes the exact satoshis it writes."""
+    from decimal import Decimal
+
+    got = wire.sats(value, "x")
+    text = repr(value) if isinstance(value, float) else str(value)
+    assert got == int((Decimal(text) * 100_000_000).to_integral_value())
