@@ -153,6 +153,8 @@ def test_rbf_payment_stuck_exact_fee_is_mined_next(clean: Litecoind, chains: Pat
     with served(chains, {"TXDIAG_SIGHTINGS": "memory"}) as child:
         en = http(child.url, low, "en")
         zh = http(child.url, low, "zh-CN")
+        with urllib.request.urlopen(f"{child.url}/tx/{low}?lang=zh-CN", timeout=30) as resp:
+            page = resp.read().decode()  # the page goes through the same diagnose()
     assert en["verdict"] == "delayed"
     details = finding(en, "fee_rate_below_next_block")
     assert details["replaceable"] is True
@@ -164,6 +166,9 @@ def test_rbf_payment_stuck_exact_fee_is_mined_next(clean: Litecoind, chains: Pat
     assert any("CPFP" in s for s in en["next_steps"])
     assert any(str(details["rbf_fee_sat"]) in s and "聪" in s for s in zh["next_steps"])
     assert en["network"]["mempool"]["transactions"] == CONGESTION + 1
+    assert 'data-verdict="delayed"' in page
+    assert "ltc (regtest)" in page
+    assert str(finding(en, "fee_rate_below_next_block")["rbf_fee_sat"]) in page
     schema = {"$ref": "#/components/schemas/Diagnosis", "components": build_document()["components"]}
     Draft202012Validator(schema).validate(en)  # the answer is what the OpenAPI document says
     signed, vsize = replacement_at(node, low, details["rbf_fee_sat"])

@@ -158,7 +158,7 @@ def _facts(data: Mapping[str, Any], w: Mapping[str, str], expected_to: str | Non
     out = [Fact(w["hash"], data["hash"], mono=True)]
     chain = data.get("chain")
     if chain:
-        out.append(Fact(w["chain"], f"{chain['name']} ({chain['chain_id']})"))
+        out.append(Fact(w["chain"], _chain_label(chain)))
     tx = data.get("tx")
     if tx:
         block = tx.get("block")
@@ -166,7 +166,8 @@ def _facts(data: Mapping[str, Any], w: Mapping[str, str], expected_to: str | Non
         if block is not None:
             out.append(Fact(w["confirmations"], str(tx.get("confirmations") or 0)))
             out.append(Fact(w["final"], w["yes"] if tx.get("finalized") else w["no"]))
-        out.append(Fact(w["from"], tx["from"], mono=True))
+        if tx.get("from"):  # the bitcoin family has no sender field: its inputs are outpoints
+            out.append(Fact(w["from"], tx["from"], mono=True))
         if tx.get("to"):
             out.append(Fact(w["to"], tx["to"], mono=True))
         out.append(Fact(w["value"], tx["value_display"]))
@@ -197,7 +198,7 @@ def ticket(d: Diagnosis, expected_to: str | None = None) -> str:
     lines = [w["ticket_title"], f"{w['hash']}{colon}{data['hash']}"]
     chain = data.get("chain")
     if chain:
-        lines.append(f"{w['chain']}{colon}{chain['name']} ({chain['chain_id']})")
+        lines.append(f"{w['chain']}{colon}{_chain_label(chain)}")
     lines.append(f"{w['verdict_label']}{colon}{data['verdict']}")
     lines.append(f"{w['ticket_codes']}{colon}{', '.join(f['code'] for f in data['findings']) or '-'}")
     tx = data.get("tx")
@@ -207,8 +208,17 @@ def ticket(d: Diagnosis, expected_to: str | None = None) -> str:
             numbers["block"] = str(tx["block"])
             numbers["confirmations"] = str(tx.get("confirmations") or 0)
             numbers["finalized"] = "true" if tx.get("finalized") else "false"
-        numbers["nonce"] = str(tx["nonce"])
-        for key in ("max_fee_per_gas", "max_priority_fee_per_gas", "gas_price", "gas_limit", "gas_used"):
+        if "nonce" in tx:
+            numbers["nonce"] = str(tx["nonce"])
+        for key in (
+            "max_fee_per_gas",
+            "max_priority_fee_per_gas",
+            "gas_price",
+            "gas_limit",
+            "gas_used",
+            "fee",
+            "vsize",
+        ):
             if isinstance(tx.get(key), int):
                 numbers[key] = _number(key, tx[key])
     for f in data["findings"]:
@@ -222,14 +232,20 @@ def ticket(d: Diagnosis, expected_to: str | None = None) -> str:
     if numbers:
         lines.append(f"{w['ticket_numbers']}{colon.rstrip()}")
         lines += [f"  {k} = {v}" for k, v in numbers.items()]
-    if tx:
+    if tx and tx.get("from"):
         lines.append(f"{w['from']}{colon}{tx['from']}")
-        if tx.get("to"):
-            lines.append(f"{w['to']}{colon}{tx['to']}")
+    if tx and tx.get("to"):
+        lines.append(f"{w['to']}{colon}{tx['to']}")
     if expected_to:
         lines.append(f"{w['expected_to']}{colon}{expected_to}")
     lines.append(f"{w['checked_at']}{colon}{data['observed_at']}")
     return "\n".join(lines)
+
+
+def _chain_label(chain: Mapping[str, Any]) -> str:
+    """``ethereum (1)``; a Bitcoin-family chain by its network: ``bitcoin (main)``."""
+    ident = chain.get("chain_id") if chain.get("chain_id") is not None else chain.get("network")
+    return f"{chain['name']} ({ident})"
 
 
 def _is_number(value: Any) -> bool:
