@@ -141,3 +141,18 @@ async def test_cold_diagnosis_is_one_round_of_two_requests(
     )
     assert ok == 2
     assert registry.get_sample_value("txdiag_diagnoses_total", {"chain": "ltc", "verdict": "delayed"}) == 2
+
+
+async def test_status_probes_bitcoin_endpoints_with_their_head_method(
+    ltc_node: Litecoind, pair: tuple[FaultProxy, FaultProxy], tmp_path: Path
+) -> None:
+    """/readyz and `txdiag chains` see a Bitcoin-family endpoint's head (getblockcount), and a down one as down."""
+    a, b = pair
+    b.set(Fault(status=503))
+    async with service(tmp_path, a.url, b.url) as s:
+        (st,) = await s.status()
+    assert (st.name, st.family, st.network, st.chain_id, st.ready) == ("ltc", "bitcoin", "regtest", None, True)
+    up, down = st.endpoints
+    assert up.head == ltc_node.rpc("getblockcount")
+    assert not down.up
+    assert a.methods["getblockcount"] == 1
