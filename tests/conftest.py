@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,8 @@ from tests.support.chain import Chain
 from tests.support.litecoind import Litecoind, start_litecoind
 from tests.support.proxy import FaultProxy
 from tests.support.words import english_words, names_of
+from txdiag.families.bitcoin.models import BtcEvidence
+from txdiag.families.bitcoin.report import rendered as bitcoin_rendered
 from txdiag.guidance.render import render
 from txdiag.report import Diagnosis
 
@@ -31,6 +33,18 @@ def _own_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TXDIAG_LANG", raising=False)
 
 
+def _strings(values: Iterable[Any]) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        if isinstance(v, str):
+            out.append(v)
+        elif isinstance(v, list | tuple):
+            out += _strings(v)
+        elif isinstance(v, dict):
+            out += _strings(v.values())
+    return out
+
+
 @pytest.fixture(autouse=True)
 def _every_answer_also_in_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every diagnosis a test builds in this process is rendered in zh-CN too, and must hold no English words.
@@ -43,8 +57,13 @@ def _every_answer_also_in_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
     def build(  # noqa: PLR0917 - the signature of Diagnosis.build
         cls: type[Diagnosis], ev: Any, result: Any, chain: Any, lang: str, observed_at: Any
     ) -> Diagnosis:
-        zh = render(result, ev, chain, "zh-CN")
+        if isinstance(ev, BtcEvidence):  # a family with its own words renders them itself
+            zh = bitcoin_rendered(result, ev, chain, "zh-CN")
+        else:
+            zh = render(result, ev, chain, "zh-CN")
         more = [chain.name] if chain is not None else []
+        if isinstance(ev, BtcEvidence):  # addresses, txids and outpoints in its details are data
+            more += [v for f in result.findings for v in _strings(f.details.values())]
         more += [t.symbol or "" for t in getattr(ev, "token_transfers", ())]
         names = names_of([f.details for f in result.findings], more)
         for text in (zh.summary, *(f.message for f in zh.findings), *zh.next_steps):

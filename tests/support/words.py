@@ -15,7 +15,21 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 # units and terms Chinese wallets and explorers write in Latin letters
-ALLOWED = frozenset({"gwei", "nonce", "gas", "txdiag", "assert", "permit", "allowance", "panic", "utc", "rpc"})
+ALLOWED = frozenset(
+    {
+        "gwei",
+        "nonce",
+        "gas",
+        "txdiag",
+        "assert",
+        "permit",
+        "allowance",
+        "panic",
+        "utc",
+        "rpc",
+        "vb",
+    }  # vB: virtual bytes
+)
 
 _LINK = re.compile(r"https?://\S+")
 _STRIP = [

@@ -226,7 +226,7 @@ ZH: dict[Code, Entry] = {
         summary="节点已丢弃这笔付款：它未被打包就离开了内存池，它的币从未被花费。",
         message="已被丢弃（被挤出或过期）；它花费的币（{inputs}）仍未被花费。",
         steps={
-            "abandon": "如果钱包仍显示它在等待中，请“放弃”它（比特币核心钱包：abandontransaction）以释放这些币。",
+            "abandon": "如果钱包仍显示它在等待中，请“放弃”它（比特币核心钱包的命令：“abandontransaction”）以释放这些币。",
             "resend": "然后以不低于下一个区块的费率重新付款；这些币仍归您所有。",
         },
     ),
