@@ -47,6 +47,7 @@ test: lint typecheck pytest
 
 bench: setup test-deps
 	$(PY) bench/run.py
+	$(PY) bench/bitcoin.py
 
 serve: setup
 	$(VENV)/bin/txdiag serve

@@ -40,7 +40,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.baseline_web3 import lookup  # noqa: E402
-from bench.bitcoin import section as bitcoin_section  # noqa: E402
 from tests.support.anvil import free_port, start_anvil, tool, write_chain_file  # noqa: E402
 from tests.support.chain import GWEI, Chain, account, calldata  # noqa: E402
 from tests.support.proxy import Fault, FaultProxy  # noqa: E402
@@ -372,7 +371,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             ),
             "## 3. Command line, time to first answer (median of 5 runs)",
             table(["command", "ms"], cli),
-            bitcoin_section(args.latency),
         ]
     )
     args.out.write_text(report + "\n", encoding="utf-8")
