@@ -10,21 +10,29 @@ what the node says without faults or honestly say it could not check.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import json
+import os
 import random
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client import CollectorRegistry
 
-from tests.support.anvil import Anvil, write_chain_file
+from tests.support.anvil import Anvil, free_port, write_chain_file
 from tests.support.chain import Chain, account, calldata
+from tests.support.faultworld import build_world, flaky
 from tests.support.proxy import Fault, FaultProxy
 from txdiag.chains import load_chains
 from txdiag.compose import build_service
 from txdiag.errors import ChainUnavailable, DeadlineExceeded
+from txdiag.http import create_app
 from txdiag.metrics import Metrics
 from txdiag.settings import Settings
 
@@ -133,7 +141,7 @@ async def test_soak_random_faults_zero_wrong_verdicts(
                     doc = (await service.diagnose(h)).to_json()
                 except (ChainUnavailable, DeadlineExceeded) as exc:
                     counts["could_not_check"] += 1
-                    reasons[str(exc).rsplit(": ", 1)[-1]] += 1
+                    reasons[exc.label if isinstance(exc, ChainUnavailable) else "out_of_time"] += 1
                     continue
                 except Exception as exc:  # the point of the test: count, never crash the soak
                     unhandled.append(f"{type(exc).__name__}: {exc}")
@@ -171,3 +179,106 @@ async def test_soak_random_faults_zero_wrong_verdicts(
     assert faults >= 200
     # a healthy path always existed: "could not check" must stay rare
     assert counts["could_not_check"] <= counts["diagnoses"] * 0.02
+
+
+TXDIAG = str(Path(sys.executable).parent / "txdiag")
+KIND_VERDICTS = {
+    "payment": "confirmed",
+    "token_to_own_contract": "misdirected",
+    "revert": "failed",
+    "lookalike": "misdirected",
+    "nonce_gap": "delayed",
+    "unknown": "not_found",
+}
+RUNS = 102
+CLI_WORKERS = 4
+
+
+@pytest.fixture
+def mixed(fresh_node: Anvil, tmp_path: Path) -> Iterator[tuple[dict[str, str], Path, FaultProxy]]:
+    """Every kind of transaction, their fault-free verdicts, and a chain file: a dead endpoint, then a flaky one."""
+    world = build_world(fresh_node)
+    truth = {h: KIND_VERDICTS[kind] for kind, hashes in world.items() for h in hashes}
+    clean = tmp_path / "clean"
+    write_chain_file(clean, "alpha", 31337, [fresh_node.url])
+    seen = asyncio.run(expected(clean, list(truth)))
+    assert {h: v for h, (v, _) in seen.items()} == truth
+    with FaultProxy(fresh_node.url) as proxy:
+        proxy.chooser = flaky(random.Random(SEED + 4), 0.4)
+        faulty = tmp_path / "faulty"
+        write_chain_file(faulty, "alpha", 31337, [f"http://127.0.0.1:{free_port()}", proxy.url])
+        yield truth, faulty, proxy
+
+
+def _one_cli(tx_hash: str, directory: Path, data_dir: Path) -> tuple[int, dict[str, object] | None, float, str]:
+    env = {
+        **os.environ,
+        "TXDIAG_DEADLINE": "12",
+        "TXDIAG_SIGHTINGS": "memory",
+        "TXDIAG_DATA_DIR": str(data_dir),
+    }
+    started = time.monotonic()
+    result = subprocess.run(
+        [TXDIAG, "diagnose", tx_hash, "--json", "--chains-dir", str(directory)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+    elapsed = time.monotonic() - started
+    doc = json.loads(result.stdout) if result.returncode == 0 else None
+    return result.returncode, doc, elapsed, result.stderr.strip()[-300:]
+
+
+def test_cli_under_a_dead_and_a_flaky_endpoint(mixed: tuple[dict[str, str], Path, FaultProxy], tmp_path: Path) -> None:
+    """102 fresh CLI processes, every kind, one endpoint refusing and one failing 40 %: 0 wrong, >= 99 % complete."""
+    truth, faulty, proxy = mixed
+    hashes = [list(truth)[i % len(truth)] for i in range(RUNS)]
+    with concurrent.futures.ThreadPoolExecutor(CLI_WORKERS) as pool:
+        outcomes = list(pool.map(lambda h: (h, *_one_cli(h, faulty, tmp_path / "data")), hashes))
+    wrong = [
+        f"{h[:10]} {doc['verdict']} != {truth[h]}"
+        for h, code, doc, _, _ in outcomes
+        if doc and doc["verdict"] != truth[h]
+    ]
+    complete = sum(1 for _, code, doc, _, _ in outcomes if code == 0 and doc is not None and doc["complete"])
+    failed = [
+        f"{h[:10]} exit {code}: {err}"
+        for h, code, doc, _, err in outcomes
+        if code != 0 or not (doc or {}).get("complete")
+    ]
+    times = sorted(t for *_, t, _ in outcomes)
+    print(
+        f"\ncli under faults: {RUNS} runs, {complete} complete, {len(wrong)} wrong, "
+        f"p50 {times[len(times) // 2]:.2f} s, p99 {times[int(len(times) * 0.99) - 1]:.2f} s, "
+        f"faults injected {dict(proxy.injected)}"
+    )
+    assert not wrong, wrong
+    assert complete >= 0.99 * RUNS, failed
+    assert sum(proxy.injected.values()) >= RUNS  # the faults were really there
+
+
+@pytest.mark.asyncio
+async def test_http_under_a_dead_and_a_flaky_endpoint(mixed: tuple[dict[str, str], Path, FaultProxy]) -> None:
+    """The same world through the HTTP service (no result cache): 0 wrong verdicts, >= 99 % complete."""
+    truth, faulty, _ = mixed
+    settings = Settings(deadline=12.0, result_cache_size=0, max_concurrent=16, rate_per_second=1000.0, rate_burst=1000)
+    metrics = Metrics(CollectorRegistry())
+    service = build_service(settings, load_chains(faulty), metrics)
+    hashes = [list(truth)[i % len(truth)] for i in range(RUNS)]
+    gate = asyncio.Semaphore(8)
+    async with TestClient(TestServer(create_app(service, settings, metrics))) as client:
+
+        async def one(h: str) -> tuple[str, int, dict[str, object]]:
+            async with gate:
+                resp = await client.get(f"/v1/tx/{h}")
+                return h, resp.status, await resp.json(content_type=None)
+
+        outcomes = await asyncio.gather(*(one(h) for h in hashes))
+    wrong = [
+        f"{h[:10]} {d['verdict']} != {truth[h]}" for h, st, d in outcomes if st == 200 and d["verdict"] != truth[h]
+    ]
+    complete = sum(1 for _, s, d in outcomes if s == 200 and d["complete"])
+    assert not wrong, wrong
+    assert complete >= 0.99 * RUNS, [(h[:10], s, d.get("detail")) for h, s, d in outcomes if s != 200]

@@ -253,8 +253,8 @@ _SCHEMAS: dict[str, Any] = {
                 "type": "array",
                 "items": {"type": "string"},
                 "description": (
-                    "the deciding checks that could not be made (recipient, recipient_code, token, failure, "
-                    "code_on:CHAIN); empty when complete is true"
+                    "the deciding checks that could not be made (recipient, recipient_code, sender_history, token, "
+                    "failure, code_on:CHAIN); empty when complete is true"
                 ),
             },
             "summary": _STR,

@@ -7,8 +7,9 @@ from datetime import datetime
 from txdiag.chains import ChainSpec
 from txdiag.models import Code, Evidence, Finding, Severity, TxStatus
 
-# checks that decide whether a transfer is misdirected or failed: without one, an all-clear would be a guess
-DECIDING_PARTS = frozenset({"recipient", "recipient_code", "token", "failure"})
+# checks that decide whether a transfer is misdirected or failed (a look-alike needs the sender's history):
+# without one, an all-clear would be a guess
+DECIDING_PARTS = frozenset({"recipient", "recipient_code", "sender_history", "token", "failure"})
 DECIDING_PREFIXES = ("code_on:",)
 
 
