@@ -9,13 +9,16 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.support.live import serving
+from tests.support.anvil import free_port, write_chain_file
+from tests.support.live import serving, silent_server
 from tests.support.page_scenarios import BLOCK_TIME, HOSTILE_SYMBOL, Scenarios, scenarios
 from txdiag.errors import ConfigError
 from txdiag.http.page import CSP
+from txdiag.http.state import SERVICE
 from txdiag.settings import Settings
 
 __all__ = ["scenarios"]  # the session fixture, imported for pytest
@@ -329,7 +332,6 @@ async def test_a_pending_page_reloads_about_every_block_time(
     scenarios: Scenarios, tmp_path: Path, block_time: float, seconds: int
 ) -> None:
     """The reload follows the chain's block time, never faster than 15 s nor slower than 5 min."""
-    from tests.support.anvil import write_chain_file
     from tests.support.page_scenarios import CHAIN_EXTRA, PAGE_CHAIN_ID
 
     write_chain_file(tmp_path, "alpha", PAGE_CHAIN_ID, [scenarios.node.url], block_time=block_time, extra=CHAIN_EXTRA)
@@ -338,3 +340,49 @@ async def test_a_pending_page_reloads_about_every_block_time(
         assert f'<meta http-equiv="refresh" content="{seconds}">' in page
         final = await (await live.session.get(f"/tx/{scenarios.confirmed}")).text()
         assert "http-equiv" not in final
+
+
+UNKNOWN_HASH = "0x" + "cd" * 32
+
+
+async def test_no_node_answering_is_503_in_words(tmp_path: Path) -> None:
+    """Nothing listens at the chain's endpoint: the form again, "could not be reached", 503 with Retry-After."""
+    write_chain_file(tmp_path, "gamma", 99902, [f"http://127.0.0.1:{free_port()}"])
+    async with serving(tmp_path) as live:
+        r = await live.session.get(f"/tx/{UNKNOWN_HASH}?chain=gamma&lang=zh-CN")
+        page = await r.text()
+        assert r.status == 503
+        assert r.headers["Retry-After"] == "5"
+        assert "暂时无法连接该网络的节点" in page
+        assert '<option value="gamma" selected>' in page
+
+
+async def test_a_node_that_never_answers_is_504_in_words(tmp_path: Path) -> None:
+    """A node that accepts and never answers: the page ends at the deadline with 504 and says so."""
+    async with silent_server() as port:
+        write_chain_file(tmp_path, "gamma", 99903, [f"http://127.0.0.1:{port}"])
+        async with serving(tmp_path, deadline=1.0, attempt_timeout=5.0) as live:
+            r = await live.session.get(f"/tx/{UNKNOWN_HASH}?chain=gamma")
+            assert r.status == 504
+            assert "Checking took too long." in _text(await r.text())
+
+
+async def test_a_bug_is_a_page_not_a_traceback(scenarios: Scenarios, caplog: pytest.LogCaptureFixture) -> None:
+    """An unexpected error (a fault no real part produces, so it is injected) is a 500 page in words, logged by type."""
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret internals http://rpc.example/KEY")
+
+    def hook(app: Any) -> None:
+        app[SERVICE].diagnose = broken
+
+    async with serving(scenarios.chains_dir, prepare=hook) as live:
+        r = await live.session.get(f"/tx/{scenarios.confirmed}")
+        page = await r.text()
+        assert r.status == 500
+        assert "Something went wrong on our side." in page
+        assert "secret internals" not in page
+        assert "RuntimeError" in caplog.text
+        assert "secret internals" not in caplog.text
+        exposition = (await (await live.session.get("/metrics")).read()).decode()
+        assert 'txdiag_page_views_total{route="/tx/{hash}",status="500"} 1.0' in exposition

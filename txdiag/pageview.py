@@ -148,8 +148,8 @@ def result_view(d: Diagnosis, expected_to: str | None = None) -> ResultView:
         facts=_facts(data, w, expected_to),
         findings=findings,
         explorer=chain.explorer_link(data["hash"]) if chain is not None and data["tx"] is not None else None,
-        ticket=ticket(d, expected_to),
-        refresh=refresh_seconds(d),
+        ticket=ticket(d, expected_to, data),
+        refresh=refresh_seconds(d, data),
         incomplete=bool(data.get("incomplete")),
     )
 
@@ -170,7 +170,8 @@ def _facts(data: Mapping[str, Any], w: Mapping[str, str], expected_to: str | Non
             out.append(Fact(w["from"], tx["from"], mono=True))
         if tx.get("to"):
             out.append(Fact(w["to"], tx["to"], mono=True))
-        out.append(Fact(w["value"], tx["value_display"]))
+        if tx.get("value_display"):
+            out.append(Fact(w["value"], tx["value_display"]))
         for t in tx.get("token_transfers") or ():
             asset = t.get("symbol") or t["token"]
             if t.get("amount") is not None:
@@ -186,13 +187,13 @@ def _facts(data: Mapping[str, Any], w: Mapping[str, str], expected_to: str | Non
     return out
 
 
-def ticket(d: Diagnosis, expected_to: str | None = None) -> str:
+def ticket(d: Diagnosis, expected_to: str | None = None, data: Mapping[str, Any] | None = None) -> str:
     """The plain text a support desk needs: hash, chain, verdict, codes, key numbers. Nothing secret.
 
     Labels are in the page's language; codes and numbers are the stable ones
     of the API, so a desk can match them whatever language the person reads.
     """
-    data = d.to_json()
+    data = d.to_json() if data is None else data
     w = PAGE_WORDS[d.lang]
     colon = "：" if d.lang == "zh-CN" else ": "
     lines = [w["ticket_title"], f"{w['hash']}{colon}{data['hash']}"]
@@ -208,7 +209,7 @@ def ticket(d: Diagnosis, expected_to: str | None = None) -> str:
             numbers["block"] = str(tx["block"])
             numbers["confirmations"] = str(tx.get("confirmations") or 0)
             numbers["finalized"] = "true" if tx.get("finalized") else "false"
-        if "nonce" in tx:
+        if isinstance(tx.get("nonce"), int):
             numbers["nonce"] = str(tx["nonce"])
         for key in (
             "max_fee_per_gas",
@@ -264,10 +265,10 @@ def _number(key: str, value: Any) -> str:
     return str(value)
 
 
-def refresh_seconds(d: Diagnosis) -> int | None:
+def refresh_seconds(d: Diagnosis, data: Mapping[str, Any] | None = None) -> int | None:
     """When the page of a pending or not-yet-final transaction should look again: about a block time."""
-    tx = d.to_json()["tx"]
-    if d.chain is None or tx is None or (tx["block"] is not None and tx["finalized"]):
+    tx = (d.to_json() if data is None else data)["tx"]
+    if d.chain is None or tx is None or (tx.get("block") is not None and tx.get("finalized")):
         return None
     return int(min(MAX_REFRESH, max(MIN_REFRESH, round(d.chain.block_time))))
 

@@ -14,7 +14,9 @@ cached for a year.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 import math
 import re
 from collections.abc import Mapping
@@ -30,10 +32,12 @@ from txdiag.errors import BadInput
 from txdiag.http.api import diagnose_within_limits
 from txdiag.http.guard import GUARD, SELF_CHECKED, Handler
 from txdiag.http.problems import Problem
-from txdiag.http.state import CLIENT, METRICS, SERVICE, SETTINGS
+from txdiag.http.state import CLIENT, METRICS, REQUEST_ID, SERVICE, SETTINGS
 from txdiag.inputs import parse_address, parse_hash, parse_lang
 from txdiag.openapi import CHAIN_PATTERN
 from txdiag.pageview import Chrome, FormView, environment, lang_links, result_view, words
+
+log = logging.getLogger("txdiag.http")
 
 FORM_ROUTE = "/"
 RESULT_ROUTE = "/tx/{hash}"
@@ -110,6 +114,9 @@ def _counted(route: str, handler: Handler) -> Handler:
             response = await handler(request)
             status = response.status
             return response
+        except asyncio.CancelledError:
+            status = 499  # the person went away, as the access log says
+            raise
         finally:
             request.app[METRICS].observe_page(route, status)
 
@@ -177,6 +184,11 @@ async def result_handler(request: web.Request) -> web.StreamResponse:
             diagnosis = await diagnose_within_limits(request, tx_hash, chain=chain, expected_to=expected, lang=lang)
         except Problem as problem:
             raise _from_problem(problem) from None
+        except Exception as exc:
+            # a person gets a page, not a traceback; the log names the type only, as the edge does
+            log.error("unhandled %s serving %s (request %s)", type(exc).__name__, RESULT_ROUTE, request[REQUEST_ID])
+            log.debug("unhandled error", exc_info=True)
+            raise _PageError(500, "error_internal") from None
     except _PageError as exc:
         return _form(request, lang, entered, exc)
     view = result_view(diagnosis, expected)
