@@ -386,3 +386,19 @@ async def test_a_bug_is_a_page_not_a_traceback(scenarios: Scenarios, caplog: pyt
         assert "secret internals" not in caplog.text
         exposition = (await (await live.session.get("/metrics")).read()).decode()
         assert 'txdiag_page_views_total{route="/tx/{hash}",status="500"} 1.0' in exposition
+
+
+async def test_an_incomplete_answer_says_so(scenarios: Scenarios, tmp_path: Path) -> None:
+    """A deciding check that could not run (another network is down): the page and the ticket say so."""
+    from tests.support.page_scenarios import CHAIN_EXTRA, PAGE_CHAIN_ID
+
+    write_chain_file(tmp_path, "alpha", PAGE_CHAIN_ID, [scenarios.node.url], extra=CHAIN_EXTRA)
+    # a name with no English word in it: the zh-CN word check of every answer does not know it as a chain name
+    write_chain_file(tmp_path, "z9", 99904, [f"http://127.0.0.1:{free_port()}"])
+    async with serving(tmp_path) as live:
+        api = await (await live.session.get(f"/v1/tx/{scenarios.confirmed}?chain=alpha")).json()
+        assert api["complete"] is False
+        page = await (await live.session.get(f"/tx/{scenarios.confirmed}?chain=alpha")).text()
+        assert "Some checks could not be made" in page
+        assert api["summary"] in _text(page)
+        assert f"incomplete_parts = {', '.join(api['incomplete_parts'])}" in _ticket(page)

@@ -150,7 +150,7 @@ def result_view(d: Diagnosis, expected_to: str | None = None) -> ResultView:
         explorer=chain.explorer_link(data["hash"]) if chain is not None and data["tx"] is not None else None,
         ticket=ticket(d, expected_to, data),
         refresh=refresh_seconds(d, data),
-        incomplete=bool(data.get("incomplete")),
+        incomplete=data.get("complete") is False,
     )
 
 
@@ -230,6 +230,8 @@ def ticket(d: Diagnosis, expected_to: str | None = None, data: Mapping[str, Any]
     network = data.get("network") or {}
     if isinstance(network.get("next_base_fee_per_gas"), int) and "next_base_fee_per_gas" not in numbers:
         numbers["next_base_fee_per_gas"] = _number("next_base_fee_per_gas", network["next_base_fee_per_gas"])
+    if data.get("complete") is False:
+        numbers["incomplete_parts"] = ", ".join(str(p) for p in data.get("incomplete_parts") or ()) or "-"
     if numbers:
         lines.append(f"{w['ticket_numbers']}{colon.rstrip()}")
         lines += [f"  {k} = {v}" for k, v in numbers.items()]
