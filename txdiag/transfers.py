@@ -47,6 +47,7 @@ NFT_STYLE_CALLS = (TRANSFER_FROM, SAFE_TRANSFER_FROM, SAFE_TRANSFER_FROM_DATA, S
 
 MAX_SCAN = 64 * 1024  # bytes of calldata searched for inner calls (a bundle of many operations is longer)
 MAX_CALLS = 16  # addressed transfers kept from one transaction
+MAX_PAYMENTS = 64  # distinct (recipient, token) payments kept from one transaction (an airdrop has thousands)
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 ERC20, ERC721, ERC1155 = "erc20", "erc721", "erc1155"
@@ -262,7 +263,20 @@ def payers(tx: TxView, calls: list[Addressed], logged: list[Move]) -> set[str]:
     return out
 
 
-def token_logic(m: Move, calls: list[Addressed], logged: list[Move], burns: frozenset[str] = frozenset()) -> bool:
+def transferred_tokens(calls: list[Addressed], logged: list[Move]) -> frozenset[str]:
+    """Lower-case tokens an addressed transfer moved: by its own token, or by the log that paid its recipient."""
+    out = {a.token.lower() for a in calls if a.token is not None and not a.native}
+    out |= {x.token.lower() for x in logged for a in calls if matches(a, x)}
+    return frozenset(out)
+
+
+def token_logic(
+    m: Move,
+    calls: list[Addressed],
+    logged: list[Move],
+    burns: frozenset[str] = frozenset(),
+    transferred: frozenset[str] | None = None,
+) -> bool:
     """A payer's outgoing log that the token's (or a burning contract's) own logic emitted, not a payment.
 
     Inside an addressed transfer of the same token, any other log out of the
@@ -273,8 +287,8 @@ def token_logic(m: Move, calls: list[Addressed], logged: list[Move], burns: froz
     """
     if any(matches(a, m) for a in calls):
         return False
-    transferred = {a.token.lower() for a in calls if a.token is not None and not a.native}
-    transferred |= {x.token.lower() for x in logged for a in calls if matches(a, x)}
+    if transferred is None:
+        transferred = transferred_tokens(calls, logged)
     if m.token.lower() in transferred:
         return True
     key = m.recipient.lower()
@@ -290,13 +304,15 @@ def payments(tx: TxView, receipt: ReceiptView | None) -> list[Payment]:
     # an inner call's token is the contract whose log paid its recipient
     inner_tokens = {id(a): m for a in calls for m in logged if a.token is None and matches(a, m)}
     out: list[Payment] = []
+    keys: set[tuple[str, str]] = set()  # (recipient, token) already listed: one look-up, not a scan of ``out``
+    sender = tx.sender.lower()
+    transferred = transferred_tokens(calls, logged)  # once, not once per log
 
     def add(p: Payment) -> None:
         key = (p.address.lower(), (p.token or "").lower())
-        if p.address.lower() == tx.sender.lower() or any(
-            (q.address.lower(), (q.token or "").lower()) == key for q in out
-        ):
+        if key[0] == sender or key in keys or len(out) >= MAX_PAYMENTS:
             return
+        keys.add(key)
         out.append(p)
 
     for a in calls:
@@ -312,7 +328,7 @@ def payments(tx: TxView, receipt: ReceiptView | None) -> list[Payment]:
             continue  # an inner call that moved nothing names no token; the not-moved rule speaks of it
         add(Payment(a.recipient, "calldata", token, value, token_id, standard))
     for m in logged:
-        if m.sender.lower() in paying and not token_logic(m, calls, logged, burns):
+        if m.sender.lower() in paying and not token_logic(m, calls, logged, burns, transferred):
             add(Payment(m.recipient, "log", m.token, m.value, m.token_id, m.standard))
     for a in calls:
         if a.native:
