@@ -224,6 +224,41 @@ def test_decode_token_calls() -> None:
             receipt(logs=(_transfer_log(OTHER, TOKEN, 5),)),
             [(TOKEN, "calldata", TOKEN, 5)],
         ),
+        (  # a Safe's execTransaction carrying a token transfer to the token itself: the Safe pays, by hand
+            tx(
+                to=OTHER,
+                value=0,
+                data=bytes.fromhex("6a761202")
+                + encode(
+                    [
+                        "address",
+                        "uint256",
+                        "bytes",
+                        "uint8",
+                        "uint256",
+                        "uint256",
+                        "uint256",
+                        "address",
+                        "address",
+                        "bytes",
+                    ],
+                    [
+                        TOKEN,
+                        0,
+                        TRANSFER + encode(["address", "uint256"], [TOKEN, 8]),
+                        0,
+                        0,
+                        0,
+                        0,
+                        ZERO,
+                        ZERO,
+                        b"\x01" * 65,
+                    ],
+                ),
+            ),
+            receipt(logs=(_transfer_log(OTHER, TOKEN, 8),)),
+            [(TOKEN, "calldata", TOKEN, 8)],
+        ),
         (  # a smart account's native payment out of execute()
             tx(
                 to=OTHER,
