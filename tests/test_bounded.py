@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
+
+from tests.support.anvil import Anvil, start_anvil, write_chain_file
+from tests.support.chain import Chain, account
+from txdiag.chains import load_chains
+from txdiag.compose import build_service
 from txdiag.models import LogView, ReceiptView, TxStatus, TxView
+from txdiag.settings import Settings
 from txdiag.transfers import MAX_PAYMENTS, payments
 from txdiag.wire import TRANSFER_TOPIC
 
@@ -52,3 +62,79 @@ def test_recipients_of_a_huge_airdrop_are_capped_and_linear() -> None:
     assert len(paid) == MAX_PAYMENTS
     assert len({p.address.lower() for p in paid}) == MAX_PAYMENTS
     assert spent < 1.0, spent  # quadratic comparison took tens of seconds here
+
+
+# init code that emits ``n`` Transfer(caller -> address(i), 1) logs, i = n .. 1, then stops (no contract is kept)
+def airdrop_init_code(n: int) -> bytes:
+    loop = 8
+    return (
+        bytes.fromhex("6001600052")  # mstore(0, 1): the value of every transfer
+        + b"\x61"
+        + n.to_bytes(2, "big")  # i = n
+        + b"\x5b"  # loop:
+        + b"\x80\x33\x7f"
+        + TRANSFER_TOPIC  # topics: to = i, from = caller, Transfer
+        + bytes.fromhex("60206000a3")  # log3(0, 32, ...)
+        + bytes.fromhex("600190038060")
+        + bytes([loop])
+        + b"\x57"  # i -= 1; if i: goto loop
+        + b"\x00"
+    )
+
+
+@pytest.fixture
+def big_node() -> Iterator[Anvil]:
+    node = start_anvil(31337, ["--gas-limit", "100000000"])
+    yield node
+    node.stop()
+
+
+@pytest.mark.asyncio
+async def test_a_20000_log_receipt_answers_within_the_deadline_beside_normal_traffic(
+    big_node: Anvil, tmp_path: Path
+) -> None:
+    """One answer within the deadline; the longest event-loop stall meanwhile is measured and printed."""
+    chain = Chain(big_node)
+    big = chain.send(account(1), None, data=airdrop_init_code(20_000), gas=60_000_000)
+    receipt = chain.receipt(big)
+    assert receipt is not None
+    assert len(receipt["logs"]) == 20_000
+    normal = chain.send(account(2), account(3).address, value=1, gas=21_000)
+    directory = tmp_path / "chains"
+    write_chain_file(directory, "alpha", 31337, [big_node.url])
+    settings = Settings(deadline=12.0, result_cache_size=0)
+    stalls: list[float] = []
+    done = asyncio.Event()
+
+    async def watch() -> None:
+        loop = asyncio.get_running_loop()
+        while not done.is_set():
+            before = loop.time()
+            await asyncio.sleep(0.001)
+            stalls.append(loop.time() - before - 0.001)
+
+    async with build_service(settings, load_chains(directory)) as service:
+        await service.diagnose(normal)  # warm: the snapshot and connections exist, as on a running server
+
+        async def traffic() -> int:
+            count = 0
+            while not done.is_set():
+                await service.diagnose(normal)
+                count += 1
+            return count
+
+        watcher = asyncio.create_task(watch())
+        others = asyncio.create_task(traffic())
+        started = time.monotonic()
+        d = await service.diagnose(big)
+        elapsed = time.monotonic() - started
+        done.set()
+        served = await others
+        await watcher
+    print(
+        f"\n20,000-log receipt: answered in {elapsed:.2f} s ({d.verdict}, complete={d.to_json()['complete']}); "
+        f"longest event-loop stall {1000 * max(stalls):.0f} ms; {served} normal diagnoses meanwhile"
+    )
+    assert elapsed < settings.deadline
+    assert d.evidence.receipt is not None
+    assert len(d.evidence.receipt.logs) == 20_000

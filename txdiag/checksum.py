@@ -7,6 +7,7 @@ two need. A test holds both to eth-utils' answers.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from eth_hash.auto import keccak
@@ -24,7 +25,12 @@ def to_checksum_address(address: str | bytes) -> str:
         body = address[2:] if address[:2] in ("0x", "0X") else address
     if not _BODY.fullmatch(body):
         raise ValueError(f"not an address: {address[:50]!r}")
-    body = body.lower()
+    return _checksummed(body.lower())
+
+
+@functools.lru_cache(maxsize=65_536)
+def _checksummed(body: str) -> str:
+    """One keccak per distinct address: a receipt's 20,000 logs of one token name one contract."""
     digest = keccak(body.encode("ascii")).hex()
     return "0x" + "".join(c.upper() if int(d, 16) >= 8 else c for c, d in zip(body, digest, strict=False))
 

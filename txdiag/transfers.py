@@ -47,6 +47,7 @@ NFT_STYLE_CALLS = (TRANSFER_FROM, SAFE_TRANSFER_FROM, SAFE_TRANSFER_FROM_DATA, S
 
 MAX_SCAN = 64 * 1024  # bytes of calldata searched for inner calls (a bundle of many operations is longer)
 MAX_CALLS = 16  # addressed transfers kept from one transaction
+MAX_LOG_SCAN = 2_000  # logs of one receipt read for transfers (an airdrop has tens of thousands; work stays bounded)
 MAX_PAYMENTS = 64  # distinct (recipient, token) payments kept from one transaction (an airdrop has thousands)
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
@@ -197,9 +198,9 @@ def addressed(tx: TxView) -> list[Addressed]:
 
 
 def moves(logs: tuple[LogView, ...]) -> list[Move]:
-    """Every Transfer log, ERC-20, ERC-721 and ERC-1155, in log order."""
+    """Every Transfer log, ERC-20, ERC-721 and ERC-1155, in log order: those among the first ``MAX_LOG_SCAN`` logs."""
     out: list[Move] = []
-    for lg in logs:
+    for lg in logs[:MAX_LOG_SCAN]:
         topics = lg.topics
         if not topics:
             continue

@@ -20,7 +20,7 @@ from typing import Any
 
 from txdiag.chains import ChainSpec
 from txdiag.rpc import Reply, Verifier
-from txdiag.wire import WireError, parse_block_head, parse_receipt, parse_tx, quantity
+from txdiag.wire import WireError, hash32, parse_block_head, parse_tx, quantity
 
 FUTURE_TOLERANCE = 120.0  # seconds a head's timestamp may run ahead of our clock (skew, a fast sequencer)
 RACE_BLOCKS = 2  # items of one batch are read a moment apart: a block or two may be mined in between
@@ -49,16 +49,21 @@ def transaction(asked: str, tx_reply: Reply, receipt_reply: Reply) -> str | None
     if receipt_reply.value is None:
         # a mined transaction always has a receipt: this node is missing data (or mid-reorg); ask another
         return "receipt_missing" if tx.block_number is not None else None
+    # only the fields that tie it to the transaction are read here (its logs are parsed once, later)
+    raw = receipt_reply.value
+    if not isinstance(raw, dict):
+        return "malformed_receipt"
     try:
-        receipt = parse_receipt(receipt_reply.value)
+        block_number = quantity(raw.get("blockNumber"), "blockNumber")
+        block_hash = hash32(raw.get("blockHash"), "blockHash")
     except WireError:
         return "malformed_receipt"
-    raw_hash = receipt_reply.value.get("transactionHash") if isinstance(receipt_reply.value, dict) else None
+    raw_hash = raw.get("transactionHash")
     if not isinstance(raw_hash, str) or raw_hash.lower() != asked.lower():
         return "receipt_hash_mismatch"
     if tx.block_number is None or tx.block_hash is None:
         return "receipt_for_pending_transaction"
-    if receipt.block_number != tx.block_number or receipt.block_hash.lower() != tx.block_hash.lower():
+    if block_number != tx.block_number or block_hash.lower() != tx.block_hash.lower():
         return "receipt_block_mismatch"
     return None
 
