@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -57,8 +57,9 @@ class Snapshot:
 class Snapshots:
     """One chain's state with a short TTL and a single fetch shared by concurrent requests."""
 
-    def __init__(self, ttl: float = SNAPSHOT_TTL) -> None:
+    def __init__(self, ttl: float = SNAPSHOT_TTL, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
+        self.clock = clock
         self.value: Snapshot | None = None
         self.at = 0.0
         self.inflight: asyncio.Future[Snapshot] | None = None
@@ -68,11 +69,12 @@ class Snapshots:
 class BitcoinFamily:
     """The family's entry points for the service; holds each chain's shared state (single flight)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock  # for the chain state's TTL; tests pass their own
         self.snapshots: dict[str, Snapshots] = {}
 
     def _snapshots(self, ctx: ChainContext) -> Snapshots:
-        return self.snapshots.setdefault(ctx.chain.name, Snapshots())
+        return self.snapshots.setdefault(ctx.chain.name, Snapshots(clock=self.clock))
 
     async def find(self, ctx: ChainContext, hash_: str) -> BtcFound:
         return await find(ctx, hash_, self._snapshots(ctx))
@@ -105,7 +107,7 @@ async def find(ctx: ChainContext, hash_: str, snap: Snapshots) -> BtcFound:
     """Round 1: the transaction and the chain state; the evidence when the node knows the txid."""
     txid = hash_.removeprefix("0x")
     tx_calls = [Call("getrawtransaction", (txid, True)), Call("getmempoolentry", (txid,))]
-    fresh = snap.value if snap.value is not None and time.monotonic() - snap.at < snap.ttl else None
+    fresh = snap.value if snap.value is not None and snap.clock() - snap.at < snap.ttl else None
     if fresh is not None:
         replies = await ctx.client.batch(tx_calls)
         state = fresh
@@ -162,7 +164,7 @@ async def _with_state(ctx: ChainContext, tx_calls: list[Call], snap: Snapshots) 
             )
             future.exception()
         raise
-    snap.value, snap.at, snap.inflight = state, time.monotonic(), None
+    snap.value, snap.at, snap.inflight = state, snap.clock(), None
     future.set_result(state)
     return first[: len(tx_calls)], state
 
