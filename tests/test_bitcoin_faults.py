@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry
 
+from tests.support.anvil import free_port
 from tests.support.litecoind import RPC_PASSWORD, Litecoind, write_bitcoin_chain_file
 from tests.support.proxy import Fault, FaultProxy
 from txdiag.chains import load_chains
@@ -74,14 +75,16 @@ async def test_first_endpoint_faulty_answer_from_second(
 async def test_every_endpoint_down_is_chain_unavailable(
     pending: str, pair: tuple[FaultProxy, FaultProxy], tmp_path: Path
 ) -> None:
-    """No endpoint answers: ChainUnavailable (exit 3, HTTP 503) naming the redacted endpoints."""
-    a, b = pair
-    a.set(Fault(status=502))
-    b.set(Fault(status=502))
-    async with service(tmp_path, a.url, b.url) as s:
+    """No endpoint can answer (one refuses us, nothing listens at the other): ChainUnavailable (exit 3, HTTP 503)
+    naming both, at once rather than at the deadline."""
+    a, _ = pair
+    a.set(Fault(status=403))
+    closed = f"http://127.0.0.1:{free_port()}"
+    async with service(tmp_path, a.url, closed) as s:
         with pytest.raises(ChainUnavailable) as err:
             await s.diagnose(pending, chain="ltc")
     assert a.url.removeprefix("http://") in str(err.value)
+    assert closed.removeprefix("http://") in str(err.value)
 
 
 async def test_wrong_network_endpoint_is_never_used(ltc_node: Litecoind, pending: str, tmp_path: Path) -> None:
