@@ -18,6 +18,7 @@ from prometheus_client import CollectorRegistry
 from tests.support.anvil import Anvil, free_port
 from tests.support.chain import Chain, account
 from tests.support.proxy import Fault, FaultProxy
+from tests.support.transports import both_transports, pytest_generate_tests  # noqa: F401
 from txdiag.chains import ChainSpec, Endpoint, redact
 from txdiag.compose import build_service
 from txdiag.errors import ChainUnavailable

@@ -118,7 +118,7 @@ async def _diagnose(args: argparse.Namespace, settings: Settings) -> int:
     from txdiag.compose import build_service
 
     chains = load_chains(args.chains_dir or settings.chains_dir, settings.variables)
-    async with build_service(settings, chains) as service:
+    async with build_service(settings, chains, transport="plain") as service:
         diagnosis = await service.diagnose(
             args.hash, chain=args.chain, expected_to=args.expected_to, lang=args.lang or settings.lang
         )
@@ -134,7 +134,7 @@ async def _chains(args: argparse.Namespace, settings: Settings) -> int:
     from txdiag.compose import build_service
 
     chains = load_chains(args.chains_dir or settings.chains_dir, settings.variables)
-    async with build_service(settings, chains) as service:
+    async with build_service(settings, chains, transport="plain") as service:
         statuses = await service.status()
     if args.json:
         doc = [

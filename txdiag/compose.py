@@ -21,6 +21,7 @@ from txdiag.chains import ChainSpec
 from txdiag.families.bitcoin.gather import BitcoinFamily
 from txdiag.probes.context import ChainContext
 from txdiag.rpc import RetryPolicy, RpcClient, RpcObserver
+from txdiag.rpc.transport import TransportKind
 from txdiag.service import EVM, Service
 from txdiag.settings import Settings
 from txdiag.sightings import MemorySightings, SightingStore, SqliteSightings
@@ -40,13 +41,18 @@ def build_service(
     sightings: SightingStore | None = None,
     clock: Callable[[], datetime] | None = None,
     policy: RetryPolicy | None = None,
+    transport: TransportKind = "aiohttp",
 ) -> Service:
-    """A Service for these chains; ``sightings``, ``clock`` and ``policy`` replace the defaults (tests, bench)."""
+    """A Service for these chains; ``sightings``, ``clock`` and ``policy`` replace the defaults (tests, bench).
+
+    ``transport`` is how the clients POST: aiohttp for the server, "plain" (the standard library in worker
+    threads, same contract) for a one-shot command, which then never imports aiohttp.
+    """
     observe = functools.partial(_count_cache, metrics)
     if metrics is not None:
         for spec in chains.values():
             metrics.chain_info.labels(spec.name, spec.family).set(1)
-    contexts = build_contexts(settings, chains, metrics, policy, observe)
+    contexts = build_contexts(settings, chains, metrics, policy, observe, transport=transport)
     return Service(
         settings,
         contexts,
@@ -67,6 +73,8 @@ def build_contexts(
     metrics: Metrics | None,
     policy: RetryPolicy | None,
     observe: Callable[[str, str], None],
+    *,
+    transport: TransportKind = "aiohttp",
 ) -> dict[str, ChainContext]:
     """One client, snapshot cache and token cache per chain; every chain knows the others as its peers."""
     # the retry, circuit and hedging policy; attempts and the attempt timeout come from settings
@@ -77,7 +85,7 @@ def build_contexts(
     contexts = {
         name: ChainContext(
             chain=spec,
-            client=RpcClient(spec, policy=policy, observer=observer),
+            client=RpcClient(spec, policy=policy, observer=observer, transport=transport),
             snapshots=SnapshotCache(ttl=max(0.25, spec.block_time), observe=functools.partial(observe, "snapshot")),
         )
         for name, spec in chains.items()

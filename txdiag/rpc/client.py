@@ -29,22 +29,24 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import aiohttp
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 from tenacity.stop import stop_base
 
 from txdiag.chains import ChainSpec
 from txdiag.errors import ChainUnavailable, DeadlineExceeded, Reason
-from txdiag.rpc import codec, transport
+from txdiag.rpc import codec
 from txdiag.rpc.base import NullObserver, RetryPolicy, RpcObserver, remaining_time
 from txdiag.rpc.codec import NO_ANSWER, Call, Reply, RpcItemError
 from txdiag.rpc.dialect import DIALECTS, Dialect
 from txdiag.rpc.health import Circuit, EndpointHealth
 from txdiag.rpc.pool import EndpointPool
-from txdiag.rpc.transport import TransientError
+from txdiag.rpc.transport import TransientError, Transport, TransportKind, make_transport
 from txdiag.wire import WireError, parse_block_head
+
+if TYPE_CHECKING:
+    import aiohttp
 
 log = logging.getLogger("txdiag.rpc")
 
@@ -121,15 +123,18 @@ class RpcClient:
         observer: RpcObserver | None = None,
         session: aiohttp.ClientSession | None = None,
         connections: int = 64,
+        transport: TransportKind | Transport = "aiohttp",
     ) -> None:
         self.chain = chain
         self.dialect = DIALECTS[chain.family]
         self.policy = policy or RetryPolicy()
         self.observer: RpcObserver = observer or NullObserver()
         self.pool = EndpointPool(chain, self.policy, self.observer)
-        self._session = session
-        self._owns_session = session is None
-        self._connections = connections
+        if session is not None:
+            from txdiag.rpc.aio import AiohttpTransport  # noqa: PLC0415 - aiohttp only when chosen
+
+            transport = AiohttpTransport(session, connections=connections)
+        self._transport = make_transport(transport, connections) if isinstance(transport, str) else transport
         self._ids = codec.Ids()
         self.http_requests = 0  # HTTP requests on a caller's path: the round-trip count tests and bench read
         self.background_requests = 0  # health and head probes, off the caller's path
@@ -138,26 +143,14 @@ class RpcClient:
     # -- lifetime ---------------------------------------------------------
 
     async def __aenter__(self) -> RpcClient:
-        self._ensure_session()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    def _ensure_session(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._connections, keepalive_timeout=60, ttl_dns_cache=300)
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                headers={"Content-Type": "application/json", "User-Agent": "txdiag"},
-            )
-            self._owns_session = True
-        return self._session
-
     async def close(self) -> None:
         await self.pool.close()
-        if self._session is not None and self._owns_session and not self._session.closed:
-            await self._session.close()
+        await self._transport.close()
 
     # -- the pool, narrowly ------------------------------------------------
 
@@ -377,7 +370,6 @@ class RpcClient:
         self, health: EndpointHealth, body: bytes, methods: list[str], limit: float | None, background: bool
     ) -> tuple[Any, float]:
         """One HTTP POST through the transport; its faults and undecodable bodies become TransientError."""
-        session = self._ensure_session()
         seconds = self.policy.attempt_timeout if limit is None else limit
         left = remaining_time()
         if left is not None:
@@ -387,8 +379,8 @@ class RpcClient:
         else:
             self.http_requests += 1
         try:
-            posted = await transport.post(
-                session, health.endpoint, body, seconds=seconds, max_bytes=self.policy.max_response_bytes
+            posted = await self._transport.post(
+                health.endpoint, body, seconds=seconds, max_bytes=self.policy.max_response_bytes
             )
         except TransientError as exc:
             if exc.reason not in (Reason.TIMEOUT, Reason.CONNECTION, Reason.REFUSED):

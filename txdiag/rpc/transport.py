@@ -9,6 +9,9 @@
     2xx                                     -> the raw bytes, for the codec
 
 Nothing here knows JSON-RPC or endpoint health; the client records outcomes.
+Two transports keep this contract: ``txdiag.rpc.aio`` (aiohttp, for the server)
+and ``txdiag.rpc.plain`` (the standard library in a worker thread, for the
+command line, which then never imports aiohttp); the composition root picks one.
 """
 
 from __future__ import annotations
@@ -17,8 +20,7 @@ import math
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-
-import aiohttp
+from typing import Literal, Protocol
 
 from txdiag.chains import Endpoint
 from txdiag.errors import Reason
@@ -66,38 +68,29 @@ class Posted:
     elapsed: float
 
 
-async def post(
-    session: aiohttp.ClientSession,
-    endpoint: Endpoint,
-    body: bytes,
-    *,
-    seconds: float,
-    max_bytes: int,
-) -> Posted:
-    """POST ``body``; raise TransientError for every answer that is not a 2xx body within ``max_bytes``."""
-    started = time.monotonic()
-    raw: bytes | None = None
-    name = endpoint.name
-    try:
-        async with session.post(
-            endpoint.url,
-            data=body,
-            timeout=aiohttp.ClientTimeout(total=seconds),
-            allow_redirects=False,  # a node's redirect may point anywhere; only configured URLs are asked
-        ) as resp:
-            status = resp.status
-            retry_after = parse_retry_after(resp.headers.get("Retry-After"))
-            if 200 <= status < 300:
-                raw = await read_bounded(resp, max_bytes)
-    except TimeoutError as exc:
-        raise TransientError(Reason.TIMEOUT, name, elapsed=time.monotonic() - started) from exc
-    except aiohttp.ClientConnectorError as exc:
-        raise TransientError(
-            Reason.REFUSED, name, outcome="connection_error", elapsed=time.monotonic() - started
-        ) from exc
-    except aiohttp.ClientError as exc:
-        raise TransientError(Reason.CONNECTION, name, elapsed=time.monotonic() - started) from exc
-    elapsed = time.monotonic() - started
+TransportKind = Literal["aiohttp", "plain"]
+
+
+class Transport(Protocol):
+    """One POST to one endpoint under the contract above; ``close`` ends its kept-alive connections."""
+
+    async def post(self, endpoint: Endpoint, body: bytes, *, seconds: float, max_bytes: int) -> Posted: ...
+    async def close(self) -> None: ...
+
+
+def make_transport(kind: TransportKind, connections: int = 64) -> Transport:
+    """The transport of this kind, with at most ``connections`` open at once; each is imported only when chosen."""
+    if kind == "plain":
+        from txdiag.rpc.plain import PlainTransport  # noqa: PLC0415 - the command line never loads aiohttp
+
+        return PlainTransport(connections=connections)
+    from txdiag.rpc.aio import AiohttpTransport  # noqa: PLC0415 - loaded only when chosen
+
+    return AiohttpTransport(connections=connections)
+
+
+def judge(status: int, retry_after: float | None, raw: bytes | None, name: str, elapsed: float) -> Posted:
+    """The status taxonomy: a 2xx body within the limit (``raw``), or the TransientError for this answer."""
     detail = f"http_{status}" if 100 <= status <= 999 else "http_other"
     if status == 429:
         raise TransientError(Reason.HTTP_THROTTLED, name, retry_after, detail=detail, elapsed=elapsed, throttled=True)
@@ -112,18 +105,6 @@ async def post(
     if raw is None:
         raise TransientError(Reason.OVERSIZE, name, outcome="oversize", elapsed=elapsed)
     return Posted(raw, elapsed)
-
-
-async def read_bounded(resp: aiohttp.ClientResponse, limit: int) -> bytes | None:
-    """The body as the client sees it (decompressed), or None when it is longer than ``limit`` bytes."""
-    if resp.content_length is not None and resp.content_length > limit:
-        return None
-    body = bytearray()
-    async for chunk in resp.content.iter_chunked(64 * 1024):
-        body += chunk
-        if len(body) > limit:
-            return None
-    return bytes(body)
 
 
 def parse_retry_after(value: str | None) -> float | None:
