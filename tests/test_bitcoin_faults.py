@@ -16,6 +16,7 @@ from prometheus_client import CollectorRegistry
 from tests.support.anvil import free_port
 from tests.support.litecoind import RPC_PASSWORD, Litecoind, write_bitcoin_chain_file
 from tests.support.proxy import Fault, FaultProxy
+from tests.support.transports import both_transports, pytest_generate_tests  # noqa: F401
 from txdiag.chains import load_chains
 from txdiag.compose import build_service
 from txdiag.errors import ChainUnavailable

@@ -36,6 +36,8 @@ def test_a_payment_diagnosis_loads_nothing_it_does_not_need(chain_a: Chain, chai
     assert "txdiag.rpc.plain" in modules  # the answer really came over the standard-library transport
     heavy = sorted(m for m in modules if m.split(".")[0] in AVOIDED or m.startswith(AVOIDED))
     assert heavy == []
+    # another family's modules load on first use of one of its chains; only its evidence types are known up front
+    assert sorted(m for m in modules if m.startswith("txdiag.families.bitcoin.")) == ["txdiag.families.bitcoin.models"]
 
 
 def test_malformed_hash_is_refused_before_the_service_loads(chains_dir: Path) -> None:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from txdiag.cache import LRU, SingleFlight
 from txdiag.chains import ChainSpec
-from txdiag.families.bitcoin.gather import BitcoinFamily
+from txdiag.families import Families
 from txdiag.probes.context import ChainContext
 from txdiag.rpc import RetryPolicy, RpcClient, RpcObserver
 from txdiag.rpc.transport import TransportKind
@@ -60,7 +60,7 @@ def build_service(
         results=LRU(settings.result_cache_size),
         inflight=SingleFlight(),
         families={"evm": EVM},
-        bitcoin_family=BitcoinFamily(),
+        bitcoin_family=Families(),
         metrics=metrics,
         clock=clock or (lambda: datetime.now(UTC)),
         observe_cache=observe,

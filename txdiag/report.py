@@ -8,7 +8,6 @@ from typing import Any
 
 from txdiag.chains import ChainSpec
 from txdiag.classify.confirmed import confirmations, finality, incomplete
-from txdiag.families.bitcoin import report as bitcoin
 from txdiag.families.bitcoin.models import BtcEvidence
 from txdiag.guidance import fmt
 from txdiag.guidance.render import Rendered, catalog_for, render, severity_marker, step_lines
@@ -36,6 +35,8 @@ class Diagnosis:
         observed_at: datetime,
     ) -> Diagnosis:
         if isinstance(ev, BtcEvidence):
+            from txdiag.families.bitcoin import report as bitcoin  # noqa: PLC0415 - the family loads on first use
+
             return cls(ev, result, chain, bitcoin.rendered(result, ev, chain, lang), lang, observed_at)
         return cls(ev, result, chain, render(result, ev, chain, lang), lang, observed_at)
 
@@ -46,7 +47,12 @@ class Diagnosis:
     def to_json(self) -> dict[str, Any]:
         ev, chain = self.evidence, self.chain
         btc = isinstance(ev, BtcEvidence)
-        parts = bitcoin.incomplete(ev) if isinstance(ev, BtcEvidence) else incomplete(ev)
+        if isinstance(ev, BtcEvidence):
+            from txdiag.families.bitcoin import report as bitcoin  # noqa: PLC0415 - the family loads on first use
+
+            parts, tx_doc, network_doc = bitcoin.incomplete(ev), bitcoin.tx_json(ev, chain), bitcoin.network_json(ev)
+        else:
+            parts, tx_doc, network_doc = incomplete(ev), _tx_json(ev, chain), _network_json(ev)
         chain_json = None
         if chain is not None and (ev.tx is not None or (btc and ev.vanished is not None)):
             chain_json = {"name": chain.name, "chain_id": chain.chain_id}
@@ -66,8 +72,8 @@ class Diagnosis:
                 for f in self.rendered.findings
             ],
             "next_steps": list(self.rendered.next_steps),
-            "tx": bitcoin.tx_json(ev, chain) if isinstance(ev, BtcEvidence) else _tx_json(ev, chain),
-            "network": bitcoin.network_json(ev) if isinstance(ev, BtcEvidence) else _network_json(ev),
+            "tx": tx_doc,
+            "network": network_doc,
             "observed_at": self.observed_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
             "lang": self.lang,
         }
@@ -89,6 +95,8 @@ class Diagnosis:
         out.append(f"{labels['transaction']}{colon}{ev.txid if isinstance(ev, BtcEvidence) else ev.hash}")
         if isinstance(ev, BtcEvidence):
             if chain is not None:
+                from txdiag.families.bitcoin import report as bitcoin  # noqa: PLC0415 - the family loads on first use
+
                 out += bitcoin.text_lines(ev, chain, labels, colon)
         elif chain is not None and ev.tx is not None:
             out.append(f"{labels['chain']}{colon}{chain.name} ({chain.chain_id})")

@@ -25,9 +25,7 @@ from txdiag.chains import ChainSpec
 from txdiag.classify import classify
 from txdiag.classify.confirmed import incomplete, is_final
 from txdiag.errors import ChainUnavailable, DeadlineExceeded, Reason, UnknownChain
-from txdiag.families.bitcoin import gather as bitcoin
-from txdiag.families.bitcoin import report as bitcoin_report
-from txdiag.families.bitcoin import rules as bitcoin_rules
+from txdiag.families import Families
 from txdiag.families.bitcoin.models import BtcEvidence
 from txdiag.gather import find, investigate, look_back
 from txdiag.inputs import parse_address, parse_hash, parse_lang
@@ -40,6 +38,7 @@ from txdiag.sightings import Sighting, SightingStore, recall, remember
 from txdiag.status import STATUS_TIMEOUT, ChainStatus, chain_statuses
 
 if TYPE_CHECKING:  # prometheus_client loads only where metrics are kept (the server)
+    from txdiag.families.bitcoin.gather import BitcoinFamily, BtcFound
     from txdiag.metrics import Metrics
 
 
@@ -75,7 +74,7 @@ class Service:
         results: LRU[str, tuple[Evidence | BtcEvidence, ChainSpec]],
         inflight: SingleFlight[tuple[str, str | None], tuple[Evidence | BtcEvidence, ChainSpec]],
         families: Mapping[str, Family],
-        bitcoin_family: bitcoin.BitcoinFamily | None = None,
+        bitcoin_family: Families | None = None,
         metrics: Metrics | None = None,
         clock: Callable[[], datetime],
         observe_cache: Callable[[str, str], None] = lambda cache, result: None,
@@ -87,11 +86,17 @@ class Service:
         self.results = results
         self.inflight = inflight
         self.families = families
-        # the bitcoin family has its own evidence type, so it is dispatched apart from the EVM-typed Family table
-        self.bitcoin = bitcoin_family
+        # the bitcoin family has its own evidence type, so it is dispatched apart from the EVM-typed Family table;
+        # its modules are imported on the first use of one of its chains
+        self.lazy_families = bitcoin_family
         self.metrics = metrics
         self.clock = clock
         self._count_cache = observe_cache
+
+    @property
+    def bitcoin(self) -> BitcoinFamily | None:
+        """The bitcoin family's shared state, built (its modules imported) on first use; None when not wired."""
+        return self.lazy_families.bitcoin() if self.lazy_families is not None else None
 
     async def __aenter__(self) -> Service:
         return self
@@ -124,7 +129,12 @@ class Service:
         started = time.monotonic()
         ev, spec = await self.evidence(h, chain, expected)
         now = self.clock()
-        result = bitcoin_rules.classify(ev, spec, now) if isinstance(ev, BtcEvidence) else classify(ev, spec, now)
+        if isinstance(ev, BtcEvidence):
+            from txdiag.families.bitcoin import rules  # noqa: PLC0415 - the family loads on first use
+
+            result = rules.classify(ev, spec, now)
+        else:
+            result = classify(ev, spec, now)
         known = ev.tx is not None or ev.vanished is not None
         diagnosis = Diagnosis.build(ev, result, spec if known else None, language, now)
         self._observe(ev, result, time.monotonic() - started)
@@ -163,15 +173,17 @@ class Service:
                     ev: Evidence | BtcEvidence
                     if isinstance(located, Missing):
                         ev, spec = await self._vanished(*self._not_found(tx_hash, chain, located))
-                    elif isinstance(located, bitcoin.BtcFound):
+                    elif isinstance(located, Found):
+                        ev, spec = await self.family(located.ctx).investigate(located), located.ctx.chain
+                    else:
                         assert located.evidence is not None
                         ev, spec = located.evidence, self.chains[located.evidence.chain]
-                    else:
-                        ev, spec = await self.family(located.ctx).investigate(located), located.ctx.chain
         except TimeoutError as exc:
             raise DeadlineExceeded(seconds) from exc
         if isinstance(ev, BtcEvidence):
-            if bitcoin_report.incomplete(ev):
+            from txdiag.families.bitcoin import report  # noqa: PLC0415 - the family loads on first use
+
+            if report.incomplete(ev):
                 return ev, spec  # a part could not be read: the next request asks again
             final = ev.tx is not None and ev.tx.confirmations >= spec.confirmations
         else:
@@ -191,12 +203,13 @@ class Service:
             raise ChainUnavailable(ctx.chain.name, [], Reason.NO_ENDPOINT, detail=detail)
         return family
 
-    async def _find(self, ctx: ChainContext, tx_hash: str) -> Found | bitcoin.BtcFound:
-        if ctx.chain.family == "bitcoin" and self.bitcoin is not None:
-            return await self.bitcoin.find(ctx, tx_hash)
+    async def _find(self, ctx: ChainContext, tx_hash: str) -> Found | BtcFound:
+        family = self.bitcoin if ctx.chain.family == "bitcoin" else None
+        if family is not None:
+            return await family.find(ctx, tx_hash)
         return await self.family(ctx).find(ctx, tx_hash)
 
-    async def _locate(self, tx_hash: str, chain: str | None) -> Found | bitcoin.BtcFound | Missing:
+    async def _locate(self, tx_hash: str, chain: str | None) -> Found | BtcFound | Missing:
         """The chain that has the transaction: the named one first, then every other chain at once."""
         asked: list[Asked] = []
         if chain is not None:
@@ -219,14 +232,14 @@ class Service:
 
     async def _search(
         self, tx_hash: str, names: list[str]
-    ) -> tuple[Found | bitcoin.BtcFound | None, list[Asked], list[ChainUnavailable]]:
+    ) -> tuple[Found | BtcFound | None, list[Asked], list[ChainUnavailable]]:
         """Ask chains concurrently; the first that has the transaction wins and the rest are cancelled."""
         if not names:
             return None, [], []
         tasks = [asyncio.create_task(self._find(self.contexts[n], tx_hash)) for n in names]
         asked: list[Asked] = []
         failures: list[ChainUnavailable] = []
-        hit: Found | bitcoin.BtcFound | None = None
+        hit: Found | BtcFound | None = None
         try:
             for next_done in asyncio.as_completed(tasks):
                 try:
@@ -265,8 +278,9 @@ class Service:
         if seen is None or seen.chain not in self.contexts:
             return ev, spec
         ctx = self.contexts[seen.chain]
-        if ctx.chain.family == "bitcoin" and self.bitcoin is not None:
-            vanished = await self.bitcoin.look_back(ctx, seen)
+        family = self.bitcoin if ctx.chain.family == "bitcoin" else None
+        if family is not None:
+            vanished = await family.look_back(ctx, seen)
             btc = BtcEvidence(
                 ev.hash, seen.chain, None, None, vanished=vanished, asked=ev.asked, asked_chain=ev.asked_chain
             )
@@ -280,7 +294,9 @@ class Service:
         if not ev.pending:
             return ev
         now = self.clock()
-        record = bitcoin.sighting(ev, now)
+        from txdiag.families.bitcoin.gather import sighting  # noqa: PLC0415 - the family loads on first use
+
+        record = sighting(ev, now)
         stored = await remember(self.sightings, record) if record is not None else None
         if stored is None or stored.first_seen >= now:
             return ev

@@ -1,1 +1,32 @@
-"""Chain families: each keeps its own gather, rules and words; render, report, service and front ends are shared."""
+"""Chain families: each keeps its own gather, rules and words; render, report, service and front ends are shared.
+
+A family other than EVM is imported on the first use of a chain of that family: :class:`Families` is the
+registry, keyed by family name, that builds each family's shared state (and so imports its modules) then.
+Only its evidence types (``bitcoin.models``, plain dataclasses) are imported up front, for dispatch.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from txdiag.families.bitcoin.gather import BitcoinFamily
+
+LAZY: Final = frozenset({"bitcoin"})  # the family names this registry loads on first use
+
+
+class Families:
+    """One service's non-EVM families by name, each built (and its modules imported) when first asked for."""
+
+    def __init__(self, bitcoin: BitcoinFamily | None = None) -> None:
+        self._bitcoin = bitcoin
+
+    def loaded(self, family: str) -> bool:
+        return family == "bitcoin" and self._bitcoin is not None
+
+    def bitcoin(self) -> BitcoinFamily:
+        if self._bitcoin is None:
+            from txdiag.families.bitcoin.gather import BitcoinFamily  # noqa: PLC0415 - on first use only
+
+            self._bitcoin = BitcoinFamily()
+        return self._bitcoin

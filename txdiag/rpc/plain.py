@@ -9,14 +9,16 @@ Importing this module costs almost nothing, unlike aiohttp's client.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import functools
 import http.client
 import threading
 import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from txdiag.chains import Endpoint
 from txdiag.errors import Reason
@@ -101,7 +103,7 @@ class PlainTransport:
                 if conn.sock is not None:
                     conn.sock.settimeout(left)
                 conn.timeout = left
-                conn.request("POST", _target(endpoint.url), body=body, headers=HEADERS)
+                conn.request("POST", _target(endpoint.url), body=body, headers=_headers(endpoint.url))
                 resp = conn.getresponse()
                 status = resp.status
                 retry_after = parse_retry_after(resp.getheader("Retry-After"))
@@ -171,6 +173,17 @@ class PlainTransport:
     def _give_back(self, url: str, conn: http.client.HTTPConnection) -> None:
         with self._lock:
             self._idle.setdefault(url, []).append(conn)
+
+
+@functools.cache
+def _headers(url: str) -> dict[str, str]:
+    """The request headers; credentials in the URL (a Bitcoin Core node's) go as HTTP Basic auth, as aiohttp does."""
+    parts = urlsplit(url)
+    if parts.username is None:
+        return HEADERS
+    user, password = unquote(parts.username), unquote(parts.password or "")
+    token = base64.b64encode(f"{user}:{password}".encode("latin-1")).decode("ascii")
+    return {**HEADERS, "Authorization": f"Basic {token}"}
 
 
 def _target(url: str) -> str:
