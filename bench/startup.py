@@ -46,13 +46,13 @@ LIMIT = 2.5  # txdiag diagnose may take at most this many times cast tx + cast r
 CPU: list[float] = []  # CPU ms of the last median_ms call's runs
 
 
-def median_ms(cmd: Sequence[str], env: Mapping[str, str], runs: int) -> float:
+def median_ms(cmd: Sequence[str], env: Mapping[str, str], runs: int, cwd: Path | None = None) -> float:
     """Median wall ms of ``runs`` runs; their median CPU ms (user + system) goes to ``CPU``."""
     times, cpu = [], []
     for _ in range(runs):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd, check=False)
         times.append(time.perf_counter() - started)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
@@ -107,11 +107,13 @@ def measure(runs: int) -> str:
                 cast_cpu = CPU[0]
                 cast_receipt = median_ms([cast, "receipt", tx_hash, "--rpc-url", node.url], warm, runs)
                 cast_cpu += CPU[0]
-                ours = median_ms(diagnose, env, runs)
+                # run outside the checkout: `python -m` puts the working directory first on sys.path, which would
+                # shadow PYTHONPATH's copy without __pycache__
+                ours = median_ms(diagnose, env, runs, cwd=Path(tmp))
                 ours_cpu = CPU[0]
-                bad_ms = median_ms(bad, env, runs)
+                bad_ms = median_ms(bad, env, runs, cwd=Path(tmp))
                 bad_cpu = CPU[0]
-                empty = median_ms([sys.executable, "-c", "pass"], env, runs)
+                empty = median_ms([sys.executable, "-c", "pass"], env, runs, cwd=Path(tmp))
                 cast_ms = cast_tx + cast_receipt
                 rows.append((label, ours, ours_cpu, cast_ms, cast_cpu, ours / cast_ms, bad_ms, bad_cpu, empty))
             diag_total, diag_top = import_profile(

@@ -11,7 +11,7 @@ from tests.support.chain import Chain, account
 
 # a diagnosis of an EVM payment must not import these (start-up time; see bench/startup.py); asyncio itself
 # imports the ssl module, but no TLS context is built for an http:// node
-AVOIDED = ("aiohttp", "txdiag.http", "txdiag.rpc.aio", "prometheus_client", "eth_abi", "eth_utils", "web3")
+AVOIDED = ("aiohttp", "txdiag.http", "txdiag.rpc.aio", "prometheus_client", "eth_abi", "eth_utils", "eth_hash", "web3")
 
 PROBE = """
 import json, sys

@@ -1,8 +1,10 @@
 """EIP-55 checksummed addresses and 4-byte selectors, on keccak alone.
 
 eth-utils does the same, but loading it costs more than the rest of a payment's
-diagnosis (it pulls in pydantic and cytoolz); keccak from eth-hash is all these
-two need. A test holds both to eth-utils' answers.
+diagnosis (it pulls in pydantic and cytoolz); keccak is all these two need. It is
+taken from pycryptodome (eth-hash's backend) directly: eth-hash finds its backend
+through importlib.metadata, which costs more than the hashing. A test holds both
+to eth-utils' answers.
 """
 
 from __future__ import annotations
@@ -10,7 +12,13 @@ from __future__ import annotations
 import functools
 import re
 
-from eth_hash.auto import keccak
+from Crypto.Hash import keccak as _keccak
+
+
+def keccak(data: bytes) -> bytes:
+    """Keccak-256 (Ethereum's, not SHA3-256)."""
+    return _keccak.new(data=data, digest_bits=256).digest()
+
 
 _BODY = re.compile(r"[0-9a-fA-F]{40}")
 
