@@ -43,4 +43,4 @@ def test_a_payment_diagnosis_loads_nothing_it_does_not_need(chain_a: Chain, chai
 def test_malformed_hash_is_refused_before_the_service_loads(chains_dir: Path) -> None:
     code, modules = loaded("diagnose", "0x12", "--chains-dir", str(chains_dir))
     assert code == 2
-    assert not {"asyncio", "txdiag.service", "txdiag.rpc", "aiohttp"} & modules
+    assert not {"asyncio", "txdiag.service", "txdiag.rpc", "aiohttp", "Crypto"} & modules

@@ -12,11 +12,11 @@ from __future__ import annotations
 import functools
 import re
 
-from Crypto.Hash import keccak as _keccak
-
 
 def keccak(data: bytes) -> bytes:
-    """Keccak-256 (Ethereum's, not SHA3-256)."""
+    """Keccak-256 (Ethereum's, not SHA3-256); the library loads on the first hash, so refusing bad input never does."""
+    from Crypto.Hash import keccak as _keccak  # noqa: PLC0415
+
     return _keccak.new(data=data, digest_bits=256).digest()
 
 
