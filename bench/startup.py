@@ -1,6 +1,7 @@
 """Start-up of `txdiag diagnose`: the whole answer and bad input, against `cast tx` + `cast receipt`, in one run.
 
     .venv/bin/python bench/startup.py [--runs 15] [--write]
+    .venv/bin/python bench/startup.py --runs 11 --before REV   # this tree against commit REV, interleaved
 
 One local anvil node (no added latency: start-up is what is measured), one
 mined payment. Each command runs ``--runs`` times, interleaved, and the median
@@ -151,6 +152,55 @@ def measure(runs: int) -> str:
     return "\n".join(lines)
 
 
+def before_after(rev: str, runs: int) -> str:
+    """``txdiag diagnose`` (a final payment, then a malformed hash) of commit ``rev`` and of this tree, interleaved."""
+    node = start_anvil(31337)
+    try:
+        tx_hash = Chain(node).send(account(0), account(1).address, value=10**18, gas=21_000)
+        node.mine(70)
+        with tempfile.TemporaryDirectory() as tmp:
+            chains = Path(tmp) / "chains"
+            write_chain_file(chains, "local", 31337, [node.url])
+            old = Path(tmp) / "before"
+            old.mkdir()
+            archive = subprocess.run(["git", "archive", rev, "txdiag"], cwd=ROOT, capture_output=True, check=True)
+            subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
+            base = {k: v for k, v in os.environ.items() if not k.startswith(("TXDIAG_", "PYTHON"))}
+            base["TXDIAG_DATA_DIR"] = str(Path(tmp) / "data")
+            trees = {"before": {**base, "PYTHONPATH": str(old)}, "after": base}
+            commands = {
+                "`txdiag diagnose` of a final payment": ["diagnose", tx_hash, "--chains-dir", str(chains)],
+                "`txdiag diagnose 0x12` (malformed hash)": ["diagnose", "0x12", "--chains-dir", str(chains)],
+            }
+            wall: dict[tuple[str, str], list[float]] = {}
+            cpu: dict[tuple[str, str], list[float]] = {}
+            for args in commands.values():  # bytecode written once for each tree
+                for env in trees.values():
+                    subprocess.run(
+                        [sys.executable, "-m", "txdiag", *args], env=env, cwd=tmp, capture_output=True, check=False
+                    )
+            for _ in range(runs):
+                for label, args in commands.items():
+                    for tree, env in trees.items():
+                        ms = median_ms([sys.executable, "-m", "txdiag", *args], env, 1, cwd=Path(tmp))
+                        wall.setdefault((label, tree), []).append(ms)
+                        cpu.setdefault((label, tree), []).append(CPU[0])
+    finally:
+        node.stop()
+    lines = [
+        f"`.venv/bin/python bench/startup.py --runs {runs} --before {rev}` (load average "
+        f"{os.getloadavg()[0]:.1f}): medians of {runs} interleaved runs, ms",
+        "",
+        "| | before wall | before CPU | after wall | after CPU | before / after (CPU) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label in commands:
+        bw, bc = statistics.median(wall[label, "before"]), statistics.median(cpu[label, "before"])
+        aw, ac = statistics.median(wall[label, "after"]), statistics.median(cpu[label, "after"])
+        lines.append(f"| {label} | {bw:.0f} | {bc:.0f} | {aw:.0f} | {ac:.0f} | {bc / ac:.2f}× |")
+    return "\n".join(lines)
+
+
 def write(section: str) -> None:
     text = REPORT.read_text(encoding="utf-8")
     start = text.find(SECTION)
@@ -166,7 +216,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--write", action="store_true", help="put the tables into bench/REPORT.md")
+    parser.add_argument("--before", metavar="REV", help="compare this tree with commit REV instead, interleaved")
     args = parser.parse_args(argv)
+    if args.before:
+        print(before_after(args.before, args.runs))
+        return 0
     section = measure(args.runs)
     print(section)
     if args.write:
