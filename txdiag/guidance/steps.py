@@ -42,6 +42,12 @@ class Step:
         return all(n in known for n in self.needs)
 
 
+# a pending transfer can still be stopped: the cancel comes first, with the fee kind the transaction uses
+CANCEL = (
+    Step("cancel", needs=("symbol", "sender", "nonce", *DYNAMIC_FEE)),
+    Step("cancel_legacy", needs=("symbol", "sender", "nonce", *LEGACY_FEE)),
+)
+
 STEPS: Mapping[Code, tuple[Step, ...]] = {
     Code.CONFIRMED: (
         Step("nothing_to_do", needs=("chain",)),
@@ -71,21 +77,13 @@ STEPS: Mapping[Code, tuple[Step, ...]] = {
     Code.FEE_BELOW_BASE_FEE: (
         Step("speed_up", needs=("nonce", *DYNAMIC_FEE)),
         Step("speed_up_legacy", needs=("nonce", *LEGACY_FEE)),
-        Step(
-            "cancel",
-            needs=("symbol", "sender", "nonce", *DYNAMIC_FEE),
-        ),
-        Step("cancel_legacy", needs=("symbol", "sender", "nonce", *LEGACY_FEE)),
+        *CANCEL,
         Step("wait", needs=("max_fee_per_gas",)),
     ),
     Code.TIP_BELOW_MARKET: (
         Step("speed_up", needs=("nonce", *DYNAMIC_FEE)),
         Step("speed_up_legacy", needs=("nonce", *LEGACY_FEE)),
-        Step(
-            "cancel",
-            needs=("symbol", "sender", "nonce", *DYNAMIC_FEE),
-        ),
-        Step("cancel_legacy", needs=("symbol", "sender", "nonce", *LEGACY_FEE)),
+        *CANCEL,
     ),
     Code.NONCE_GAP: (
         Step("fill_gap", needs=("first_missing", "symbol", "sender", "missing_nonces", "nonce")),
@@ -140,59 +138,35 @@ STEPS: Mapping[Code, tuple[Step, ...]] = {
         Step("tell_recipient", needs=("recipient", "hash")),
     ),
     Code.ZERO_ADDRESS_RECIPIENT: (
-        Step(
-            "cancel",
-            needs=("symbol", "sender", "nonce", *DYNAMIC_FEE),
-        ),
-        Step("cancel_legacy", needs=("symbol", "sender", "nonce", *LEGACY_FEE)),
+        *CANCEL,
         Step("lost", needs=("recipient",)),
         Step("report_app", needs=()),
     ),
     Code.BURN_ADDRESS_RECIPIENT: (
-        Step(
-            "cancel",
-            needs=("symbol", "sender", "nonce", *DYNAMIC_FEE),
-        ),
-        Step("cancel_legacy", needs=("symbol", "sender", "nonce", *LEGACY_FEE)),
+        *CANCEL,
         Step("lost", needs=("recipient",)),
         Step("scam_warning", needs=()),
     ),
     Code.TOKEN_CONTRACT_RECIPIENT: (
-        Step(
-            "cancel",
-            needs=("symbol", "sender", "nonce", *DYNAMIC_FEE),
-        ),
-        Step("cancel_legacy", needs=("symbol", "sender", "nonce", *LEGACY_FEE)),
+        *CANCEL,
         Step("final", needs=("recipient",)),
         Step("issuer", needs=("hash",)),
         Step("next_time", needs=()),
     ),
     Code.LOOKALIKE_RECIPIENT: (
-        Step(
-            "cancel",
-            needs=("symbol", "sender", "nonce", *DYNAMIC_FEE),
-        ),
-        Step("cancel_legacy", needs=("symbol", "sender", "nonce", *LEGACY_FEE)),
+        *CANCEL,
         Step("final", needs=("recipient",)),
         Step("report", needs=("recipient",)),
         Step("never_copy", needs=()),
     ),
     Code.RECIPIENT_CONTRACT_ON_OTHER_CHAIN: (
-        Step(
-            "cancel",
-            needs=("symbol", "sender", "nonce", *DYNAMIC_FEE),
-        ),
-        Step("cancel_legacy", needs=("symbol", "sender", "nonce", *LEGACY_FEE)),
+        *CANCEL,
         Step("wallet_owner", needs=("chains", "wallet_kind", "chain", "hash")),
         Step("contract_team", needs=("chains", "contract_kind", "chain", "hash")),
         Step("final", needs=("recipient",)),
     ),
     Code.UNEXPECTED_RECIPIENT: (
-        Step(
-            "cancel",
-            needs=("symbol", "sender", "nonce", *DYNAMIC_FEE),
-        ),
-        Step("cancel_legacy", needs=("symbol", "sender", "nonce", *LEGACY_FEE)),
+        *CANCEL,
         Step("final", needs=("recipient",)),
         Step("ask_recipient", needs=("recipient",)),
         Step("find_source", needs=("recipient",)),
