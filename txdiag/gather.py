@@ -16,7 +16,7 @@ import asyncio
 import dataclasses
 import time
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from txdiag import verify
 from txdiag.cache import Lease
@@ -25,6 +25,7 @@ from txdiag.models import (
     Asked,
     Evidence,
     FailureInfo,
+    LogView,
     NetworkView,
     ReceiptView,
     Recipient,
@@ -46,9 +47,11 @@ from txdiag.probes.vanished import ask_outcome, ask_vanished, vanished
 from txdiag.rpc import Call, HeadProbes, Reply, Verifier
 from txdiag.sightings import Sighting
 from txdiag.snapshot import parse_snapshot, snapshot_calls
-from txdiag.wire import WireError, parse_receipt, parse_tx
+from txdiag.wire import WireError, parse_log, parse_receipt, parse_tx
 
 T = TypeVar("T")
+
+LOGS_ON_THE_LOOP = 200  # logs parsed at a stretch (~15 us a log: ~3 ms) before the event loop is served
 
 
 async def find(ctx: ChainContext, tx_hash: str) -> Found:
@@ -92,7 +95,7 @@ async def find(ctx: ChainContext, tx_hash: str) -> Found:
 
     await head_probes.settle()
     endpoint = replies[0].endpoint
-    tx, receipt = _read_tx(ctx, replies[0], replies[1])
+    tx, receipt = await _read_tx(ctx, replies[0], replies[1])
     agreed = 1
     endpoints = [endpoint]
     if _doubtful(ctx, endpoint, tx, receipt):
@@ -196,7 +199,7 @@ async def _ask_another(
     try:
         again = await ctx.client.batch(calls, avoid=[endpoint], min_head=ctx.client.fresh_floor(), verify=check)
         _checked(ctx, check, again)
-        tx, receipt = _read_tx(ctx, again[0], again[1])
+        tx, receipt = await _read_tx(ctx, again[0], again[1])
     except (ChainUnavailable, DeadlineExceeded):
         return None
     return again[0].endpoint, tx, receipt
@@ -211,7 +214,9 @@ def _completeness(tx: TxView | None, receipt: ReceiptView | None) -> int:
     return 1 if tx.block_number is None else 2
 
 
-def _read_tx(ctx: ChainContext, tx_reply: Reply, receipt_reply: Reply) -> tuple[TxView | None, ReceiptView | None]:
+async def _read_tx(
+    ctx: ChainContext, tx_reply: Reply, receipt_reply: Reply
+) -> tuple[TxView | None, ReceiptView | None]:
     if not tx_reply.ok:
         err = tx_reply.error
         label = err.label if err is not None else "no answer"
@@ -229,7 +234,7 @@ def _read_tx(ctx: ChainContext, tx_reply: Reply, receipt_reply: Reply) -> tuple[
     receipt = None
     if receipt_reply.ok and receipt_reply.value is not None:
         try:
-            receipt = parse_receipt(receipt_reply.value)
+            receipt = await _parse_receipt(receipt_reply.value)
         except WireError as exc:
             raise ChainUnavailable(
                 ctx.chain.name, [receipt_reply.endpoint], Reason.MALFORMED, detail="malformed receipt"
@@ -238,6 +243,19 @@ def _read_tx(ctx: ChainContext, tx_reply: Reply, receipt_reply: Reply) -> tuple[
     if receipt is not None and tx.block_hash is not None and receipt.block_hash != tx.block_hash:
         receipt = None
     return tx, receipt
+
+
+async def _parse_receipt(value: Any) -> ReceiptView:
+    """The receipt; one with many logs (an airdrop) is parsed in slices, the event loop served between them."""
+    logs = value.get("logs") if isinstance(value, dict) else None
+    if not isinstance(logs, list) or len(logs) <= LOGS_ON_THE_LOOP:
+        return parse_receipt(value)
+    receipt = parse_receipt({**value, "logs": []})
+    read: list[LogView] = []
+    for start in range(0, len(logs), LOGS_ON_THE_LOOP):
+        await asyncio.sleep(0)
+        read += [parse_log(x) for x in logs[start : start + LOGS_ON_THE_LOOP]]
+    return dataclasses.replace(receipt, logs=tuple(read))
 
 
 async def investigate(found: Found) -> Evidence:

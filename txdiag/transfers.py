@@ -22,6 +22,7 @@ Payers are the accounts whose balance went down: the sender, the ``from`` of a
 from __future__ import annotations
 
 import json
+from collections import deque
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -197,8 +198,30 @@ def addressed(tx: TxView) -> list[Addressed]:
     return out[:MAX_CALLS]
 
 
+# the receipts whose moves were read lately, by identity: the rules and probes ask for one receipt's moves many times
+_MOVES_SEEN: deque[tuple[tuple[LogView, ...], tuple[Move, ...]]] = deque(maxlen=4)
+
+
 def moves(logs: tuple[LogView, ...]) -> list[Move]:
-    """Every Transfer log, ERC-20, ERC-721 and ERC-1155, in log order: those among the first ``MAX_LOG_SCAN`` logs."""
+    """Every Transfer log, ERC-20, ERC-721 and ERC-1155, in log order: those among the first ``MAX_LOG_SCAN`` logs.
+
+    Read once per receipt (the same logs object is asked again by each rule and probe).
+    """
+    for seen, read in _MOVES_SEEN:
+        if seen is logs:
+            return list(read)
+    out = _read_moves(logs)
+    if len(logs) > 64:  # a short receipt is read again faster than it is looked up
+        _MOVES_SEEN.append((logs, tuple(out)))
+    return out
+
+
+def logs_capped(logs: tuple[LogView, ...]) -> bool:
+    """Whether only the first ``MAX_LOG_SCAN`` of these logs were read for transfers."""
+    return len(logs) > MAX_LOG_SCAN
+
+
+def _read_moves(logs: tuple[LogView, ...]) -> list[Move]:
     out: list[Move] = []
     for lg in logs[:MAX_LOG_SCAN]:
         topics = lg.topics

@@ -397,7 +397,7 @@ class RpcClient:
             raise
         self.observer.on_http(self.chain.name, health.name, posted.elapsed)
         try:
-            return codec.decode(posted.raw), posted.elapsed
+            return await codec.decode_off_loop(posted.raw), posted.elapsed
         except ValueError as exc:
             self._fail(health, methods, "malformed", posted.elapsed)
             raise TransientError(Reason.MALFORMED, health.name, outcome="malformed") from exc
