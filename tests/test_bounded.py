@@ -17,7 +17,7 @@ from txdiag.compose import build_service
 from txdiag.models import LogView, ReceiptView, TxStatus, TxView
 from txdiag.rpc import codec
 from txdiag.settings import Settings
-from txdiag.transfers import MAX_PAYMENTS, payments
+from txdiag.transfers import MAX_LOG_SCAN, MAX_PAYMENTS, payments, payments_capped
 from txdiag.wire import TRANSFER_TOPIC
 
 SENDER = "0x" + "11" * 20
@@ -104,6 +104,8 @@ def test_recipients_of_a_huge_airdrop_are_capped_and_linear() -> None:
     assert len(paid) == MAX_PAYMENTS
     assert len({p.address.lower() for p in paid}) == MAX_PAYMENTS
     assert spent < 1.0, spent  # quadratic comparison took tens of seconds here
+    assert payments_capped(tx, receipt)
+    assert not payments_capped(*airdrop(MAX_PAYMENTS))
 
 
 # init code that emits ``n`` Transfer(caller -> address(i), 1) logs, i = n .. 1, then stops (no contract is kept)
@@ -145,15 +147,17 @@ async def test_a_20000_log_receipt_answers_within_the_deadline_beside_normal_tra
     directory = tmp_path / "chains"
     write_chain_file(directory, "alpha", 31337, [big_node.url])
     settings = Settings(deadline=12.0, result_cache_size=0)
-    stalls: list[float] = []
+    stalls: list[float] = []  # wall-clock gaps between the probe's wake-ups (a loaded machine also deschedules us)
+    busy: list[float] = []  # the loop thread's own CPU time in each gap: work that held the loop
     done = asyncio.Event()
 
     async def watch() -> None:
         loop = asyncio.get_running_loop()
         while not done.is_set():
-            before = loop.time()
+            before, cpu = loop.time(), time.thread_time()
             await asyncio.sleep(0.001)
             stalls.append(loop.time() - before - 0.001)
+            busy.append(time.thread_time() - cpu)
 
     async with build_service(settings, load_chains(directory)) as service:
         await service.diagnose(normal)  # warm: the snapshot and connections exist, as on a running server
@@ -173,12 +177,25 @@ async def test_a_20000_log_receipt_answers_within_the_deadline_beside_normal_tra
         done.set()
         served = await others
         await watcher
+        zh = (await service.diagnose(big, lang="zh-CN")).to_json()
     print(
         f"\n20,000-log receipt: answered in {elapsed:.2f} s ({d.verdict}, complete={d.to_json()['complete']}); "
-        f"longest event-loop stall {1000 * max(stalls):.0f} ms; {served} normal diagnoses meanwhile"
+        f"longest event-loop stall {1000 * max(stalls):.0f} ms ({1000 * max(busy):.0f} ms of it the loop's own CPU); "
+        f"{served} normal diagnoses meanwhile"
     )
     assert elapsed < settings.deadline
-    # generous for a loaded 2-core machine: a quiet one stalls ~100 ms here, one JSON decode of the body took ~350 ms
-    assert max(stalls) < 0.25, max(stalls)
+    # the loop's own CPU time between wake-ups, so a busy shared machine descheduling the process does not count;
+    # generous for a loaded 2-core machine: one JSON decode of the whole body held the loop ~350 ms
+    assert max(busy) < 0.25, (max(busy), max(stalls))
     assert d.evidence.receipt is not None
     assert len(d.evidence.receipt.logs) == 20_000
+    # the caps are said, in words, in each language
+    en = d.to_json()
+    said = {f["code"]: f for f in en["findings"]}
+    assert said["logs_capped"]["details"] == {"logs": 20_000, "logs_read": MAX_LOG_SCAN}
+    assert said["recipients_capped"]["details"] == {"recipients_read": MAX_PAYMENTS}
+    assert f"first {MAX_LOG_SCAN} of its 20000 logs were read" in said["logs_capped"]["message"]
+    assert f"only the first {MAX_PAYMENTS} were checked" in said["recipients_capped"]["message"]
+    said_zh = {f["code"]: f["message"] for f in zh["findings"]}
+    assert f"20000 条日志中的前 {MAX_LOG_SCAN} 条" in said_zh["logs_capped"]
+    assert f"只检查了前 {MAX_PAYMENTS} 个" in said_zh["recipients_capped"]

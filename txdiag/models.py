@@ -82,6 +82,8 @@ class Code(StrEnum):
     NOT_FOUND = "not_found"
     # partial data: a check that could not be made (never escalates)
     UNCHECKED = "unchecked"
+    LOGS_CAPPED = "logs_capped"  # a receipt with more logs than are read (an airdrop): the rest were not checked
+    RECIPIENTS_CAPPED = "recipients_capped"  # more recipients than are checked: the rest were not
     # bitcoin family (pending, confirmed, awaiting_confirmations, replaced, dropped, not_found are shared)
     FEE_RATE_BELOW_NEXT_BLOCK = "fee_rate_below_next_block"
     BELOW_MEMPOOL_MIN_FEE = "below_mempool_min_fee"
@@ -127,6 +129,8 @@ _CODE_VERDICT: dict[Code, Verdict] = {
     Code.ADDRESS_POISONING: Verdict.MISDIRECTED,
     Code.NOT_FOUND: Verdict.NOT_FOUND,
     Code.UNCHECKED: Verdict.CONFIRMED,
+    Code.LOGS_CAPPED: Verdict.CONFIRMED,
+    Code.RECIPIENTS_CAPPED: Verdict.CONFIRMED,
     Code.SCAM_TOKEN: Verdict.CONFIRMED,
     Code.SCAM_REVERT_MESSAGE: Verdict.FAILED,
     Code.FEE_RATE_BELOW_NEXT_BLOCK: Verdict.DELAYED,
@@ -145,6 +149,8 @@ _SOFT_CODES = frozenset(
         Code.FRESH_RECIPIENT,
         Code.FOUND_ON_OTHER_CHAIN,
         Code.UNCHECKED,
+        Code.LOGS_CAPPED,
+        Code.RECIPIENTS_CAPPED,
         Code.SCAM_TOKEN,
         Code.SCAM_REVERT_MESSAGE,
     }

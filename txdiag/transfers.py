@@ -321,6 +321,15 @@ def token_logic(
 
 def payments(tx: TxView, receipt: ReceiptView | None) -> list[Payment]:
     """Every place the transaction sent value to, addressed payments first; never the sender itself."""
+    return _payments(tx, receipt)[0]
+
+
+def payments_capped(tx: TxView, receipt: ReceiptView | None) -> bool:
+    """Whether the transaction paid more distinct (recipient, token) pairs than the MAX_PAYMENTS kept."""
+    return _payments(tx, receipt)[1]
+
+
+def _payments(tx: TxView, receipt: ReceiptView | None) -> tuple[list[Payment], bool]:
     burns = frozenset(burn_addresses())
     calls = addressed(tx)
     logged = moves(receipt.logs) if receipt is not None else []
@@ -332,9 +341,15 @@ def payments(tx: TxView, receipt: ReceiptView | None) -> list[Payment]:
     sender = tx.sender.lower()
     transferred = transferred_tokens(calls, logged)  # once, not once per log
 
+    capped = False
+
     def add(p: Payment) -> None:
+        nonlocal capped
         key = (p.address.lower(), (p.token or "").lower())
-        if key[0] == sender or key in keys or len(out) >= MAX_PAYMENTS:
+        if key[0] == sender or key in keys:
+            return
+        if len(out) >= MAX_PAYMENTS:
+            capped = True
             return
         keys.add(key)
         out.append(p)
@@ -359,7 +374,7 @@ def payments(tx: TxView, receipt: ReceiptView | None) -> list[Payment]:
             add(Payment(a.recipient, "native", None, a.value))
     if tx.to is not None and not tx.input and tx.value == 0:
         add(Payment(tx.to, "native", None, 0))  # a bare zero-value send still names a recipient
-    return out
+    return out, capped
 
 
 def unmoved(tx: TxView, receipt: ReceiptView) -> list[Addressed]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from txdiag import transfers
 from txdiag.chains import ChainSpec
 from txdiag.models import Code, Evidence, Finding, Severity, TxStatus
 
@@ -112,6 +113,20 @@ def found_on_other_chain(ev: Evidence, chain: ChainSpec, now: datetime) -> Findi
     if ev.tx is None or ev.asked_chain is None or ev.asked_chain == ev.chain:
         return None
     return Finding(Code.FOUND_ON_OTHER_CHAIN, Severity.WARNING, {"asked_chain": ev.asked_chain, "chain": ev.chain})
+
+
+def logs_capped(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
+    """A receipt with more logs than are read for transfers (an airdrop): said, with both figures."""
+    if ev.tx is None or ev.receipt is None or not transfers.logs_capped(ev.receipt.logs):
+        return None
+    return Finding(Code.LOGS_CAPPED, Severity.INFO, {"logs": len(ev.receipt.logs), "logs_read": transfers.MAX_LOG_SCAN})
+
+
+def recipients_capped(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
+    """More recipients than are checked: the answer says only the first ones were."""
+    if ev.tx is None or not transfers.payments_capped(ev.tx, ev.receipt):
+        return None
+    return Finding(Code.RECIPIENTS_CAPPED, Severity.INFO, {"recipients_read": transfers.MAX_PAYMENTS})
 
 
 def unchecked(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:

@@ -18,6 +18,8 @@ RULES: tuple[Rule, ...] = (
     confirmed.awaiting_confirmations,
     confirmed.found_on_other_chain,
     confirmed.unchecked,
+    confirmed.logs_capped,
+    confirmed.recipients_capped,
     *delayed.RULES,
     *failed.RULES,
     *misdirected.RULES,

@@ -69,6 +69,8 @@ STEPS: Mapping[Code, tuple[Step, ...]] = {
         Step("other_network", needs=()),
     ),
     Code.UNCHECKED: (Step("ask_again", needs=()),),
+    Code.LOGS_CAPPED: (Step("explorer_rest", needs=("explorer",)),),
+    Code.RECIPIENTS_CAPPED: (Step("explorer_rest", needs=("explorer",)),),
     Code.PENDING: (
         Step("do_not_pay_twice", needs=()),
         Step("sequencer", needs=("sequencer",)),

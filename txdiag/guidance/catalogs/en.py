@@ -146,6 +146,25 @@ CATALOG = Catalog(
                 "ask_again": "Ask again in a minute for a complete answer.",
             },
         ),
+        Code.LOGS_CAPPED: Entry(
+            summary="This transaction has {logs} logs; only the first {logs_read} were read for transfers.",
+            message=(
+                "Only the first {logs_read} of its {logs} logs were read for transfers; the rest were not checked."
+            ),
+            steps={
+                "explorer_rest": "The explorer lists everything it moved: {explorer}",
+            },
+        ),
+        Code.RECIPIENTS_CAPPED: Entry(
+            summary="This transaction paid more recipients than txdiag checks; only the first {recipients_read} were.",
+            message=(
+                "It paid more than {recipients_read} recipients; only the first {recipients_read} were checked, "
+                "the rest were not."
+            ),
+            steps={
+                "explorer_rest": "The explorer lists everything it moved: {explorer}",
+            },
+        ),
         Code.PENDING: Entry(
             summary="Your transaction (nonce {nonce}) has been sent but is not in a block yet.",
             message="Waiting in the network's queue (nonce {nonce}); first seen by txdiag {waiting} ago.",

@@ -106,6 +106,20 @@ CATALOG = Catalog(
                 "ask_again": "请一分钟后再查询，以获得完整结果。",
             },
         ),
+        Code.LOGS_CAPPED: Entry(
+            summary="这笔交易有 {logs} 条日志；只读取了前 {logs_read} 条来查找转账。",
+            message="只读取了这笔交易 {logs} 条日志中的前 {logs_read} 条来查找转账；其余的没有检查。",
+            steps={
+                "explorer_rest": "区块浏览器列出了它转移的全部内容：{explorer}",
+            },
+        ),
+        Code.RECIPIENTS_CAPPED: Entry(
+            summary="这笔交易付款的收款人多于 txdiag 检查的数量；只检查了前 {recipients_read} 个。",
+            message="它向超过 {recipients_read} 个收款人付款；只检查了前 {recipients_read} 个，其余的没有检查。",
+            steps={
+                "explorer_rest": "区块浏览器列出了它转移的全部内容：{explorer}",
+            },
+        ),
         Code.PENDING: Entry(
             summary="您的交易（nonce {nonce}）已发出，但尚未被打包进区块。",
             message="正在网络队列中等待（nonce {nonce}）；txdiag 首次发现这笔交易是在 {waiting}前。",
