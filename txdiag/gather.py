@@ -18,7 +18,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from txdiag import verify
+from txdiag import transfers, verify
 from txdiag.cache import Lease
 from txdiag.errors import ChainUnavailable, DeadlineExceeded, Reason
 from txdiag.models import (
@@ -255,7 +255,9 @@ async def _parse_receipt(value: Any) -> ReceiptView:
     for start in range(0, len(logs), LOGS_ON_THE_LOOP):
         await asyncio.sleep(0)
         read += [parse_log(x) for x in logs[start : start + LOGS_ON_THE_LOOP]]
-    return dataclasses.replace(receipt, logs=tuple(read))
+    receipt = dataclasses.replace(receipt, logs=tuple(read))
+    await transfers.read_moves_in_slices(receipt.logs, LOGS_ON_THE_LOOP)
+    return receipt
 
 
 async def investigate(found: Found) -> Evidence:

@@ -21,6 +21,7 @@ Payers are the accounts whose balance went down: the sender, the ``from`` of a
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import deque
 from dataclasses import dataclass
@@ -216,6 +217,21 @@ def moves(logs: tuple[LogView, ...]) -> list[Move]:
     return out
 
 
+async def read_moves_in_slices(logs: tuple[LogView, ...], at_a_stretch: int) -> None:
+    """Read a long receipt's moves ``at_a_stretch`` logs at a time, the event loop served between slices.
+
+    Checksumming thousands of distinct addresses takes ~80 ms in one go; the
+    rules and probes then find the moves already read.
+    """
+    if len(logs) <= at_a_stretch or any(seen is logs for seen, _ in _MOVES_SEEN):
+        return
+    out: list[Move] = []
+    for start in range(0, min(len(logs), MAX_LOG_SCAN), at_a_stretch):
+        await asyncio.sleep(0)
+        out += _read_moves(logs[start : min(start + at_a_stretch, MAX_LOG_SCAN)])
+    _MOVES_SEEN.append((logs, tuple(out)))
+
+
 def logs_capped(logs: tuple[LogView, ...]) -> bool:
     """Whether only the first ``MAX_LOG_SCAN`` of these logs were read for transfers."""
     return len(logs) > MAX_LOG_SCAN
@@ -329,7 +345,21 @@ def payments_capped(tx: TxView, receipt: ReceiptView | None) -> bool:
     return _payments(tx, receipt)[1]
 
 
+# the transactions whose payments were read lately, by identity: several rules ask for one transaction's payments
+_PAYMENTS_SEEN: deque[tuple[TxView, ReceiptView | None, tuple[Payment, ...], bool]] = deque(maxlen=4)
+
+
 def _payments(tx: TxView, receipt: ReceiptView | None) -> tuple[list[Payment], bool]:
+    for seen_tx, seen_receipt, paid, capped in _PAYMENTS_SEEN:
+        if seen_tx is tx and seen_receipt is receipt:
+            return list(paid), capped
+    out, capped = _read_payments(tx, receipt)
+    if receipt is not None and len(receipt.logs) > 64:  # a short receipt is read again faster than it is looked up
+        _PAYMENTS_SEEN.append((tx, receipt, tuple(out), capped))
+    return out, capped
+
+
+def _read_payments(tx: TxView, receipt: ReceiptView | None) -> tuple[list[Payment], bool]:
     burns = frozenset(burn_addresses())
     calls = addressed(tx)
     logged = moves(receipt.logs) if receipt is not None else []
