@@ -94,8 +94,10 @@ def test_survives_reopening_and_uses_wal(tmp_path: Path) -> None:
 
 def test_concurrent_writers(tmp_path: Path) -> None:
     """Threads sharing one store and a second store on the same file write concurrently without losing a row."""
-    a = SqliteSightings.in_dir(tmp_path)
-    b = SqliteSightings.in_dir(tmp_path)
+    # a wait long enough that no scheduling of six threads on a busy machine can reach it: this test is about
+    # rows, not about the short production wait (the busy-store tests cover that)
+    a = SqliteSightings(tmp_path / SIGHTINGS_FILE, busy_timeout=30)
+    b = SqliteSightings(tmp_path / SIGHTINGS_FILE, busy_timeout=30)
     errors: list[BaseException] = []
 
     def write(target: SqliteSightings, start: int) -> None:
