@@ -11,8 +11,6 @@ suggested fee must pull its parent into the next block.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -22,12 +20,12 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+from tests.support.cli import diagnose, text
 from tests.support.litecoind import Litecoind, coins, sats, write_bitcoin_chain_file
 from tests.support.live import served
 from txdiag.families.bitcoin import fees, wire
 from txdiag.openapi import build_document
 
-TXDIAG = str(Path(sys.executable).with_name("txdiag"))
 CONGESTION = 40  # payments at 20 sat/vB: more than one 4,000 vB block holds
 
 
@@ -49,31 +47,6 @@ def clean(node: Litecoind) -> Iterator[Litecoind]:
     yield node
     node.rpc("setmocktime", 0)
     node.clear_mempool()
-
-
-def diagnose(txid: str, chains: Path, *extra: str) -> dict[str, Any]:
-    out = subprocess.run(
-        [TXDIAG, "diagnose", txid, "--chains-dir", str(chains), "--json", *extra],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert out.returncode == 0, out.stderr
-    result: dict[str, Any] = json.loads(out.stdout)
-    return result
-
-
-def text(txid: str, chains: Path, lang: str) -> str:
-    out = subprocess.run(
-        [TXDIAG, "diagnose", txid, "--chains-dir", str(chains), "--lang", lang],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert out.returncode == 0, out.stderr
-    return out.stdout
 
 
 def http(base: str, txid: str, lang: str) -> dict[str, Any]:

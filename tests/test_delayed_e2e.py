@@ -7,9 +7,6 @@ signed and sent to the node, which must accept it.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,38 +16,11 @@ import pytest
 
 from tests.support.anvil import Anvil, start_anvil, write_chain_file
 from tests.support.chain import GWEI, Chain, account
+from tests.support.cli import diagnose, text
 from txdiag.chains import load_chains
 from txdiag.classify.fees import with_headroom
 from txdiag.compose import build_service
 from txdiag.settings import Settings
-
-TXDIAG = str(Path(sys.executable).with_name("txdiag"))
-
-
-def diagnose(tx_hash: str, chains_dir: Path, *extra: str) -> dict[str, Any]:
-    """The CLI's JSON answer for one hash."""
-    out = subprocess.run(
-        [TXDIAG, "diagnose", tx_hash, "--chains-dir", str(chains_dir), "--json", *extra],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert out.returncode == 0, out.stderr
-    result: dict[str, Any] = json.loads(out.stdout)
-    return result
-
-
-def text(tx_hash: str, chains_dir: Path, lang: str) -> str:
-    out = subprocess.run(
-        [TXDIAG, "diagnose", tx_hash, "--chains-dir", str(chains_dir), "--lang", lang],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert out.returncode == 0, out.stderr
-    return out.stdout
 
 
 def finding(result: dict[str, Any], code: str) -> dict[str, Any]:
