@@ -25,7 +25,8 @@ from txdiag.models import (
     Asked,
     Evidence,
     FailureInfo,
-    LogView,
+    LogRow,
+    Logs,
     NetworkView,
     ReceiptView,
     Recipient,
@@ -47,7 +48,7 @@ from txdiag.probes.vanished import ask_outcome, ask_vanished, vanished
 from txdiag.rpc import Call, HeadProbes, Reply, Verifier
 from txdiag.sightings import Sighting
 from txdiag.snapshot import parse_snapshot, snapshot_calls
-from txdiag.wire import WireError, parse_log, parse_receipt, parse_tx
+from txdiag.wire import WireError, log_row, parse_receipt, parse_tx
 
 T = TypeVar("T")
 
@@ -251,11 +252,11 @@ async def _parse_receipt(value: Any) -> ReceiptView:
     if not isinstance(logs, list) or len(logs) <= LOGS_ON_THE_LOOP:
         return parse_receipt(value)
     receipt = parse_receipt({**value, "logs": []})
-    read: list[LogView] = []
+    read: list[LogRow] = []
     for start in range(0, len(logs), LOGS_ON_THE_LOOP):
         await asyncio.sleep(0)
-        read += [parse_log(x) for x in logs[start : start + LOGS_ON_THE_LOOP]]
-    receipt = dataclasses.replace(receipt, logs=tuple(read))
+        read += [log_row(x) for x in logs[start : start + LOGS_ON_THE_LOOP]]
+    receipt = dataclasses.replace(receipt, logs=Logs(read))
     await transfers.read_moves_in_slices(receipt.logs, LOGS_ON_THE_LOOP)
     return receipt
 

@@ -29,7 +29,7 @@ from functools import cache
 from importlib import resources
 
 from txdiag.checksum import to_checksum_address
-from txdiag.models import LogView, ReceiptView, TxView
+from txdiag.models import Logs, ReceiptView, TxView
 
 TRANSFER_TOPIC = bytes.fromhex("ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef")
 TRANSFER_SINGLE_TOPIC = bytes.fromhex("c3d58168c5ae7397731d063d5bbf3d657854427343f4c083240f7aacaa2d0f62")
@@ -200,10 +200,10 @@ def addressed(tx: TxView) -> list[Addressed]:
 
 
 # the receipts whose moves were read lately, by identity: the rules and probes ask for one receipt's moves many times
-_MOVES_SEEN: deque[tuple[tuple[LogView, ...], tuple[Move, ...]]] = deque(maxlen=4)
+_MOVES_SEEN: deque[tuple[Logs, tuple[Move, ...]]] = deque(maxlen=4)
 
 
-def moves(logs: tuple[LogView, ...]) -> list[Move]:
+def moves(logs: Logs) -> list[Move]:
     """Every Transfer log, ERC-20, ERC-721 and ERC-1155, in log order: those among the first ``MAX_LOG_SCAN`` logs.
 
     Read once per receipt (the same logs object is asked again by each rule and probe).
@@ -217,7 +217,7 @@ def moves(logs: tuple[LogView, ...]) -> list[Move]:
     return out
 
 
-async def read_moves_in_slices(logs: tuple[LogView, ...], at_a_stretch: int) -> None:
+async def read_moves_in_slices(logs: Logs, at_a_stretch: int) -> None:
     """Read a long receipt's moves ``at_a_stretch`` logs at a time, the event loop served between slices.
 
     Checksumming thousands of distinct addresses takes ~80 ms in one go; the
@@ -232,12 +232,12 @@ async def read_moves_in_slices(logs: tuple[LogView, ...], at_a_stretch: int) -> 
     _MOVES_SEEN.append((logs, tuple(out)))
 
 
-def logs_capped(logs: tuple[LogView, ...]) -> bool:
+def logs_capped(logs: Logs) -> bool:
     """Whether only the first ``MAX_LOG_SCAN`` of these logs were read for transfers."""
     return len(logs) > MAX_LOG_SCAN
 
 
-def _read_moves(logs: tuple[LogView, ...]) -> list[Move]:
+def _read_moves(logs: Logs) -> list[Move]:
     out: list[Move] = []
     for lg in logs[:MAX_LOG_SCAN]:
         topics = lg.topics

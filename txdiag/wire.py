@@ -7,11 +7,12 @@ hostile) and returns a frozen value or raises WireError; nothing else escapes.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from txdiag import text
 from txdiag.checksum import to_checksum_address
-from txdiag.models import LogView, PoolStatus, PoolTx, ReceiptView, TxStatus, TxView
+from txdiag.models import LogRow, Logs, LogView, PoolStatus, PoolTx, ReceiptView, TxStatus, TxView
 
 _HEX = re.compile(r"^0x[0-9a-fA-F]*$")
 MAX_QUANTITY = 2**256 - 1
@@ -98,15 +99,20 @@ def parse_tx(value: Any) -> TxView:
 
 
 def parse_log(value: Any) -> LogView:
+    return LogView(*log_row(value))
+
+
+def log_row(value: Any) -> LogRow:
+    """One log of a receipt as the fields of a LogView (address, topics, data, log index), in a plain tuple."""
     o = _obj(value, "log")
     topics = o.get("topics")
     if not isinstance(topics, list) or len(topics) > 4:
         raise WireError("log.topics: expected at most four topics")
-    return LogView(
-        address=address(o.get("address"), "log.address"),
-        topics=tuple(data(t, "log.topic", size=32) for t in topics),
-        data=data(o.get("data", "0x"), "log.data"),
-        log_index=quantity(o.get("logIndex", "0x0"), "logIndex"),
+    return (
+        address(o.get("address"), "log.address"),
+        tuple(data(t, "log.topic", size=32) for t in topics),
+        data(o.get("data", "0x"), "log.data"),
+        quantity(o.get("logIndex", "0x0"), "logIndex"),
     )
 
 
@@ -128,7 +134,7 @@ def parse_receipt(value: Any) -> ReceiptView:
         block_hash=hash32(o.get("blockHash"), "blockHash"),
         gas_used=quantity(o.get("gasUsed"), "gasUsed"),
         effective_gas_price=opt_quantity(o.get("effectiveGasPrice"), "effectiveGasPrice"),
-        logs=tuple(parse_log(x) for x in logs),
+        logs=Logs(log_row(x) for x in logs),
         contract_address=opt_address(o.get("contractAddress"), "contractAddress"),
     )
 
@@ -187,7 +193,7 @@ def parse_pool_content_from(value: Any) -> tuple[PoolTx, ...]:
     return tuple(sorted(out, key=lambda p: p.nonce))
 
 
-def erc20_transfers(logs: tuple[LogView, ...]) -> list[tuple[str, str, str, int, int]]:
+def erc20_transfers(logs: Iterable[LogView]) -> list[tuple[str, str, str, int, int]]:
     """(token, from, to, value, log index) for each ERC-20 Transfer log.
 
     ERC-721 Transfer shares the topic but indexes the token id (four topics);
