@@ -7,6 +7,7 @@ honest answer wins; alone, the answer is "could not check" (exit 3 / 503).
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -20,13 +21,14 @@ from tests.support.anvil import Anvil, write_chain_file
 from tests.support.chain import Chain, account
 from tests.support.proxy import Fault, FaultProxy
 from txdiag import verify
-from txdiag.chains import load_chains, redact
+from txdiag.chains import ChainSpec, load_chains, redact
 from txdiag.compose import build_service
 from txdiag.errors import ChainUnavailable, Reason
 from txdiag.http import create_app
 from txdiag.metrics import Metrics
 from txdiag.rpc import Reply
 from txdiag.settings import Settings
+from txdiag.snapshot import parse_snapshot, snapshot_calls
 
 SETTINGS = Settings(deadline=5.0, attempt_timeout=1.0, result_cache_size=0)
 TXDIAG = str(Path(sys.executable).parent / "txdiag")
@@ -39,6 +41,8 @@ def lies(other: str) -> dict[str, Fault]:
         "another_transaction": Fault(other_tx=other),
         "mismatched_receipt": Fault(receipt_block_hash="0x" + "11" * 32),
         "absurd_head": Fault(head=ABSURD),
+        # the head, the fee history ending at it and the finalized block all at 2**40, every timestamp current
+        "consistent_head": Fault(consistent_head=ABSURD),
     }
 
 
@@ -64,7 +68,7 @@ async def honest(tmp_path: Path, node: Anvil, tx_hash: str) -> tuple[str, int | 
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("lie", ["another_transaction", "mismatched_receipt", "absurd_head"])
+@pytest.mark.parametrize("lie", ["another_transaction", "mismatched_receipt", "absurd_head", "consistent_head"])
 @pytest.mark.parametrize("liar_first", [True, False])
 async def test_beside_an_honest_endpoint_the_honest_answer_wins(
     lie: str,
@@ -114,7 +118,7 @@ async def test_another_transaction_for_an_unknown_hash_is_not_believed(
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("lie", ["another_transaction", "mismatched_receipt", "absurd_head"])
+@pytest.mark.parametrize("lie", ["another_transaction", "mismatched_receipt", "absurd_head", "consistent_head"])
 async def test_a_lying_endpoint_alone_is_could_not_check(
     lie: str, two_payments: tuple[str, str], proxies: list[FaultProxy], tmp_path: Path
 ) -> None:
@@ -285,3 +289,177 @@ def test_head_checks(latest: object, final: object, history: object, fault: str 
     )
     replies = [Reply(latest), Reply(final), Reply(None), Reply(history)]
     assert verify.snapshot(spec, replies, NOW) == fault
+
+
+def cli(tx_hash: str, chains: Path) -> subprocess.CompletedProcess[str]:
+    """``txdiag diagnose HASH --json`` as a person runs it: a fresh process, the production settings."""
+    env = {**os.environ, "TXDIAG_DEADLINE": "5", "TXDIAG_RPC_TIMEOUT": "1", "TXDIAG_SIGHTINGS": "memory"}
+    return subprocess.run(
+        [TXDIAG, "diagnose", tx_hash, "--json", "--chains-dir", str(chains)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+
+
+def test_a_lone_consistent_liar_exits_3_from_the_cli(
+    two_payments: tuple[str, str], proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """CLI: head, fee history and finalized block all at 2**40 with current timestamps: exit 3, never "final"."""
+    liar = proxies[0]
+    liar.set(Fault(consistent_head=ABSURD))
+    result = cli(two_payments[0], directory(tmp_path, liar.url))
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert "head_implausible_for_block_time" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert liar.injected["lie"] > 0
+
+
+def test_a_consistent_liar_beside_an_honest_endpoint_gives_the_honest_answer_from_the_cli(
+    two_payments: tuple[str, str], proxies: list[FaultProxy], node_a: Anvil, tmp_path: Path
+) -> None:
+    """CLI, liar listed first: the verdict, block, confirmations and finality are the honest node's."""
+    liar, good = proxies
+    honest_answer = cli(two_payments[0], directory(tmp_path / "honest", good.url))
+    assert honest_answer.returncode == 0, honest_answer.stderr
+    liar.set(Fault(consistent_head=ABSURD))
+    result = cli(two_payments[0], directory(tmp_path, liar.url, good.url))
+    assert result.returncode == 0, result.stderr
+    expected, got = json.loads(honest_answer.stdout), json.loads(result.stdout)
+    assert got["verdict"] == expected["verdict"] == "delayed"  # 5 blocks deep; anvil finalizes 64 behind
+    assert got["tx"]["block"] == expected["tx"]["block"]
+    assert got["tx"]["finalized"] is expected["tx"]["finalized"] is False
+    # the honest node may mine nothing in between: the confirmations are the honest count, give or take a block
+    assert 0 <= got["tx"]["confirmations"] - expected["tx"]["confirmations"] <= 1
+    assert got["tx"]["confirmations"] < 1000
+
+
+@pytest.mark.asyncio
+async def test_a_lone_consistent_liar_is_503_over_http(
+    two_payments: tuple[str, str], proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """HTTP: the lone consistent liar is problem+json 503 naming the failed check, never a diagnosis."""
+    liar = proxies[0]
+    liar.set(Fault(consistent_head=ABSURD))
+    metrics = Metrics(CollectorRegistry())
+    service = build_service(SETTINGS, load_chains(directory(tmp_path, liar.url)), metrics)
+    async with TestClient(TestServer(create_app(service, SETTINGS, metrics))) as client:
+        resp = await client.get(f"/v1/tx/{two_payments[0]}")
+        body = await resp.json(content_type=None)
+    assert resp.status == 503
+    assert "head_implausible_for_block_time" in body["detail"]
+
+
+@pytest.mark.asyncio
+async def test_a_cached_snapshot_is_checked_against_the_transactions_block(
+    two_payments: tuple[str, str], proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """A liar's snapshot cached by an unknown hash (no block to check it by) does not make a mined one final."""
+    liar = proxies[0]
+    liar.set(Fault(consistent_head=ABSURD))
+    async with build_service(SETTINGS, load_chains(directory(tmp_path, liar.url))) as service:
+        missing = await service.diagnose(UNKNOWN)
+        assert missing.verdict == "not_found"
+        cached = service.contexts["alpha"].snapshots.fresh()
+        assert cached is not None
+        assert cached.head == ABSURD  # nothing in that answer could tell
+        with pytest.raises(ChainUnavailable) as info:
+            await service.diagnose(two_payments[0])
+    assert info.value.reason is Reason.UNVERIFIED
+    assert "head_implausible_for_block_time" in str(info.value)
+
+
+@pytest.mark.asyncio
+async def test_a_cached_liars_snapshot_is_replaced_from_an_honest_endpoint(
+    two_payments: tuple[str, str], proxies: list[FaultProxy], node_a: Anvil, tmp_path: Path
+) -> None:
+    """Beside an honest endpoint, the cached lie is fetched again, the honest snapshot replaces it in the cache."""
+    liar, good = proxies
+    expected = await honest(tmp_path, node_a, two_payments[0])
+    async with build_service(SETTINGS, load_chains(directory(tmp_path, liar.url, good.url))) as service:
+        ctx = service.contexts["alpha"]
+        liar.set(Fault(consistent_head=ABSURD))
+        # the liar's snapshot in the cache, as a request with no block to check it by left it there
+        lie = await ctx.client.batch(snapshot_calls(ctx.chain), only=redact(liar.url))
+        ctx.snapshots.correct(parse_snapshot(ctx.chain, lie))
+        d = await service.diagnose(two_payments[0])
+        assert (d.verdict, d.evidence.block_number) == expected
+        assert d.evidence.network is not None
+        assert d.evidence.network.head < ABSURD
+        fresh = ctx.snapshots.fresh()
+        assert fresh is not None
+        assert fresh.head < ABSURD
+
+
+def test_no_false_alarm_after_mining_thousands_of_blocks_in_seconds(fresh_node: Anvil, tmp_path: Path) -> None:
+    """anvil mines ~1000 blocks a second, many sharing a timestamp: a payment under 3000 of them is confirmed."""
+    chain = Chain(fresh_node)
+    paid = chain.send(account(1), account(2).address, value=1, gas=21_000)
+    mined = fresh_node.head()
+    fresh_node.mine(3000)
+    head = fresh_node.rpc("eth_getBlockByNumber", "latest", False)
+    first = fresh_node.rpc("eth_getBlockByNumber", hex(mined), False)
+    # more blocks than a 1-second chain makes in that time, even at 20 times its rate
+    assert (int(head["timestamp"], 16) - int(first["timestamp"], 16) + 1) * 20 < 3000
+    result = cli(paid, directory(tmp_path, fresh_node.url))
+    assert result.returncode == 0, result.stderr
+    d = json.loads(result.stdout)
+    assert d["verdict"] == "confirmed"
+    assert d["tx"]["finalized"] is True
+    assert d["tx"]["confirmations"] >= 3001
+
+
+SPEC = ChainSpec(
+    name="alpha", chain_id=1, native_symbol="ETH", native_decimals=18, confirmations=3, block_time=12.0, endpoints=()
+)
+
+
+@pytest.mark.parametrize(
+    ("chain_file", "blocks_per_second", "seconds", "believable"),
+    [
+        ("ethereum", 1 / 12, 365 * 86400, True),  # a year of slots
+        ("arbitrum", 4, 3600, True),  # four blocks a second, all stamped with whole seconds
+        ("arbitrum", 40, 3600, True),  # a sequencer burst at ten times its usual rate for an hour
+        ("bsc", 1 / 0.45, 86400, True),
+        ("polygon", 1 / 2, 0, True),  # one block, the same second
+        ("ethereum", 0, 0, True),
+        ("ethereum", ABSURD, 1, False),
+        ("arbitrum", ABSURD / 3600, 3600, False),
+    ],
+)
+def test_the_block_time_ceiling_holds_on_every_real_chain_rate(
+    chain_file: str, blocks_per_second: float, seconds: int, believable: bool
+) -> None:
+    """Real chains' block rates (bundled chain files) pass; a head 2**40 blocks on does not."""
+    spec = load_chains(Path(__file__).resolve().parents[1] / "txdiag" / "data" / "chains")[chain_file]
+    assert isinstance(spec, ChainSpec)
+    head = 1_000 + int(blocks_per_second * seconds)
+    fault = verify.head_after_block(spec, head, NOW + seconds, (1_000, NOW))
+    assert (fault is None) is believable
+
+
+def test_a_consistent_liars_snapshot_fails_against_the_receipts_block() -> None:
+    """Head, finalized and fee history agreeing at 2**40 pass alone, and fail against the receipt's own block."""
+    replies = [Reply(block(ABSURD, NOW)), Reply(block(ABSURD - 64, NOW - 64)), Reply(None), Reply(fees(ABSURD))]
+    assert verify.snapshot(SPEC, replies, NOW) is None
+    fault = verify.snapshot(SPEC, replies, NOW, receipt_block=1000, anchor=(1000, NOW - 12))
+    assert fault == "head_implausible_for_block_time"
+    honest_replies = [Reply(block(1001, NOW)), Reply(block(937, NOW - 768)), Reply(None), Reply(fees(1001))]
+    assert verify.snapshot(SPEC, honest_replies, NOW, receipt_block=1000, anchor=(1000, NOW - 12)) is None
+
+
+@pytest.mark.parametrize(
+    ("receipt", "anchor"),
+    [
+        ({**RECEIPT, "blockTimestamp": hex(NOW)}, (0x10, NOW)),
+        (RECEIPT, None),  # a node without the field (Arbitrum's)
+        ({**RECEIPT, "blockTimestamp": "soon"}, None),
+        (None, None),
+    ],
+)
+def test_the_receipts_block_time_is_read_where_the_node_gives_it(receipt: object, anchor: object) -> None:
+    """The receipt's blockTimestamp, with its blockNumber, is the block the head is checked against."""
+    assert verify.anchor_of(Reply(receipt)) == anchor

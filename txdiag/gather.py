@@ -97,6 +97,7 @@ async def find(ctx: ChainContext, tx_hash: str) -> Found:
     await head_probes.settle()
     endpoint = replies[0].endpoint
     tx, receipt = await _read_tx(ctx, replies[0], replies[1])
+    anchor = verify.anchor_of(replies[1])
     agreed = 1
     endpoints = [endpoint]
     if _doubtful(ctx, endpoint, tx, receipt):
@@ -106,10 +107,16 @@ async def find(ctx: ChainContext, tx_hash: str) -> Found:
             if tx is None and again[1] is None:
                 agreed += 1
             elif _completeness(again[1], again[2]) > _completeness(tx, receipt):
-                tx, receipt = again[1], again[2]
+                tx, receipt, anchor = again[1], again[2], again[3]
+    if receipt is None or anchor is None or anchor[0] != receipt.block_number:
+        anchor = None
+    if anchor is not None:
+        network = await _head_after(ctx, network, anchor)
     # confirmations count from the best head any endpoint showed, not from whichever answered the snapshot
     best = max(network.head, ctx.client.best_head() or 0, receipt.block_number if receipt is not None else 0)
-    if best > network.head:
+    if best > network.head and (
+        anchor is None or verify.head_after_block(ctx.chain, best, network.head_timestamp, anchor) is None
+    ):
         network = dataclasses.replace(network, head=best)
     return Found(
         ctx, tx_hash, tx, receipt, network, Asked(ctx.chain.name, tuple(endpoints), agreed, len(ctx.chain.endpoints))
@@ -144,6 +151,28 @@ async def _believable_snapshot(ctx: ChainContext, replies: Sequence[Reply], head
     except WireError as exc:
         raise ChainUnavailable(ctx.chain.name, [again[0].endpoint], Reason.MALFORMED) from exc
     ctx.client.note_head(again[0].endpoint, network.head)
+    return network
+
+
+async def _head_after(ctx: ChainContext, network: NetworkView, anchor: tuple[int, int]) -> NetworkView:
+    """The snapshot, believable after the transaction's own block (number, timestamp).
+
+    A snapshot this request did not fetch (cached, or fetched by another request for a pending transaction)
+    was never checked against a block: when its head is more blocks past this one than the time between
+    them allows, it is fetched again, each endpoint's answer checked against the block (a lying endpoint is
+    then an endpoint fault, and another is asked), and the corrected snapshot replaces the cached one.
+    """
+    if verify.head_after_block(ctx.chain, network.head, network.head_timestamp, anchor) is None:
+        return network
+    check = verify.snapshot_only(ctx.chain, time.time, anchor=anchor)
+    replies = await ctx.client.batch(snapshot_calls(ctx.chain), verify=check)
+    _checked(ctx, check, replies)
+    try:
+        network = parse_snapshot(ctx.chain, replies)
+    except WireError as exc:
+        raise ChainUnavailable(ctx.chain.name, [replies[0].endpoint], Reason.MALFORMED) from exc
+    ctx.client.note_head(replies[0].endpoint, network.head)
+    ctx.snapshots.correct(network)
     return network
 
 
@@ -194,7 +223,7 @@ def _doubtful(ctx: ChainContext, endpoint: str, tx: TxView | None, receipt: Rece
 
 async def _ask_another(
     ctx: ChainContext, calls: list[Call], endpoint: str
-) -> tuple[str, TxView | None, ReceiptView | None] | None:
+) -> tuple[str, TxView | None, ReceiptView | None, tuple[int, int] | None] | None:
     """The same question to another endpoint (at the best head where one is); None when none could answer."""
     check = verify.round_one(ctx.chain, calls[0].params[0], with_snapshot=False, clock=time.time)
     try:
@@ -203,7 +232,7 @@ async def _ask_another(
         tx, receipt = await _read_tx(ctx, again[0], again[1])
     except (ChainUnavailable, DeadlineExceeded):
         return None
-    return again[0].endpoint, tx, receipt
+    return again[0].endpoint, tx, receipt, verify.anchor_of(again[1])
 
 
 def _completeness(tx: TxView | None, receipt: ReceiptView | None) -> int:

@@ -132,6 +132,10 @@ class SnapshotCache:
     def fresh(self) -> NetworkView | None:
         return self.value.get(SNAPSHOT)
 
+    def correct(self, value: NetworkView) -> None:
+        """Replace the cached snapshot with one checked better (the cached one's head was not believable)."""
+        self.value.put(SNAPSHOT, value)
+
     def claim(self) -> NetworkView | asyncio.Future[NetworkView] | Lease[str, NetworkView]:
         """A fresh value, a fetch already under way to await, or a lease to fetch it."""
         value = self.fresh()

@@ -11,6 +11,8 @@ what did not hold, or None. Pure: the wall clock is passed in.
                            blocks are not above it; the fee history in the same answer ends at it; it is
                            not more blocks past the finalized block than the time between them allows; the
                            receipt's block (same answer) is not above it
+    the head (the block)   it is not more blocks past the transaction's own block than the time between
+                           their timestamps allows (the receipt's blockTimestamp, where the node gives it)
 """
 
 from __future__ import annotations
@@ -28,6 +30,27 @@ RACE_BLOCKS = 2  # items of one batch are read a moment apart: a block or two ma
 # chains burst after a halt) before a head that far past the finalized block stops being believable
 BURST_BLOCKS = 100_000
 BURST_FACTOR = 20
+TIMESTAMP_STEP = 1.0  # block timestamps are whole seconds: blocks a second apart may share one
+
+
+def blocks_possible(chain: ChainSpec, seconds: float) -> float:
+    """The most blocks a chain can believably add in ``seconds`` (of block timestamps).
+
+    The ceiling is BURST_FACTOR times the chain's nominal rate, over the span plus one timestamp step (a
+    sequencer's sub-second blocks share a timestamp: Arbitrum's 0.25 s, BSC's 0.45 s), plus BURST_BLOCKS
+    however short the span: a dev node mines far faster than any block time (anvil_mine adds ~1000 blocks a
+    second, all stamped with the same second or two). Only an absurd head fails it (2**40, or millions of
+    blocks in a minute); a plausible lie from a lone endpoint is caught by its peers, not by arithmetic.
+    """
+    return (max(0.0, seconds) + TIMESTAMP_STEP) / max(chain.block_time, 0.001) * BURST_FACTOR + BURST_BLOCKS
+
+
+def head_after_block(chain: ChainSpec, head: int, head_ts: int, anchor: tuple[int, int]) -> str | None:
+    """A head against a block it is known to follow (the transaction's): not more blocks past it than time allows."""
+    number, ts = anchor
+    if head - number > blocks_possible(chain, head_ts - ts):
+        return "head_implausible_for_block_time"
+    return None
 
 
 def transaction(asked: str, tx_reply: Reply, receipt_reply: Reply) -> str | None:
@@ -68,8 +91,19 @@ def transaction(asked: str, tx_reply: Reply, receipt_reply: Reply) -> str | None
     return None
 
 
-def snapshot(chain: ChainSpec, replies: Sequence[Reply], now: float, *, receipt_block: int | None = None) -> str | None:
-    """The head and what comes with it (finalized, safe, fee history), as one endpoint answered them."""
+def snapshot(
+    chain: ChainSpec,
+    replies: Sequence[Reply],
+    now: float,
+    *,
+    receipt_block: int | None = None,
+    anchor: tuple[int, int] | None = None,
+) -> str | None:
+    """The head and what comes with it (finalized, safe, fee history), as one endpoint answered them.
+
+    ``anchor`` is the (number, timestamp) of the transaction's block, when known: the head must be
+    reachable from it in the time between them.
+    """
     latest, finalized, safe, fees = replies[:4]
     if not latest.ok or latest.value is None:
         return None  # the snapshot reader names this (the head is required)
@@ -94,6 +128,8 @@ def snapshot(chain: ChainSpec, replies: Sequence[Reply], now: float, *, receipt_
         return "fee_history_disagrees_with_head"
     if receipt_block is not None and receipt_block > head + RACE_BLOCKS:
         return "receipt_beyond_head"
+    if anchor is not None:
+        return head_after_block(chain, head, head_ts, anchor)
     return None
 
 
@@ -104,14 +140,15 @@ def round_one(chain: ChainSpec, asked: str, *, with_snapshot: bool, clock: Calla
         fault = transaction(asked, replies[0], replies[1])
         if fault is not None or not with_snapshot:
             return fault
-        return snapshot(chain, replies[2:], clock(), receipt_block=_receipt_block(replies[1]))
+        receipt = replies[1]
+        return snapshot(chain, replies[2:], clock(), receipt_block=_receipt_block(receipt), anchor=anchor_of(receipt))
 
     return check
 
 
-def snapshot_only(chain: ChainSpec, clock: Callable[[], float]) -> Verifier:
-    """The check of a batch that is only the snapshot's calls."""
-    return lambda replies: snapshot(chain, replies, clock())
+def snapshot_only(chain: ChainSpec, clock: Callable[[], float], *, anchor: tuple[int, int] | None = None) -> Verifier:
+    """The check of a batch that is only the snapshot's calls (against the transaction's block, when known)."""
+    return lambda replies: snapshot(chain, replies, clock(), anchor=anchor)
 
 
 def _head(reply: Reply) -> tuple[int, int] | None:
@@ -143,5 +180,18 @@ def _receipt_block(reply: Reply) -> int | None:
         return None
     try:
         return quantity(reply.value.get("blockNumber"), "blockNumber")
+    except WireError:
+        return None
+
+
+def anchor_of(reply: Reply) -> tuple[int, int] | None:
+    """(block number, block timestamp) from a receipt, where the node includes ``blockTimestamp`` (geth, erigon,
+    besu, reth and anvil do; Arbitrum's nodes do not), else None."""
+    if not reply.ok or not isinstance(reply.value, dict) or reply.value.get("blockTimestamp") is None:
+        return None
+    try:
+        return quantity(reply.value.get("blockNumber"), "blockNumber"), quantity(
+            reply.value.get("blockTimestamp"), "blockTimestamp"
+        )
     except WireError:
         return None

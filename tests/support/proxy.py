@@ -53,12 +53,16 @@ class Fault:
     other_tx: str | None = None  # answer every transaction and receipt request with this transaction's
     receipt_block_hash: str | None = None  # receipts name this block hash instead of their own
     head: int | None = None  # eth_blockNumber and the latest block say this number
+    # a consistent liar: the head says this number, and eth_blockNumber, the fee history ending at it and the
+    # finalized and safe blocks move with it (their timestamps stay the node's, so every one looks current)
+    consistent_head: int | None = None
     body_bytes: int = 0  # pad every answer with whitespace to this many bytes (a huge but valid body)
 
     @property
     def per_item(self) -> bool:
         """Whether answers are changed item by item (else the request is forwarded as it came)."""
         lies = self.other_tx is not None or self.receipt_block_hash is not None or self.head is not None
+        lies = lies or self.consistent_head is not None
         return bool(self.item_errors) or self.lag > 0 or self.null_txs or lies or self.body_bytes > 0
 
     @property
@@ -74,6 +78,7 @@ class Fault:
             ("null_txs", self.null_txs),
             ("answer", self.answer is not None),
             ("lie", self.other_tx is not None or self.receipt_block_hash is not None or self.head is not None),
+            ("lie", self.consistent_head is not None),
             ("huge", self.body_bytes > 0),
             ("latency", self.latency > 0),
         ):
@@ -255,6 +260,10 @@ class FaultProxy:
         if fault.lag:
             head = int((await self._upstream([_req(0, "eth_blockNumber", [])]))[0]["result"], 16)
             view = max(0, head - fault.lag)
+        shift = 0
+        if fault.consistent_head is not None:
+            real = int((await self._upstream([_req(0, "eth_blockNumber", [])]))[0]["result"], 16)
+            shift = fault.consistent_head - real
         answers: dict[Any, dict[str, Any]] = {}
         forward: list[dict[str, Any]] = []
         for original in items:
@@ -271,7 +280,7 @@ class FaultProxy:
             for reply in await self._upstream(forward):
                 method = _method_of(forward, reply.get("id"))
                 asked = next((i for i in forward if i.get("id") == reply.get("id")), {})
-                answers[reply.get("id")] = _lie(_seen_at(reply, method, view), asked, fault)
+                answers[reply.get("id")] = _shifted(_lie(_seen_at(reply, method, view), asked, fault), asked, shift)
         return [answers[item.get("id")] for item in items]
 
     def _local(self, item: dict[str, Any], fault: Fault, view: int | None) -> dict[str, Any] | None:
@@ -337,6 +346,22 @@ def _lie(reply: dict[str, Any], asked: dict[str, Any], fault: Fault) -> dict[str
     latest = (asked.get("params") or [None])[0] in ("latest", "pending")
     if fault.head is not None and method == "eth_getBlockByNumber" and latest and isinstance(result, dict):
         return {**reply, "result": {**result, "number": hex(fault.head)}}  # only the head is falsified
+    return reply
+
+
+def _shifted(reply: dict[str, Any], asked: dict[str, Any], shift: int) -> dict[str, Any]:
+    """A consistent liar's answer: the head and everything that names a block near it, ``shift`` blocks on."""
+    result = reply.get("result")
+    method = asked.get("method")
+    if not shift or result is None:
+        return reply
+    if method == "eth_blockNumber":
+        return {**reply, "result": hex(int(result, 16) + shift)}
+    tag = (asked.get("params") or [None])[0]
+    if method == "eth_getBlockByNumber" and tag in _BLOCK_TAGS and isinstance(result, dict):
+        return {**reply, "result": {**result, "number": hex(int(result["number"], 16) + shift)}}
+    if method == "eth_feeHistory" and isinstance(result, dict) and "oldestBlock" in result:
+        return {**reply, "result": {**result, "oldestBlock": hex(int(result["oldestBlock"], 16) + shift)}}
     return reply
 
 
