@@ -25,7 +25,6 @@ import concurrent.futures
 import json
 import os
 import platform
-import random
 import statistics
 import subprocess
 import sys
@@ -127,11 +126,11 @@ def main() -> None:
             base = via_cli(hashes, clean, args.workers, data)
             truth = [v for v, _, _ in base]
             rows.append(row("CLI", "fault-free", base, truth))
-            proxy.chooser = flaky(random.Random(1), 0.4)
+            proxy.schedule = flaky(1, 0.4)
             rows.append(row("CLI", "dead + 40 % flaky", via_cli(hashes, faulty, args.workers, data), truth))
-            proxy.chooser = None
+            proxy.schedule = None
             rows.append(row("HTTP", "fault-free", asyncio.run(via_http(hashes, clean)), truth))
-            proxy.chooser = flaky(random.Random(2), 0.4)
+            proxy.schedule = flaky(2, 0.4)
             rows.append(row("HTTP", "dead + 40 % flaky", asyncio.run(via_http(hashes, faulty)), truth))
             injected = dict(proxy.injected)
     finally:

@@ -11,24 +11,28 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import http.client
 import json
 import os
 import random
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client import CollectorRegistry
 
 from tests.support.anvil import Anvil, free_port, write_chain_file
 from tests.support.chain import Chain, account, calldata
 from tests.support.faultworld import build_world, flaky
-from tests.support.proxy import Fault, FaultProxy
+from tests.support.proxy import Fault, FaultProxy, Schedule, seeded
 from txdiag.chains import load_chains
 from txdiag.compose import build_service
 from txdiag.errors import ChainUnavailable, DeadlineExceeded
@@ -43,31 +47,84 @@ WORKERS = 24
 SETTINGS = Settings(deadline=4.0, attempt_timeout=0.5, result_cache_size=0)
 
 
-def unreliable(rng: random.Random, rate: float) -> Callable[[], Fault | None]:
-    """Any fault the proxy knows, on ``rate`` of requests."""
-    kinds: list[Callable[[], Fault]] = [
-        lambda: Fault(status=rng.choice([500, 502, 503])),
-        lambda: Fault(status=429, retry_after="0"),
-        lambda: Fault(reset=True),
-        lambda: Fault(malformed=True),
-        lambda: Fault(item_errors={"eth_getTransactionByHash": (-32005, "rate limit exceeded")}),
-        lambda: Fault(latency=rng.uniform(0.01, 0.1)),
-        lambda: Fault(latency=0.8),  # past the attempt timeout
-        lambda: Fault(lag=rng.randint(3, 8)),
-        lambda: Fault(null_txs=True),
+def unreliable(seed: int, rate: float) -> Schedule:
+    """Any fault the proxy knows, on ``rate`` of requests (a seeded schedule: the same in any interleaving)."""
+    kinds: list[Callable[[random.Random], Fault]] = [
+        lambda rng: Fault(status=rng.choice([500, 502, 503])),
+        lambda _: Fault(status=429, retry_after="0"),
+        lambda _: Fault(reset=True),
+        lambda _: Fault(malformed=True),
+        lambda _: Fault(item_errors={"eth_getTransactionByHash": (-32005, "rate limit exceeded")}),
+        lambda rng: Fault(latency=rng.uniform(0.01, 0.1)),
+        lambda _: Fault(latency=0.8),  # past the attempt timeout
+        lambda rng: Fault(lag=rng.randint(3, 8)),
+        lambda _: Fault(null_txs=True),
     ]
-    return lambda: rng.choice(kinds)() if rng.random() < rate else None
+    return seeded(seed, rate, kinds)
 
 
-def transient(rng: random.Random, rate: float) -> Callable[[], Fault | None]:
+def transient(seed: int, rate: float) -> Schedule:
     """Only faults a retry can get past, on ``rate`` of requests."""
-    kinds: list[Callable[[], Fault]] = [
-        lambda: Fault(status=503),
-        lambda: Fault(reset=True),
-        lambda: Fault(malformed=True),
-        lambda: Fault(latency=rng.uniform(0.01, 0.05)),
+    kinds: list[Callable[[random.Random], Fault]] = [
+        lambda _: Fault(status=503),
+        lambda _: Fault(reset=True),
+        lambda _: Fault(malformed=True),
+        lambda rng: Fault(latency=rng.uniform(0.01, 0.05)),
     ]
-    return lambda: rng.choice(kinds)() if rng.random() < rate else None
+    return seeded(seed, rate, kinds)
+
+
+def test_the_flaky_schedule_is_honest() -> None:
+    """The flaky mix faults 40 % of questions, its four kinds about equally, and a retry is a new draw."""
+    schedule = flaky(SEED, 0.4)
+    drawn = [schedule(f"question {i}", 0) for i in range(4000)]
+    kinds = Counter((f.status, f.retry_after, f.reset) for f in drawn if f is not None)
+    assert abs(sum(kinds.values()) / len(drawn) - 0.4) < 0.03
+    assert set(kinds) == {(None, None, True), (429, "1", False), (502, None, False), (503, None, False)}
+    assert all(abs(n / sum(kinds.values()) - 0.25) < 0.04 for n in kinds.values())
+    retried = [schedule("one question", attempt) for attempt in range(200)]
+    assert 40 < sum(f is not None for f in retried) < 120  # attempts are drawn afresh, not faulted forever
+
+
+def _post(url: str, calls: list[tuple[str, list[object]]], first_id: int) -> int:
+    """One JSON-RPC batch to ``url``; the HTTP status of the answer (0 for a reset)."""
+    body = [{"jsonrpc": "2.0", "id": first_id + i, "method": m, "params": p} for i, (m, p) in enumerate(calls)]
+    request = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            return int(resp.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+    except (urllib.error.URLError, ConnectionError, http.client.HTTPException):
+        return 0
+
+
+def test_the_fault_schedule_does_not_depend_on_the_interleaving() -> None:
+    """The same questions in opposite orders, from concurrent threads: each question meets the same faults.
+
+    A question is asked three times in a row, as a client retries; different
+    questions are asked at once, in whatever order the threads reach the proxy.
+    """
+    questions = [[("eth_getTransactionByHash", [f"0x{i:064x}"]), ("eth_blockNumber", [])] for i in range(16)]
+    fake_node = Fault(answer=lambda payload: web.json_response([{"jsonrpc": "2.0", "id": 1, "result": "0x1"}]))
+
+    def run(order: list[int], ids: int) -> dict[int, list[int]]:
+        with FaultProxy() as proxy:
+            proxy.set(fake_node)
+            proxy.schedule = flaky(SEED, 0.4)
+
+            def ask(q: int) -> list[int]:
+                # the ids differ between the runs (they are the client's business): only the question counts
+                return [_post(proxy.url, questions[q], ids + 10 * attempt) for attempt in range(3)]
+
+            with concurrent.futures.ThreadPoolExecutor(4) as pool:
+                return dict(zip(order, pool.map(ask, order), strict=True))
+
+    forward = run(list(range(16)), 1)
+    backward = run(list(range(16))[::-1], 1000)
+    assert forward == backward
+    statuses = {status for answers in forward.values() for status in answers}
+    assert {0, 200, 429, 502, 503} <= statuses, forward
 
 
 @pytest.fixture
@@ -119,8 +176,8 @@ async def test_soak_random_faults_zero_wrong_verdicts(
     ), truth
 
     a, b = proxies
-    a.chooser = unreliable(random.Random(SEED + 1), 0.35)
-    b.chooser = transient(random.Random(SEED + 2), 0.10)
+    a.schedule = unreliable(SEED + 1, 0.35)
+    b.schedule = transient(SEED + 2, 0.10)
     faulty = tmp_path / "faulty"
     write_chain_file(faulty, "alpha", 31337, [a.url, b.url])
     registry = CollectorRegistry()
@@ -204,7 +261,7 @@ def mixed(fresh_node: Anvil, tmp_path: Path) -> Iterator[tuple[dict[str, str], P
     seen = asyncio.run(expected(clean, list(truth)))
     assert {h: v for h, (v, _) in seen.items()} == truth
     with FaultProxy(fresh_node.url) as proxy:
-        proxy.chooser = flaky(random.Random(SEED + 4), 0.4)
+        proxy.schedule = flaky(SEED + 4, 0.4)
         faulty = tmp_path / "faulty"
         write_chain_file(faulty, "alpha", 31337, [f"http://127.0.0.1:{free_port()}", proxy.url])
         yield truth, faulty, proxy

@@ -10,27 +10,32 @@ unknown hash). ``flaky`` is the fault mix of a throttling public endpoint:
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 
 from eth_account import Account
 from eth_utils import to_checksum_address
 
 from tests.support.anvil import Anvil
 from tests.support.chain import Chain, account, calldata
-from tests.support.proxy import Fault
+from tests.support.proxy import Fault, Schedule, seeded
 
 ETH = 10**18
 
 
-def flaky(rng: random.Random, rate: float = 0.4) -> Callable[[], Fault | None]:
-    """429 (Retry-After: 1), 502, 503 or a reset on ``rate`` of requests."""
-    kinds = [
-        Fault(status=429, retry_after="1"),
-        Fault(status=502),
-        Fault(status=503),
-        Fault(reset=True),
-    ]
-    return lambda: rng.choice(kinds) if rng.random() < rate else None
+FLAKY_KINDS: tuple[Fault, ...] = (
+    Fault(status=429, retry_after="1"),
+    Fault(status=502),
+    Fault(status=503),
+    Fault(reset=True),
+)
+
+
+def flaky(seed: int, rate: float = 0.4) -> Schedule:
+    """429 (Retry-After: 1), 502, 503 or a reset, one as likely as another, on ``rate`` of requests.
+
+    A fault schedule (:func:`tests.support.proxy.seeded`): which request meets
+    which fault follows from what it asks and its attempt, not from timing.
+    """
+    return seeded(seed, rate, [lambda _rng, kind=kind: kind for kind in FLAKY_KINDS])
 
 
 def _digits_at_ends(rng: random.Random, prefix: int, suffix: int) -> str:

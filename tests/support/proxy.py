@@ -3,8 +3,12 @@
 The proxy is a small aiohttp server on a loopback port, run on its own event
 loop in a thread, so sync tests, async tests, CLI subprocesses and the bench
 can all use it. Each request it receives gets a :class:`Fault`: the next one
-queued with :meth:`FaultProxy.then`, else the one ``chooser`` picks (random
-faults for the soak test), else the standing ``fault`` (:meth:`FaultProxy.set`).
+queued with :meth:`FaultProxy.then`, else the one ``schedule`` picks (seeded
+random faults for the soak tests), else the one ``chooser`` picks, else the
+standing ``fault`` (:meth:`FaultProxy.set`). A schedule decides from what the
+request asks (its methods and params, never its ids) and how many times that
+question came before, so the same diagnosis meets the same faults however
+concurrent requests interleave (see :func:`seeded`).
 A fault of latency alone is a network distance (the bench's fixed RPC
 latency); ``item_errors`` makes a node without some methods; ``answer``
 answers locally with any response, so a proxy without an upstream is a fake
@@ -18,12 +22,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
+import random
 import socket
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,6 +95,36 @@ class Fault:
 
 PASS = Fault()
 
+Schedule = Callable[[str, int], "Fault | None"]
+"""A request's fault from its key (:func:`request_key`) and its attempt (how many times that key came before)."""
+
+
+def request_key(payload: Any, body: bytes) -> str:
+    """What a request asks, without its ids: the same question has the same key in any interleaving."""
+    items = payload if isinstance(payload, list) else [payload]
+    if payload is None or not all(isinstance(i, dict) for i in items):
+        return hashlib.sha256(body).hexdigest()
+    asked = [[i.get("method"), i.get("params")] for i in items]
+    return hashlib.sha256(json.dumps(asked, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def seeded(seed: int, rate: float, kinds: Sequence[Callable[[random.Random], Fault]]) -> Schedule:
+    """A fault of one of ``kinds`` on ``rate`` of requests, drawn from (seed, key, attempt) alone.
+
+    Each draw has its own generator, seeded by the string of the three (hashed
+    with SHA-512 by ``random``, so it is the same in every process): a retry of
+    a question is a new draw, and which question meets which fault does not
+    depend on the order in which requests reach the proxy.
+    """
+
+    def choose(key: str, attempt: int) -> Fault | None:
+        rng = random.Random(f"{seed}:{key}:{attempt}")
+        if rng.random() >= rate:
+            return None
+        return rng.choice(kinds)(rng)
+
+    return choose
+
 
 class FaultProxy:
     """One proxy in front of ``upstream``; ``url`` is what a chain file points at."""
@@ -98,6 +134,8 @@ class FaultProxy:
         self.path = path  # part of ``url``: an endpoint that carries a key in its path
         self.fault: Fault = PASS
         self.chooser: Callable[[], Fault | None] | None = None
+        self.schedule: Schedule | None = None
+        self._asked: Counter[str] = Counter()  # how many times each request key came (the schedule's attempt)
         self._script: deque[Fault] = deque()
         self._lock = threading.Lock()
         self.requests = 0
@@ -199,10 +237,18 @@ class FaultProxy:
         if self._session is not None:
             await self._session.close()
 
-    def _next_fault(self) -> Fault:
+    def _next_fault(self, payload: Any, body: bytes) -> Fault:
         with self._lock:
             if self._script:
                 return self._script.popleft()
+        if self.schedule is not None:
+            key = request_key(payload, body)
+            with self._lock:
+                attempt = self._asked[key]
+                self._asked[key] += 1
+            scheduled = self.schedule(key, attempt)
+            if scheduled is not None:
+                return scheduled
         if self.chooser is not None:
             chosen = self.chooser()
             if chosen is not None:
@@ -216,7 +262,7 @@ class FaultProxy:
         except ValueError:
             payload = None
         items = payload if isinstance(payload, list) else [payload]
-        fault = self._next_fault()
+        fault = self._next_fault(payload, body)
         with self._lock:
             self.requests += 1
             self.arrivals.append(time.monotonic())
