@@ -13,10 +13,12 @@ import pytest
 
 from tests.support.anvil import Anvil, start_anvil, write_chain_file
 from tests.support.chain import Chain, account
+from txdiag import gcpolicy
 from txdiag.chains import load_chains
 from txdiag.compose import build_service
+from txdiag.gcpolicy import FullCollections
 from txdiag.http.serve import freeze_start_up_heap
-from txdiag.models import LogView, ReceiptView, TxStatus, TxView
+from txdiag.models import Logs, LogView, ReceiptView, TxStatus, TxView
 from txdiag.rpc import codec
 from txdiag.settings import Settings
 from txdiag.transfers import MAX_LOG_SCAN, MAX_PAYMENTS, payments, payments_capped
@@ -110,6 +112,93 @@ def test_recipients_of_a_huge_airdrop_are_capped_and_linear() -> None:
     assert not payments_capped(*airdrop(MAX_PAYMENTS))
 
 
+def test_receipt_logs_are_plain_tuples_read_as_log_views() -> None:
+    """A receipt's logs keep no object per log for the collector to walk; reading them gives the same LogViews."""
+    _, receipt = airdrop(3)
+    views = [LogView(lg.address, lg.topics, lg.data, lg.log_index) for lg in receipt.logs]
+    assert isinstance(receipt.logs, Logs)
+    assert len(receipt.logs) == 3
+    assert list(receipt.logs) == views
+    assert receipt.logs[1] == views[1]
+    assert receipt.logs[-1] == views[-1]
+    assert list(receipt.logs[1:]) == views[1:]
+    assert Logs.of(views) == receipt.logs
+    assert hash(Logs.of(views)) == hash(receipt.logs)
+    again = ReceiptView(TxStatus.SUCCESS, 10, "0x" + "44" * 32, 21_000, 1, tuple(views))
+    assert again == receipt
+    gc.collect()
+    assert not any(gc.is_tracked(row) for row in receipt.logs._rows)  # the point of the representation
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def held() -> Iterator[tuple[FullCollections, Clock]]:
+    clock = Clock()
+    policy = FullCollections(clock, quiet_for=5.0, at_most=20.0)
+    thresholds = gc.get_threshold()
+    gcpolicy.FULL_COLLECTIONS.release()  # another test's big answer must not hold this one's collections
+    yield policy, clock
+    policy.release()
+    gc.set_threshold(*thresholds)
+
+
+def test_full_collections_wait_while_a_big_answer_is_read_and_run_after(held: tuple[FullCollections, Clock]) -> None:
+    """No full collection from a big answer's decode until quiet_for later; the young generations as usual."""
+    policy, clock = held
+    gc.set_threshold(700, 10, 10)
+    policy.hold()
+    assert policy.holding
+    assert gc.get_threshold()[:2] == (700, 10)
+    assert gc.get_threshold()[2] > 10**9
+    clock.now += 4.9
+    gc.collect(0)  # a young collection: its callback finds the wait not over
+    assert policy.holding
+    clock.now += 0.2
+    gc.collect(0)
+    assert not policy.holding
+    assert gc.get_threshold() == (700, 10, 10)
+
+
+def test_full_collections_wait_at_most_so_long_however_many_big_answers_come(
+    held: tuple[FullCollections, Clock],
+) -> None:
+    """Big answers one after another hold full collections for at_most seconds; then the owed one runs first."""
+    policy, clock = held
+    gc.set_threshold(700, 10, 10)
+    for _ in range(9):
+        policy.hold()
+        clock.now += 2.5
+        gc.collect(0)
+    assert not policy.holding  # a big answer every 2.5 s for 22.5 s: released at 20 s
+    policy.hold()
+    assert not policy.holding  # not again before the full collection owed has run
+    gc.collect()
+    policy.hold()
+    assert policy.holding
+    assert gc.get_threshold()[:2] == (700, 10)
+
+
+def test_full_collections_untouched_when_the_process_disabled_the_collector(
+    held: tuple[FullCollections, Clock],
+) -> None:
+    policy, _ = held
+    before = gc.get_threshold()
+    gc.disable()
+    try:
+        policy.hold()
+    finally:
+        gc.enable()
+    assert not policy.holding
+    assert gc.get_threshold() == before
+
+
 # init code that emits ``n`` Transfer(caller -> address(i), 1) logs, i = n .. 1, then stops (no contract is kept)
 def airdrop_init_code(n: int) -> bytes:
     loop = 8
@@ -151,9 +240,21 @@ async def test_a_20000_log_receipt_answers_within_the_deadline_beside_normal_tra
     settings = Settings(deadline=12.0, result_cache_size=0)
     freeze_start_up_heap()  # as ``txdiag serve`` does at start-up
     request.addfinalizer(gc.unfreeze)
+    request.addfinalizer(gcpolicy.FULL_COLLECTIONS.release)  # the next test's collections are not held
     stalls: list[float] = []  # wall-clock gaps between the probe's wake-ups (a loaded machine also deschedules us)
     busy: list[float] = []  # the loop thread's own CPU time in each gap: work that held the loop
+    pauses: list[tuple[float, int]] = []  # each collection: the collecting thread's CPU time in it, its generation
     done = asyncio.Event()
+    collecting: list[float] = []
+
+    def timed(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            collecting[:] = [time.thread_time()]
+        elif collecting:
+            pauses.append((time.thread_time() - collecting[0], info["generation"]))
+
+    gc.callbacks.append(timed)
+    request.addfinalizer(lambda: timed in gc.callbacks and gc.callbacks.remove(timed))
 
     async def watch() -> None:
         loop = asyncio.get_running_loop()
@@ -181,16 +282,27 @@ async def test_a_20000_log_receipt_answers_within_the_deadline_beside_normal_tra
         done.set()
         served = await others
         await watcher
+        gc.callbacks.remove(timed)
+        longest_pause, generation = max(pauses, default=(0.0, 0))
+        # the full collection that waited runs once the answers are gone (the evidence, kept, holds only plain rows)
+        gcpolicy.FULL_COLLECTIONS.release()
+        cpu = time.thread_time()
+        gc.collect()
+        owed = time.thread_time() - cpu
         zh = (await service.diagnose(big, lang="zh-CN")).to_json()
     print(
         f"\n20,000-log receipt: answered in {elapsed:.2f} s ({d.verdict}, complete={d.to_json()['complete']}); "
         f"longest event-loop stall {1000 * max(stalls):.0f} ms ({1000 * max(busy):.0f} ms of it the loop's own CPU); "
+        f"longest collection {1000 * longest_pause:.1f} ms (generation {generation}, "
+        f"{sum(g == 2 for _, g in pauses)} full of {len(pauses)}); the full collection after it {1000 * owed:.1f} ms; "
         f"{served} normal diagnoses meanwhile"
     )
     assert elapsed < settings.deadline
-    # the loop's own CPU time between wake-ups, so a busy shared machine descheduling the process does not count;
-    # generous for a loaded 2-core machine: one JSON decode of the whole body held the loop ~350 ms
-    assert max(busy) < 0.25, (max(busy), max(stalls))
+    # the loop's own CPU time between wake-ups, so a busy shared machine descheduling the process does not count.
+    # The goal is ~20 ms (on a quiet machine the longest is ~15 ms); one JSON decode of the whole body held the loop
+    # ~350 ms, a full collection walking the decoded answer 20-50 ms
+    assert max(busy) < 0.045, (max(busy), max(stalls), pauses)
+    assert owed < 0.045, owed
     assert d.evidence.receipt is not None
     assert len(d.evidence.receipt.logs) == 20_000
     # the caps are said, in words, in each language

@@ -234,11 +234,11 @@ class LogView:
     log_index: int
 
 
-LogRow = tuple[str, tuple[bytes, ...], bytes, int]  # a LogView's fields, in order
+LogRow = tuple[str, bytes, bytes, int]  # address, the topics one after another (32 bytes each), data, log index
 
 
 class Logs(Sequence[LogView]):
-    """A receipt's logs: a sequence of LogView, held as plain tuples of its fields.
+    """A receipt's logs: a sequence of LogView, held as rows of plain values (``LogRow``).
 
     A receipt can hold tens of thousands of logs (an airdrop). As objects, every
     one is a container the cyclic garbage collector walks in each full
@@ -256,7 +256,12 @@ class Logs(Sequence[LogView]):
     def of(cls, views: Iterable[LogView]) -> Logs:
         if isinstance(views, Logs):
             return views
-        return cls((v.address, v.topics, v.data, v.log_index) for v in views)
+        return cls((v.address, b"".join(v.topics), v.data, v.log_index) for v in views)
+
+    @staticmethod
+    def view(row: LogRow) -> LogView:
+        address, topics, data, log_index = row
+        return LogView(address, tuple(topics[i : i + 32] for i in range(0, len(topics), 32)), data, log_index)
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -268,11 +273,10 @@ class Logs(Sequence[LogView]):
     def __getitem__(self, i: int | slice) -> LogView | Logs:
         if isinstance(i, slice):
             return Logs(self._rows[i])
-        return LogView(*self._rows[i])
+        return self.view(self._rows[i])
 
     def __iter__(self) -> Iterator[LogView]:
-        for row in self._rows:
-            yield LogView(*row)
+        return map(self.view, self._rows)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Logs):

@@ -99,18 +99,18 @@ def parse_tx(value: Any) -> TxView:
 
 
 def parse_log(value: Any) -> LogView:
-    return LogView(*log_row(value))
+    return Logs.view(log_row(value))
 
 
 def log_row(value: Any) -> LogRow:
-    """One log of a receipt as the fields of a LogView (address, topics, data, log index), in a plain tuple."""
+    """One log of a receipt as a row of plain values (``Logs`` holds them): address, topics, data, log index."""
     o = _obj(value, "log")
     topics = o.get("topics")
     if not isinstance(topics, list) or len(topics) > 4:
         raise WireError("log.topics: expected at most four topics")
     return (
         address(o.get("address"), "log.address"),
-        tuple(data(t, "log.topic", size=32) for t in topics),
+        b"".join([data(t, "log.topic", size=32) for t in topics]),
         data(o.get("data", "0x"), "log.data"),
         quantity(o.get("logIndex", "0x0"), "logIndex"),
     )

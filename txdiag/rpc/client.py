@@ -478,12 +478,16 @@ class _BatchRun:
             async for attempt in retrying:
                 with attempt:
                     await self._attempt_once()
+            return [r if r is not None else Reply(error=RpcItemError(-1, "no answer")) for r in self.results]
         except TransientError as exc:
             if exc.reason is Reason.RATE_LIMITED and all(r is not None for r in self.results):
                 # the nodes answered; some items stayed throttled or unavailable: they are data
                 return [r for r in self.results if r is not None]
             raise self._unavailable(exc, out_of_time=self._cut_short(exc)) from exc
-        return [r if r is not None else Reply(error=RpcItemError(-1, "no answer")) for r in self.results]
+        finally:
+            # tenacity's retrying object and its state refer to each other, and reach this run through ``wait``:
+            # what this run holds would be freed only by a full collection (a 13 MB answer: ~80 ms of it)
+            self.results, self.last = [], None
 
     async def _attempt_once(self) -> None:
         left = remaining_time()

@@ -17,6 +17,8 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from txdiag import gcpolicy
+
 RATE_LIMIT_CODES = frozenset({-32005, -32029, -32090, 429})
 _RATE_LIMIT_TEXT = ("rate limit", "too many requests", "capacity", "exceeded the quota", "throttl")
 _MISSING_DATA_TEXT = ("header not found", "missing trie node", "unknown block", "state not available", "pruned")
@@ -168,9 +170,11 @@ async def decode_off_loop(raw: bytes) -> Any:
 
     One C call decoding a whole 13 MB body holds the interpreter for ~130 ms, and
     on a worker thread it still holds the lock the loop needs; pieces do not.
+    Full collections wait meanwhile and while the answer is read (txdiag.gcpolicy).
     """
     if len(raw) <= DECODE_ON_THE_LOOP:
         return decode(raw)
+    gcpolicy.FULL_COLLECTIONS.hold()  # while its thousands of objects are alive, a full collection would walk them
     pieces = decode_in_pieces(raw)
     while True:
         try:
