@@ -7,16 +7,56 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support.chain import Chain, account
 
-# a diagnosis of an EVM payment must not import these (start-up time; see bench/startup.py); asyncio itself
-# imports the ssl module, but no TLS context is built for an http:// node
-AVOIDED = ("aiohttp", "txdiag.http", "txdiag.rpc.aio", "prometheus_client", "eth_abi", "eth_utils", "eth_hash", "web3")
+# a diagnosis of an EVM payment must not import these (start-up time; see bench/startup.py); asyncio and
+# http.client import the ssl module itself, but no TLS context is built (nor a CA bundle read) for an http:// node
+AVOIDED = (
+    "aiohttp",
+    "jinja2",
+    "prometheus_client",
+    "eth_abi",
+    "eth_utils",
+    "eth_hash",
+    "web3",
+    "Crypto",  # a payment's few checksums are hashed in Python; pycryptodome loads for many
+    "importlib.resources",
+    "zipfile",
+    "txdiag.http",
+    "txdiag.rpc.aio",
+    "txdiag.metrics",
+    "txdiag.openapi",
+    "txdiag.pageview",
+    "txdiag.revert",  # revert decoding and its error table: only for a failure
+    "txdiag.status",  # endpoint health: only `txdiag chains` and the server's /readyz
+    "txdiag.families.bitcoin",  # another family loads on the first use of one of its chains
+)
+
+# bad input is refused before any of these load (nor anything else AVOIDED)
+NOT_FOR_BAD_INPUT = (
+    "asyncio",
+    "ssl",
+    "http.client",
+    "sqlite3",
+    "tomllib",
+    "tenacity",
+    "txdiag.service",
+    "txdiag.compose",
+    "txdiag.chains",
+    "txdiag.rpc",
+    "txdiag.models",
+    "txdiag.guidance",
+)
 
 PROBE = """
 import json, sys
 from txdiag.cli import main
-code = main(sys.argv[1:])
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exc:  # argparse refuses a usage error by exiting
+    code = exc.code
 print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stderr)
 """
 
@@ -29,18 +69,50 @@ def loaded(*args: str) -> tuple[int, set[str]]:
     return int(doc["code"]), set(doc["modules"])
 
 
+def among(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    """The modules that are one of ``names`` or inside one of them."""
+    return sorted(m for m in modules if any(m == n or m.startswith(n + ".") for n in names))
+
+
 def test_a_payment_diagnosis_loads_nothing_it_does_not_need(chain_a: Chain, chains_dir: Path) -> None:
+    """A payment's whole answer, text and JSON: no server, metrics, templates, ABI machinery or other family."""
     tx_hash = chain_a.send(account(0), account(3).address, value=10**15, gas=21_000)
-    code, modules = loaded("diagnose", tx_hash, "--chains-dir", str(chains_dir), "--chain", "alpha")
-    assert code == 0
-    assert "txdiag.rpc.plain" in modules  # the answer really came over the standard-library transport
-    heavy = sorted(m for m in modules if m.split(".")[0] in AVOIDED or m.startswith(AVOIDED))
-    assert heavy == []
-    # another family's modules load on first use of one of its chains; only its evidence types are known up front
-    assert sorted(m for m in modules if m.startswith("txdiag.families.bitcoin.")) == ["txdiag.families.bitcoin.models"]
+    for extra in ((), ("--json",), ("--lang", "zh-CN")):
+        code, modules = loaded("diagnose", tx_hash, "--chains-dir", str(chains_dir), "--chain", "alpha", *extra)
+        assert code == 0
+        assert "txdiag.rpc.plain" in modules  # the answer really came over the standard-library transport
+        assert "txdiag.guidance.render" in modules  # and was rendered: the check is of a whole answer
+        assert among(modules, AVOIDED) == []
 
 
-def test_malformed_hash_is_refused_before_the_service_loads(chains_dir: Path) -> None:
-    code, modules = loaded("diagnose", "0x12", "--chains-dir", str(chains_dir))
+def test_the_guard_sees_what_it_guards() -> None:
+    """A module that is avoided, or inside one, is reported; a name that only starts alike is not."""
+    seen = {"txdiag.cli", "aiohttp.web", "txdiag.revert", "txdiag.reverting", "sslx", "ssl"}
+    assert among(seen, AVOIDED) == ["aiohttp.web", "txdiag.revert"]
+    assert among(seen, ("ssl",)) == ["ssl"]
+
+
+@pytest.mark.parametrize(
+    ("args", "needed"),
+    [
+        (("diagnose", "0x12"), ()),
+        (("diagnose", "0x" + "g" * 64), ()),
+        (("diagnose", "0x" + "ab" * 32, "--expected-to", "0x1234"), ()),
+        # the languages are the catalogs found: they are read to refuse one, nothing more
+        (
+            ("diagnose", "0x" + "ab" * 32, "--lang", "fr"),
+            ("txdiag.guidance", "txdiag.models", "txdiag.chains", "tomllib"),
+        ),
+        # a chain is known only once the chain files are read: they are, nothing more
+        (("diagnose", "0x" + "ab" * 32, "--chain", "nosuchchain"), ("tomllib", "txdiag.chains")),
+    ],
+    ids=["short-hash", "not-hex", "bad-address", "unknown-language", "unknown-chain"],
+)
+def test_bad_input_is_refused_before_the_service_loads(
+    chains_dir: Path, args: tuple[str, ...], needed: tuple[str, ...]
+) -> None:
+    """Malformed input exits 2 before asyncio, TLS, the service or anything it does not need loads."""
+    code, modules = loaded(*args, "--chains-dir", str(chains_dir))
     assert code == 2
-    assert not {"asyncio", "txdiag.service", "txdiag.rpc", "aiohttp", "Crypto"} & modules
+    refused = tuple(n for n in AVOIDED + NOT_FOR_BAD_INPUT if n not in needed)
+    assert among(modules, refused) == []

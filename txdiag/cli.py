@@ -12,7 +12,7 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +20,7 @@ from txdiag import __version__
 from txdiag.errors import TxdiagError
 
 if TYPE_CHECKING:
+    from txdiag.chains import ChainSpec
     from txdiag.settings import Settings
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2  # the others are the errors' own exit_code
@@ -32,6 +33,22 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"txdiag: error: {message}\n")
 
 
+class _Languages:
+    """``--lang``'s choices: the tags of the catalogs shipped (one file per language), found on first use.
+
+    argparse looks at its choices only when ``--lang`` is given or help is shown, so a command without it never
+    loads the catalogs to build its parser.
+    """
+
+    def __iter__(self) -> Iterator[str]:
+        from txdiag.guidance.catalogs import discover
+
+        return iter(discover())
+
+    def __contains__(self, tag: object) -> bool:
+        return tag in list(self)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="txdiag", description="Diagnose a blockchain transaction by its hash.")
     parser.add_argument("--version", action="version", version=f"txdiag {__version__}")
@@ -41,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("hash", help="the transaction hash (0x + 64 hex digits)")
     d.add_argument("--chain", help="the chain to look on first (default: every configured chain)")
     d.add_argument("--expected-to", dest="expected_to", metavar="ADDR", help="the address the funds were meant for")
-    d.add_argument("--lang", choices=["en", "zh-CN"], default=None, help="answer language (default: en)")
+    lang = d.add_argument("--lang", default=None, help="answer language (default: en)")
+    lang.choices = _Languages()  # set after add_argument, which would otherwise list them (load the catalogs) now
     d.add_argument("--json", action="store_true", help="print the diagnosis as JSON")
     d.add_argument("--chains-dir", type=Path, help="directory of chain files (default: bundled chains/)")
 
@@ -76,9 +94,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(level=settings.log_level, format="txdiag: %(message)s")
         if args.command == "diagnose":
             _check_input(args)  # before asyncio and the service load: bad input answers at once
+            chains = _chains_asked(args, settings)
             import asyncio
 
-            return asyncio.run(_diagnose(args, settings))
+            return asyncio.run(_diagnose(args, settings, chains))
         if args.command == "chains":
             import asyncio
 
@@ -113,11 +132,20 @@ def _check_input(args: argparse.Namespace) -> None:
         parse_address(args.expected_to)
 
 
-async def _diagnose(args: argparse.Namespace, settings: Settings) -> int:
+def _chains_asked(args: argparse.Namespace, settings: Settings) -> Mapping[str, ChainSpec]:
+    """The configured chains; a ``--chain`` none of them is refused here, as the service would, but before it loads."""
     from txdiag.chains import load_chains
-    from txdiag.compose import build_service
+    from txdiag.errors import UnknownChain
 
     chains = load_chains(args.chains_dir or settings.chains_dir, settings.variables)
+    if args.chain is not None and args.chain not in chains:
+        raise UnknownChain(args.chain, list(chains))
+    return chains
+
+
+async def _diagnose(args: argparse.Namespace, settings: Settings, chains: Mapping[str, ChainSpec]) -> int:
+    from txdiag.compose import build_service
+
     async with build_service(settings, chains, transport="plain") as service:
         diagnosis = await service.diagnose(
             args.hash, chain=args.chain, expected_to=args.expected_to, lang=args.lang or settings.lang

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from txdiag.chains import ChainSpec
 from txdiag.classify.confirmed import confirmations, finality, incomplete
-from txdiag.families.bitcoin.models import BtcEvidence
 from txdiag.guidance import fmt
 from txdiag.guidance.render import Rendered, catalog_for, render, severity_marker, step_lines
 from txdiag.models import Classification, Evidence
+
+if TYPE_CHECKING:  # the bitcoin family loads on first use of one of its chains
+    from txdiag.families.bitcoin.models import BtcEvidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +36,7 @@ class Diagnosis:
         lang: str,
         observed_at: datetime,
     ) -> Diagnosis:
-        if isinstance(ev, BtcEvidence):
+        if not isinstance(ev, Evidence):
             from txdiag.families.bitcoin import report as bitcoin  # noqa: PLC0415 - the family loads on first use
 
             return cls(ev, result, chain, bitcoin.rendered(result, ev, chain, lang), lang, observed_at)
@@ -46,8 +48,8 @@ class Diagnosis:
 
     def to_json(self) -> dict[str, Any]:
         ev, chain = self.evidence, self.chain
-        btc = isinstance(ev, BtcEvidence)
-        if isinstance(ev, BtcEvidence):
+        btc = not isinstance(ev, Evidence)
+        if not isinstance(ev, Evidence):
             from txdiag.families.bitcoin import report as bitcoin  # noqa: PLC0415 - the family loads on first use
 
             parts, tx_doc, network_doc = bitcoin.incomplete(ev), bitcoin.tx_json(ev, chain), bitcoin.network_json(ev)
@@ -92,8 +94,8 @@ class Diagnosis:
             self.rendered.summary,
             "",
         ]
-        out.append(f"{labels['transaction']}{colon}{ev.txid if isinstance(ev, BtcEvidence) else ev.hash}")
-        if isinstance(ev, BtcEvidence):
+        out.append(f"{labels['transaction']}{colon}{ev.hash if isinstance(ev, Evidence) else ev.txid}")
+        if not isinstance(ev, Evidence):
             if chain is not None:
                 from txdiag.families.bitcoin import report as bitcoin  # noqa: PLC0415 - the family loads on first use
 

@@ -26,7 +26,6 @@ from txdiag.classify import classify
 from txdiag.classify.confirmed import incomplete, is_final
 from txdiag.errors import ChainUnavailable, DeadlineExceeded, Reason, UnknownChain
 from txdiag.families import Families
-from txdiag.families.bitcoin.models import BtcEvidence
 from txdiag.gather import find, investigate, look_back
 from txdiag.inputs import parse_address, parse_hash, parse_lang
 from txdiag.models import Asked, Classification, Evidence, Vanished
@@ -35,11 +34,12 @@ from txdiag.report import Diagnosis
 from txdiag.rpc import deadline_scope
 from txdiag.settings import Settings
 from txdiag.sightings import Sighting, SightingStore, recall, remember
-from txdiag.status import STATUS_TIMEOUT, ChainStatus, chain_statuses
 
-if TYPE_CHECKING:  # prometheus_client loads only where metrics are kept (the server)
+if TYPE_CHECKING:  # prometheus_client loads only where metrics are kept (the server); a family on first use
     from txdiag.families.bitcoin.gather import BitcoinFamily, BtcFound
+    from txdiag.families.bitcoin.models import BtcEvidence
     from txdiag.metrics import Metrics
+    from txdiag.status import ChainStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +129,7 @@ class Service:
         started = time.monotonic()
         ev, spec = await self.evidence(h, chain, expected)
         now = self.clock()
-        if isinstance(ev, BtcEvidence):
+        if not isinstance(ev, Evidence):
             from txdiag.families.bitcoin import rules  # noqa: PLC0415 - the family loads on first use
 
             result = rules.classify(ev, spec, now)
@@ -158,7 +158,7 @@ class Service:
             except TimeoutError as exc:
                 raise DeadlineExceeded(seconds) from exc
             self._count_cache("result", "coalesced" if shared else "miss")
-        if isinstance(ev, BtcEvidence):
+        if not isinstance(ev, Evidence):
             return await self._remember_bitcoin(dataclasses.replace(ev, asked_chain=chain)), spec
         ev = dataclasses.replace(ev, asked_chain=chain, expected_to=expected_to)
         return await self._remember(ev), spec
@@ -180,7 +180,7 @@ class Service:
                         ev, spec = located.evidence, self.chains[located.evidence.chain]
         except TimeoutError as exc:
             raise DeadlineExceeded(seconds) from exc
-        if isinstance(ev, BtcEvidence):
+        if not isinstance(ev, Evidence):
             from txdiag.families.bitcoin import report  # noqa: PLC0415 - the family loads on first use
 
             if report.incomplete(ev):
@@ -280,6 +280,8 @@ class Service:
         ctx = self.contexts[seen.chain]
         family = self.bitcoin if ctx.chain.family == "bitcoin" else None
         if family is not None:
+            from txdiag.families.bitcoin.models import BtcEvidence  # noqa: PLC0415 - the family loads on first use
+
             vanished = await family.look_back(ctx, seen)
             btc = BtcEvidence(
                 ev.hash, seen.chain, None, None, vanished=vanished, asked=ev.asked, asked_chain=ev.asked_chain
@@ -337,7 +339,7 @@ class Service:
         label = ev.chain if ev.tx is not None else "none"
         self.metrics.diagnoses.labels(label, result.verdict.value).inc()
         self.metrics.diagnosis_duration.labels(label).observe(seconds)
-        if isinstance(ev, BtcEvidence):
+        if not isinstance(ev, Evidence):
             if ev.network is not None:
                 self.metrics.chain_head.labels(ev.chain).set(ev.network.head)
                 if ev.network.blocks:
@@ -351,4 +353,6 @@ class Service:
 
     async def status(self) -> list[ChainStatus]:
         """Each chain's endpoints, probed now (see :func:`txdiag.status.chain_statuses`)."""
+        from txdiag.status import STATUS_TIMEOUT, chain_statuses  # noqa: PLC0415 - only `txdiag chains` and /readyz
+
         return await chain_statuses(self.contexts.values(), min(self.settings.deadline, STATUS_TIMEOUT))

@@ -26,7 +26,7 @@ import json
 from collections import deque
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 from txdiag.checksum import to_checksum_address
 from txdiag.models import Logs, ReceiptView, TxView
@@ -58,8 +58,9 @@ ERC20, ERC721, ERC1155 = "erc20", "erc721", "erc1155"
 
 @cache
 def burn_addresses() -> dict[str, str]:
-    """Lower-case address -> label, from the bundled list of well-known burn addresses."""
-    text = resources.files("txdiag").joinpath("data/burn_addresses.json").read_text(encoding="utf-8")
+    """Lower-case address -> label, from the bundled list of well-known burn addresses (package data)."""
+    # read beside the module, as the bundled chain files are: importlib.resources would load zipfile and shutil
+    text = (Path(__file__).resolve().parent / "data" / "burn_addresses.json").read_text(encoding="utf-8")
     return {e["address"].lower(): e["label"] for e in json.loads(text)["addresses"]}
 
 

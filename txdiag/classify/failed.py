@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from txdiag.chains import ChainSpec
 from txdiag.classify.fees import replacement
@@ -27,8 +27,10 @@ from txdiag.models import (
     Vanished,
     Verdict,
 )
-from txdiag.revert import RevertKind, RevertReason, decode_revert
 from txdiag.transfers import unmoved
+
+if TYPE_CHECKING:  # revert decoding (its error table, keccak) loads only for a revert with data
+    from txdiag.revert import RevertReason
 
 GAS_MARGIN_PERCENT = 20
 """Headroom added to a replayed gas estimate: state moves between the estimate and the next block."""
@@ -88,6 +90,8 @@ def reverted(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
             details["used_all_gas"] = used_all
             details["explanation"] = "reason_unavailable_all_gas" if used_all else "reason_unavailable"
         return Finding(Code.REVERTED, Severity.ERROR, details)
+    from txdiag.revert import RevertKind, decode_revert  # noqa: PLC0415 - see the TYPE_CHECKING import
+
     decoded = decode_revert(info.revert_data or b"")
     details.update(reason=decoded.display(), selector=decoded.selector, decoded=decoded.to_json())
     details["reason_kind"] = decoded.kind.value  # people read the reason from the catalog's form for its kind
@@ -104,6 +108,8 @@ def reverted(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
 
 
 def _explanation_key(decoded: RevertReason) -> str:
+    from txdiag.revert import RevertKind  # noqa: PLC0415 - loaded already by the caller
+
     if decoded.explanation is not None:
         return str(decoded.explanation)
     return {

@@ -15,7 +15,6 @@ from datetime import datetime
 from txdiag import text
 from txdiag.chains import ChainSpec
 from txdiag.models import Code, Evidence, Finding, Severity
-from txdiag.revert import decode_revert
 
 
 def scam_token(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
@@ -41,6 +40,8 @@ def scam_revert_message(ev: Evidence, chain: ChainSpec, now: datetime) -> Findin
     info = ev.failure
     if info is None:
         return None
+    from txdiag.revert import decode_revert  # noqa: PLC0415 - revert decoding loads only for a failure
+
     reason = decode_revert(info.revert_data or b"")
     for value in (reason.message, *(a.value for a in reason.args if isinstance(a.value, str)), info.error):
         if isinstance(value, str) and (site := text.site_in(value)) is not None:
