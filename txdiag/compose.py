@@ -1,7 +1,7 @@
 """The composition root: settings, chain specs and metrics in; a wired Service out.
 
-Everything stateful is made here and nowhere else: one RPC client, snapshot
-cache and token cache per chain, each chain's peers (the other chains, which
+Everything stateful is made here and nowhere else: the answer budget every
+RPC client shares, one RPC client, snapshot cache and token cache per chain, each chain's peers (the other chains, which
 some probes ask too), the result cache, the coalescing of identical requests
 and the sightings store. Service then only runs the diagnose flow.
 """
@@ -21,6 +21,7 @@ from txdiag.chains import ChainSpec
 from txdiag.families import Families
 from txdiag.probes.context import ChainContext
 from txdiag.rpc import RetryPolicy, RpcClient, RpcObserver
+from txdiag.rpc.budget import AnswerBudget
 from txdiag.rpc.transport import TransportKind
 from txdiag.service import EVM, Service
 from txdiag.settings import Settings
@@ -82,10 +83,12 @@ def build_contexts(
         policy or RetryPolicy(), attempts=settings.rpc_attempts, attempt_timeout=settings.attempt_timeout
     )
     observer: RpcObserver | None = metrics
+    # one budget for the bytes of node answers alive at once, shared by every chain's client
+    budget = AnswerBudget(settings.answer_budget)
     contexts = {
         name: ChainContext(
             chain=spec,
-            client=RpcClient(spec, policy=policy, observer=observer, transport=transport),
+            client=RpcClient(spec, policy=policy, observer=observer, transport=transport, budget=budget),
             snapshots=SnapshotCache(ttl=max(0.25, spec.block_time), observe=functools.partial(observe, "snapshot")),
         )
         for name, spec in chains.items()

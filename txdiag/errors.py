@@ -36,6 +36,7 @@ class Reason(StrEnum):
     HTTP_OTHER = "http_other"
     MALFORMED = "malformed_response"
     OVERSIZE = "oversize_response"
+    ANSWER_BUDGET = "answer_budget"  # no memory free in time for the answer (the process's own limit)
     BATCH_ERROR = "batch_error"  # one JSON-RPC error object answering a whole batch
     RATE_LIMITED = "rate_limited_item"  # the node answered, but throttled some items
     ITEM_ERROR = "rpc_error"  # a needed call's item error (the code is in the detail)

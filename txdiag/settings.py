@@ -70,6 +70,8 @@ class Settings:
     page: bool = True  # serve the page for people (GET /, /tx/{hash}); TXDIAG_PAGE=off turns it off
     lang: str | None = None  # the CLI's answer language when --lang is not given (TXDIAG_LANG)
     log_level: int = logging.WARNING  # TXDIAG_LOG_LEVEL: debug, info, warning, error or critical
+    # bytes every node answer alive at once may hold, read and decoded, in the whole process (TXDIAG_ANSWER_BUDGET_MB)
+    answer_budget: int = 128 * 1024 * 1024
     # what ${VAR} in a chain file's endpoints expands from (the environment, for from_env): may hold keys
     variables: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
@@ -109,6 +111,7 @@ class Settings:
             page=_switch(env, "TXDIAG_PAGE", True),
             lang=(env.get("TXDIAG_LANG") or "").strip() or None,
             log_level=_log_level(env),
+            answer_budget=_int(env, "TXDIAG_ANSWER_BUDGET_MB", 128, 16, 1_048_576) * 1024 * 1024,
             variables=env,
         )
 

@@ -8,13 +8,23 @@ import aiohttp
 
 from txdiag.chains import Endpoint
 from txdiag.errors import Reason
-from txdiag.rpc.transport import Posted, TransientError, judge, parse_retry_after
+from txdiag.rpc.budget import AnswerBudget, OverBudget, current_holdings, upfront
+from txdiag.rpc.transport import Metered, Posted, TransientError, judge, over_budget, parse_retry_after
+
+CHUNK = 64 * 1024
 
 
 class AiohttpTransport:
     """POSTs through one aiohttp session (made on first use unless given), kept alive per endpoint."""
 
-    def __init__(self, session: aiohttp.ClientSession | None = None, *, connections: int = 64) -> None:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession | None = None,
+        *,
+        connections: int = 64,
+        budget: AnswerBudget | None = None,
+    ) -> None:
+        self._budget = budget if budget is not None else AnswerBudget()
         self._session = session
         self._owns_session = session is None
         self._connections = connections
@@ -37,8 +47,9 @@ class AiohttpTransport:
         """POST ``body``; raise TransientError for every answer that is not a 2xx body within ``max_bytes``."""
         session = self._ensure_session()
         started = time.monotonic()
-        raw: bytes | None = None
+        raw: Posted | None = None
         name = endpoint.name
+        limit = min(max_bytes, self._budget.max_answer)
         try:
             async with session.post(
                 endpoint.url,
@@ -49,7 +60,10 @@ class AiohttpTransport:
                 status = resp.status
                 retry_after = parse_retry_after(resp.headers.get("Retry-After"))
                 if 200 <= status < 300:
-                    raw = await read_bounded(resp, max_bytes)
+                    left = seconds - (time.monotonic() - started)
+                    raw = await read_bounded(resp, limit, self._budget, left)
+        except OverBudget as exc:
+            raise over_budget(exc, name, time.monotonic() - started) from exc
         except TimeoutError as exc:
             raise TransientError(Reason.TIMEOUT, name, elapsed=time.monotonic() - started) from exc
         except aiohttp.ClientConnectorError as exc:
@@ -61,13 +75,23 @@ class AiohttpTransport:
         return judge(status, retry_after, raw, name, time.monotonic() - started)
 
 
-async def read_bounded(resp: aiohttp.ClientResponse, limit: int) -> bytes | None:
-    """The body as the client sees it (decompressed), or None when it is longer than ``limit`` bytes."""
-    if resp.content_length is not None and resp.content_length > limit:
+async def read_bounded(resp: aiohttp.ClientResponse, limit: int, budget: AnswerBudget, within: float) -> Posted | None:
+    """The body as the client sees it (decompressed) with its hold on ``budget``, or None when longer than ``limit``.
+
+    The declared length is charged before reading (waiting up to ``within`` seconds when this work holds
+    no answer yet), then what the body really holds as it arrives (never waiting: see budget.py).
+    OverBudget when it cannot be held.
+    """
+    declared = resp.content_length
+    if declared is not None and declared > limit:
         return None
-    body = bytearray()
-    async for chunk in resp.content.iter_chunked(64 * 1024):
-        body += chunk
-        if len(body) > limit:
-            return None
-    return bytes(body)
+    hold = await budget.reserve(upfront(declared), within=within, holdings=current_holdings())
+    meter = Metered(budget, hold, limit)
+    try:
+        async for chunk in resp.content.iter_chunked(CHUNK):
+            if not meter.add(chunk):
+                return None
+        return meter.finish(0.0)
+    except BaseException:
+        meter.drop()
+        raise

@@ -10,6 +10,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Protocol
 
+from txdiag.rpc.budget import holding_scope
+
 _deadline: ContextVar[float | None] = ContextVar("txdiag_rpc_deadline", default=None)
 
 
@@ -18,13 +20,16 @@ def deadline_scope(seconds: float) -> Iterator[float]:
     """Bound every RPC attempt made inside the block by one shared deadline.
 
     Nested scopes keep the earlier deadline. Yields the absolute deadline on
-    the loop-independent monotonic clock.
+    the loop-independent monotonic clock. The block is also one piece of work
+    for the answer budget (``budget.holding_scope``).
     """
     new = time.monotonic() + seconds
     current = _deadline.get()
     token = _deadline.set(min(new, current) if current is not None else new)
     try:
-        yield _deadline.get() or new
+        # the same work's node answers are counted together: while one is alive it never waits for more
+        with holding_scope():
+            yield _deadline.get() or new
     finally:
         _deadline.reset(token)
 

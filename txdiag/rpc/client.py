@@ -38,6 +38,7 @@ from txdiag.chains import ChainSpec
 from txdiag.errors import ChainUnavailable, DeadlineExceeded, Reason
 from txdiag.rpc import codec
 from txdiag.rpc.base import NullObserver, RetryPolicy, RpcObserver, remaining_time
+from txdiag.rpc.budget import AnswerBudget, Hold
 from txdiag.rpc.codec import NO_ANSWER, Call, Reply, RpcItemError
 from txdiag.rpc.dialect import DIALECTS, Dialect
 from txdiag.rpc.health import Circuit, EndpointHealth
@@ -124,6 +125,7 @@ class RpcClient:
         session: aiohttp.ClientSession | None = None,
         connections: int = 64,
         transport: TransportKind | Transport = "aiohttp",
+        budget: AnswerBudget | None = None,
     ) -> None:
         self.chain = chain
         self.dialect = DIALECTS[chain.family]
@@ -133,8 +135,8 @@ class RpcClient:
         if session is not None:
             from txdiag.rpc.aio import AiohttpTransport  # noqa: PLC0415 - aiohttp only when chosen
 
-            transport = AiohttpTransport(session, connections=connections)
-        self._transport = make_transport(transport, connections) if isinstance(transport, str) else transport
+            transport = AiohttpTransport(session, connections=connections, budget=budget)
+        self._transport = make_transport(transport, connections, budget) if isinstance(transport, str) else transport
         self._ids = codec.Ids()
         self.http_requests = 0  # HTTP requests on a caller's path: the round-trip count tests and bench read
         self.background_requests = 0  # health and head probes, off the caller's path
@@ -332,11 +334,13 @@ class RpcClient:
     ) -> list[Reply]:
         ids = self._ids.take(len(calls))
         methods = [c.method for c in calls]
-        decoded, elapsed = await self._send(
+        decoded, elapsed, hold = await self._send(
             health, codec.encode(ids, calls, as_batch=as_batch), methods, limit, background
         )
         whole = codec.whole_batch_error(decoded) if as_batch else None
         if whole is not None:
+            del decoded  # an exception's frames must not keep the answer alive
+            _release(hold)
             if not whole.refuses_batch:
                 # one error for the whole batch (a key, quota or server fault): this endpoint failed
                 self._fail(health, methods, "batch_error", elapsed, throttled=whole.rate_limited)
@@ -349,11 +353,16 @@ class RpcClient:
             )
             return [r[0] for r in singles]
         try:
-            replies = codec.match(decoded, ids, calls, health.name)
+            replies = codec.match(decoded, ids, calls, health.name, hold=hold)
         except Exception as exc:  # whatever shape the body had, it is this endpoint's fault, not the caller's
+            del decoded
+            _release(hold)
             self._fail(health, methods, "malformed", elapsed)
             raise TransientError(Reason.MALFORMED, health.name, outcome="malformed") from exc
+        del decoded
         if all(r.error is not None and r.error.code == NO_ANSWER for r in replies):
+            del replies
+            _release(hold)
             self._fail(health, [], "malformed", elapsed)
             raise TransientError(Reason.MALFORMED, health.name, outcome="malformed")
         for call, reply in zip(calls, replies, strict=True):
@@ -368,8 +377,12 @@ class RpcClient:
 
     async def _send(
         self, health: EndpointHealth, body: bytes, methods: list[str], limit: float | None, background: bool
-    ) -> tuple[Any, float]:
-        """One HTTP POST through the transport; its faults and undecodable bodies become TransientError."""
+    ) -> tuple[Any, float, Hold | None]:
+        """One HTTP POST through the transport, decoded, with its hold on the answer budget.
+
+        Its faults and undecodable bodies become TransientError; no room in the budget in time is not
+        held against the endpoint (it is this process's limit), an answer that can never fit is.
+        """
         seconds = self.policy.attempt_timeout if limit is None else limit
         left = remaining_time()
         if left is not None:
@@ -383,6 +396,9 @@ class RpcClient:
                 health.endpoint, body, seconds=seconds, max_bytes=self.policy.max_response_bytes
             )
         except TransientError as exc:
+            if exc.reason is Reason.ANSWER_BUDGET:
+                self._observe(health, methods, exc.outcome, exc.elapsed)
+                raise
             if exc.reason not in (Reason.TIMEOUT, Reason.CONNECTION, Reason.REFUSED):
                 self.observer.on_http(self.chain.name, health.name, exc.elapsed)
             self._fail(
@@ -396,11 +412,21 @@ class RpcClient:
             )
             raise
         self.observer.on_http(self.chain.name, health.name, posted.elapsed)
+        raw, hold, keep, elapsed = posted.raw, posted.hold, posted.decoded, posted.elapsed
+        del posted
         try:
-            return await codec.decode_off_loop(posted.raw), posted.elapsed
-        except ValueError as exc:
-            self._fail(health, methods, "malformed", posted.elapsed)
-            raise TransientError(Reason.MALFORMED, health.name, outcome="malformed") from exc
+            decoded = await codec.decode_off_loop(raw)
+        except ValueError:
+            decoded = _UNDECODABLE
+        # cancelled mid-decode: the hold stays with the frames the exception keeps, and goes when they do
+        del raw  # the body goes now; what stays is the decoded answer
+        if decoded is _UNDECODABLE:
+            _release(hold)
+            self._fail(health, methods, "malformed", elapsed)
+            raise TransientError(Reason.MALFORMED, health.name, outcome="malformed")
+        if hold is not None:
+            hold.resize(keep)
+        return decoded, elapsed, hold
 
     def _fail(
         self,
@@ -424,6 +450,21 @@ class RpcClient:
     def _observe(self, health: EndpointHealth, methods: list[str], outcome: str, elapsed: float) -> None:
         for m in methods:
             self.observer.on_request(self.chain.name, health.name, self.dialect.label(m), outcome, elapsed)
+
+
+_UNDECODABLE = object()
+
+
+def _release(hold: Hold | None) -> None:
+    if hold is not None:
+        hold.release()
+
+
+def _release_all(replies: Sequence[Reply | None]) -> None:
+    """Give back the budget of answers being discarded (their replies' holds)."""
+    for reply in replies:
+        if reply is not None and isinstance(reply.hold, Hold):
+            reply.hold.release()
 
 
 class _OutOfTime(stop_base):
@@ -507,17 +548,22 @@ class _BatchRun:
         except TransientError as exc:
             self._failed(exc)
             raise
-        if outcome.endpoint not in self.tried:
-            self.tried.append(outcome.endpoint)
+        endpoint = outcome.endpoint
+        if endpoint not in self.tried:
+            self.tried.append(endpoint)
+        self._take(outcome)
+        del outcome  # a failed check's exception keeps this frame: it must not keep the answer too
+        if not self.pending and self.verify is not None:
+            self._check(endpoint)
+        if self.pending:
+            throttled = TransientError(Reason.RATE_LIMITED, endpoint)
+            self._failed(throttled)
+            raise throttled
+
+    def _take(self, outcome: Outcome) -> None:
         for i, reply in outcome.replies.items():
             self.results[i] = reply
         self.pending = outcome.retry
-        if not self.pending and self.verify is not None:
-            self._check(outcome.endpoint)
-        if self.pending:
-            throttled = TransientError(Reason.RATE_LIMITED, outcome.endpoint)
-            self._failed(throttled)
-            raise throttled
 
     def _check(self, endpoint: str) -> None:
         """Verify the whole answer; a failed check discards it and makes this endpoint's attempt a failure."""
@@ -529,6 +575,7 @@ class _BatchRun:
         health = self.pool.health.get(endpoint)
         if health is not None:
             self.client.record_fault(health, [self.calls[i].method for i in range(len(self.calls))], "unverified")
+        _release_all(self.results)  # the answer is discarded, and with it what it held
         self.results = [None] * len(self.calls)
         self.pending = list(range(len(self.calls)))
         exc = TransientError(Reason.UNVERIFIED, endpoint, detail=f"{Reason.UNVERIFIED.value}: {fault}")

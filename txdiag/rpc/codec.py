@@ -14,7 +14,7 @@ import itertools
 import json
 import re
 from collections.abc import Generator, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from txdiag import gcpolicy
@@ -119,11 +119,16 @@ class RpcItemError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """One call's outcome: a value, or the node's error for it."""
+    """One call's outcome: a value, or the node's error for it.
+
+    ``hold`` is the answer's hold on the process's answer budget (shared by the replies of one answer):
+    it is given back when the last of them is dropped, since their values are what keeps the answer alive.
+    """
 
     value: Any = None
     error: RpcItemError | None = None
     endpoint: str = ""
+    hold: object = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -257,8 +262,13 @@ def whole_batch_error(decoded: Any) -> RpcItemError | None:
     return None
 
 
-def match(decoded: Any, ids: Sequence[int], calls: Sequence[Call], endpoint: str) -> list[Reply]:
-    """Answers matched to calls by id; each item's error stays with that item; a missing item is NO_ANSWER."""
+def match(
+    decoded: Any, ids: Sequence[int], calls: Sequence[Call], endpoint: str, *, hold: object = None
+) -> list[Reply]:
+    """Answers matched to calls by id; each item's error stays with that item; a missing item is NO_ANSWER.
+
+    Every reply carries ``hold`` (the answer's hold on the budget), which lives as long as any of them.
+    """
     objects = decoded if isinstance(decoded, list) else [decoded]
     by_id: dict[int | str, dict[str, Any]] = {}
     for obj in objects:
@@ -280,9 +290,9 @@ def match(decoded: Any, ids: Sequence[int], calls: Sequence[Call], endpoint: str
             continue
         err = obj.get("error")
         if err is not None:
-            replies.append(Reply(error=item_error(err, call.method), endpoint=endpoint))
+            replies.append(Reply(error=item_error(err, call.method), endpoint=endpoint, hold=hold))
         else:
-            replies.append(Reply(value=obj.get("result"), endpoint=endpoint))
+            replies.append(Reply(value=obj.get("result"), endpoint=endpoint, hold=hold))
     return replies
 
 

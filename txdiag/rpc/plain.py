@@ -22,7 +22,8 @@ from urllib.parse import unquote, urlsplit
 
 from txdiag.chains import Endpoint
 from txdiag.errors import Reason
-from txdiag.rpc.transport import Posted, TransientError, judge, parse_retry_after
+from txdiag.rpc.budget import AnswerBudget, Holdings, OverBudget, current_holdings, upfront
+from txdiag.rpc.transport import Metered, Posted, TransientError, judge, over_budget, parse_retry_after
 
 if TYPE_CHECKING:
     import ssl
@@ -53,7 +54,8 @@ class _Exchange:
 class PlainTransport:
     """POSTs with http.client in worker threads, one kept-alive connection per concurrent request per endpoint."""
 
-    def __init__(self, *, connections: int = 64) -> None:
+    def __init__(self, *, connections: int = 64, budget: AnswerBudget | None = None) -> None:
+        self._budget = budget if budget is not None else AnswerBudget()
         self._idle: dict[str, list[http.client.HTTPConnection]] = {}
         self._ssl: ssl.SSLContext | None = None
         self._lock = threading.Lock()
@@ -67,7 +69,11 @@ class PlainTransport:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self._connections, thread_name_prefix="txdiag-http")
         loop = asyncio.get_running_loop()
-        work = loop.run_in_executor(self._pool, self._exchange, exchange, endpoint, body, seconds, max_bytes)
+        limit = min(max_bytes, self._budget.max_answer)
+        # the worker thread does not see this task's context: the work's holdings go along explicitly
+        holdings = current_holdings()
+        exchanged = functools.partial(self._exchange, exchange, endpoint, body, seconds, limit, holdings=holdings)
+        work = loop.run_in_executor(self._pool, exchanged)
         try:
             status, retry_after, raw = await asyncio.wait_for(work, seconds)
         except TimeoutError as exc:
@@ -91,8 +97,15 @@ class PlainTransport:
     # -- in a worker thread --------------------------------------------------
 
     def _exchange(
-        self, exchange: _Exchange, endpoint: Endpoint, body: bytes, seconds: float, max_bytes: int
-    ) -> tuple[int, float | None, bytes | None]:
+        self,
+        exchange: _Exchange,
+        endpoint: Endpoint,
+        body: bytes,
+        seconds: float,
+        max_bytes: int,
+        *,
+        holdings: Holdings | None,
+    ) -> tuple[int, float | None, Posted | None]:
         started = time.monotonic()
         name = endpoint.name
         reused = exchange.conn is not None
@@ -107,7 +120,13 @@ class PlainTransport:
                 resp = conn.getresponse()
                 status = resp.status
                 retry_after = parse_retry_after(resp.getheader("Retry-After"))
-                raw = _read_bounded(resp, max_bytes) if 200 <= status < 300 else None
+                raw = None
+                if 200 <= status < 300:
+                    left = seconds - (time.monotonic() - started)
+                    raw = _read_bounded(resp, max_bytes, self._budget, holdings, left)
+            except OverBudget as exc:
+                conn.close()  # the body was left unread
+                raise over_budget(exc, name, time.monotonic() - started) from exc
             except TimeoutError as exc:
                 conn.close()
                 raise TransientError(Reason.TIMEOUT, name, elapsed=time.monotonic() - started) from exc
@@ -124,6 +143,9 @@ class PlainTransport:
             # a body left unread (not 2xx, over the bound) or a closing node: this connection is not kept
             if raw is None or resp.will_close or exchange.abandoned:
                 conn.close()
+            if exchange.abandoned and raw is not None and raw.hold is not None:
+                raw.hold.release()  # nobody will decode it
+                raw = None
             else:
                 self._give_back(endpoint.url, conn)
             return status, retry_after, raw
@@ -191,22 +213,31 @@ def _target(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def _read_bounded(resp: http.client.HTTPResponse, limit: int) -> bytes | None:
-    """The body decompressed (gzip, deflate), or None when it is longer than ``limit`` bytes."""
+def _read_bounded(
+    resp: http.client.HTTPResponse, limit: int, budget: AnswerBudget, holdings: Holdings | None, within: float
+) -> Posted | None:
+    """The body decompressed (gzip, deflate) with its hold on ``budget``, or None when longer than ``limit`` bytes.
+
+    Charged as in the aiohttp transport: the declared length before reading (this thread waits, up to
+    ``within`` seconds, when the work holds no answer yet), then what the body holds as it is read.
+    """
     length = resp.getheader("Content-Length")
     encoding = (resp.getheader("Content-Encoding") or "identity").strip().lower()
-    if length is not None and length.isdigit() and int(length) > limit:
+    declared = int(length) if length is not None and length.isdigit() else None
+    if declared is not None and declared > limit:
         return None
-    inflate = zlib.decompressobj(wbits=47) if encoding in ("gzip", "deflate", "x-gzip") else None
-    body = bytearray()
-    while chunk := resp.read(CHUNK):
-        if inflate is not None:
-            chunk = inflate.decompress(chunk, limit + 1 - len(body))
-        body += chunk
-        if len(body) > limit:
+    hold = budget.reserve_blocking(upfront(declared), within=within, holdings=holdings)
+    meter = Metered(budget, hold, limit)
+    try:
+        inflate = zlib.decompressobj(wbits=47) if encoding in ("gzip", "deflate", "x-gzip") else None
+        while chunk := resp.read(CHUNK):
+            if inflate is not None:
+                chunk = inflate.decompress(chunk, limit + 1 - len(meter.body))
+            if not meter.add(chunk):
+                return None
+        if inflate is not None and not meter.add(inflate.flush()):
             return None
-    if inflate is not None:
-        body += inflate.flush()
-        if len(body) > limit:
-            return None
-    return bytes(body)
+        return meter.finish(0.0)
+    except BaseException:
+        meter.drop()
+        raise

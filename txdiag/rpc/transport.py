@@ -6,16 +6,23 @@
     HTTP 5xx                                -> TransientError(http_5xx, retry_after)
     HTTP 3xx / 4xx whatever the body        -> TransientError(http_3xx | http_4xx): this endpoint cannot serve us
     a body over the limit (decompressed)    -> TransientError(oversize_response)
+    a body whose charge can never fit       -> TransientError(oversize_response): the endpoint's fault
+      in the answer budget
+    no budget free within the attempt       -> TransientError(answer_budget): ours, not the endpoint's
     2xx                                     -> the raw bytes, for the codec
 
 Nothing here knows JSON-RPC or endpoint health; the client records outcomes.
 Two transports keep this contract: ``txdiag.rpc.aio`` (aiohttp, for the server)
 and ``txdiag.rpc.plain`` (the standard library in a worker thread, for the
 command line, which then never imports aiohttp); the composition root picks one.
+Both charge what they read to one process-wide ``AnswerBudget`` (budget.py):
+the declared length up front, then what the body really holds as it arrives,
+and hand the hold on with the bytes; the client keeps it with the decoded answer.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass
@@ -24,6 +31,7 @@ from typing import Literal, Protocol
 
 from txdiag.chains import Endpoint
 from txdiag.errors import Reason
+from txdiag.rpc.budget import AnswerBudget, Hold, OverBudget, Tally, upfront
 
 MAX_RETRY_AFTER = 86_400.0  # a Retry-After beyond a day is nonsense; never wait (or mark) longer
 
@@ -62,10 +70,12 @@ class TransientError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Posted:
-    """A 2xx answer's body and how long it took."""
+    """A 2xx answer's body, how long it took, and its hold on the answer budget (``decoded``: what to keep after)."""
 
     raw: bytes
     elapsed: float
+    hold: Hold | None = None
+    decoded: int = 0
 
 
 TransportKind = Literal["aiohttp", "plain"]
@@ -78,18 +88,72 @@ class Transport(Protocol):
     async def close(self) -> None: ...
 
 
-def make_transport(kind: TransportKind, connections: int = 64) -> Transport:
-    """The transport of this kind, with at most ``connections`` open at once; each is imported only when chosen."""
+def make_transport(kind: TransportKind, connections: int = 64, budget: AnswerBudget | None = None) -> Transport:
+    """The transport of this kind, with at most ``connections`` open at once; each is imported only when chosen.
+
+    ``budget`` is the process's answer budget (the composition root makes one for every client); without one,
+    the transport keeps a budget of its own of the default size.
+    """
     if kind == "plain":
         from txdiag.rpc.plain import PlainTransport  # noqa: PLC0415 - the command line never loads aiohttp
 
-        return PlainTransport(connections=connections)
+        return PlainTransport(connections=connections, budget=budget)
     from txdiag.rpc.aio import AiohttpTransport  # noqa: PLC0415 - loaded only when chosen
 
-    return AiohttpTransport(connections=connections)
+    return AiohttpTransport(connections=connections, budget=budget)
 
 
-def judge(status: int, retry_after: float | None, raw: bytes | None, name: str, elapsed: float) -> Posted:
+class Metered:
+    """One body being read under the budget: the bytes so far, what they hold, and the hold that covers them."""
+
+    __slots__ = ("body", "budget", "hold", "limit", "tally")
+
+    def __init__(self, budget: AnswerBudget, hold: Hold, limit: int) -> None:
+        self.budget = budget
+        self.hold = hold
+        self.limit = limit
+        self.body = bytearray()
+        self.tally = Tally()
+
+    def add(self, chunk: bytes) -> bool:
+        """Take one chunk; False when the body is now over the limit. OverBudget when its charge cannot be held."""
+        self.body += chunk
+        self.tally.add(chunk)
+        if len(self.body) > self.limit:
+            self.drop()
+            return False
+        charge = self.tally.charge
+        if charge > self.hold.nbytes and not self.hold.resize(charge + upfront(len(chunk))):
+            self.refuse(charge)
+        return True
+
+    def finish(self, elapsed: float) -> Posted:
+        """The whole body, its hold settled to its exact charge."""
+        charge = self.tally.charge
+        if not self.hold.resize(charge):
+            self.refuse(charge)
+        raw = bytes(self.body)
+        self.body = bytearray()
+        return Posted(raw, elapsed, self.hold, self.tally.decoded)
+
+    def refuse(self, charge: int) -> None:
+        self.drop()
+        raise OverBudget(charge, too_big=charge > self.budget.total)
+
+    def drop(self) -> None:
+        """Give the body and its hold back: an exception's traceback keeps this object, never the bytes."""
+        self.body = bytearray()
+        self.hold.release()
+
+
+def over_budget(exc: OverBudget, name: str, elapsed: float) -> TransientError:
+    """What a refused reservation is: an answer that can never fit is the endpoint's; no room in time is ours."""
+    if exc.too_big:
+        return TransientError(Reason.OVERSIZE, name, outcome="oversize", elapsed=elapsed)
+    return TransientError(Reason.ANSWER_BUDGET, name, elapsed=elapsed)
+
+
+def judge(status: int, retry_after: float | None, raw: Posted | None, name: str, elapsed: float) -> Posted:
     """The status taxonomy: a 2xx body within the limit (``raw``), or the TransientError for this answer."""
     detail = f"http_{status}" if 100 <= status <= 999 else "http_other"
     if status == 429:
@@ -104,7 +168,7 @@ def judge(status: int, retry_after: float | None, raw: bytes | None, name: str, 
         raise TransientError(reason, name, detail=detail, elapsed=elapsed)
     if raw is None:
         raise TransientError(Reason.OVERSIZE, name, outcome="oversize", elapsed=elapsed)
-    return Posted(raw, elapsed)
+    return dataclasses.replace(raw, elapsed=elapsed)
 
 
 def parse_retry_after(value: str | None) -> float | None:
