@@ -289,3 +289,35 @@ def test_lists_and_numbers_follow_the_locale() -> None:
     for cat in CATALOGS.values():
         symbols = BabelLocale.parse(cat.locale.cldr).number_symbols["latn"]
         assert (cat.locale.group_symbol, cat.locale.decimal_symbol) == (symbols["group"], symbols["decimal"])
+
+
+# every duration shape: seconds, minutes, hours and minutes, days and hours; ones, zeros, and a grouped number
+DURATIONS = [0, 1, 2, 59, 60, 61, 119, 3599, 3600, 3660, 7325, 86_399, 86_400, 90_061, 172_799, 172_800, 266_400]
+DURATIONS += [10**8, 10**9 + 7, 3600 * 24 * 1001]
+
+
+@pytest.mark.parametrize("tag", sorted(CATALOGS))
+def test_a_catalogs_cldr_tables_are_babels(tag: str) -> None:
+    """A language's copied CLDR patterns (durations, lists) say what Babel says, and Babel is asked without them."""
+    import dataclasses
+
+    loc = CATALOGS[tag].locale
+    asks_babel = dataclasses.replace(loc, duration_units=None, list_patterns=None)
+    assert loc.duration_units is not None  # the shipped languages carry their tables: an answer needs no Babel
+    for seconds in DURATIONS:
+        assert loc.duration(seconds) == asks_babel.duration(seconds), seconds
+    for n in range(2, 7):
+        items = [f"x{i}" for i in range(n)]
+        assert loc.join(items) == asks_babel.join(items), n
+
+
+def test_cldr_tables_that_disagree_with_babel_are_caught() -> None:
+    """The comparison above can fail: a wrong plural form or list pattern shows."""
+    import dataclasses
+
+    en = CATALOGS["en"].locale
+    assert en.duration_units is not None
+    wrong = dict(en.duration_units) | {"day": {"other": "{0} day"}}
+    assert dataclasses.replace(en, duration_units=wrong).duration(266_400) != en.duration(266_400)
+    listed = dataclasses.replace(en, list_patterns={"2": "{0} & {1}", "start": "{0}; {1}", "middle": "", "end": ""})
+    assert listed.join(["a", "b"]) == "a & b"

@@ -16,6 +16,7 @@ from tests.support.chain import Chain, account
 AVOIDED = (
     "aiohttp",
     "jinja2",
+    "babel",  # durations and lists of the shipped languages come from the CLDR tables in their catalogs
     "prometheus_client",
     "eth_abi",
     "eth_utils",

@@ -4,8 +4,10 @@ A ``Locale`` is data, one per language, kept in that language's catalog file
 beside its words. Where Babel (the CLDR data) does the job it is used:
 durations are CLDR's unit patterns, lists CLDR's list patterns when the
 language's enumeration matches one, and Accept-Language negotiation is
-``babel.core.negotiate_locale``. Babel is imported only when a duration or a
-list is shown, so a command that never renders one never loads it.
+``babel.core.negotiate_locale``. A shipped language keeps CLDR's patterns for
+its durations and its list style in its catalog file (tests hold them to
+Babel's), so Babel and its locale data load only for a language without them,
+or to negotiate a tag that no language names.
 """
 
 from __future__ import annotations
@@ -46,6 +48,12 @@ class Locale:
     # durations: CLDR unit length ("long" | "short" | "narrow"), how two units are joined, how many
     duration_length: UnitLength = "short"
     duration_joiner: str = " "
+    # CLDR's patterns for the units of a duration at duration_length, by plural form ("one" is used for exactly
+    # 1), and for the list style, copied from CLDR into the catalog file so that an answer shows a duration or a
+    # list without loading Babel's locale data (tens of milliseconds for a one-shot command); None: asked of
+    # Babel. A test holds every table to Babel's own answers.
+    duration_units: Mapping[str, Mapping[str, str]] | None = None
+    list_patterns: Mapping[str, str] | None = None
     # numbers: amounts are exact decimals; digit grouping and the decimal mark of this language
     group_symbol: str = ","
     decimal_symbol: str = "."
@@ -56,14 +64,14 @@ class Locale:
         shown = list(items)
         if self.list_style is None or len(shown) < 2:
             return self.list_separator.join(shown)
+        if self.list_patterns is not None:
+            return _list(shown, self.list_patterns)
         from babel.lists import format_list
 
         return format_list(shown, style=self.list_style, locale=_babel(self.cldr))
 
     def duration(self, seconds: float) -> str:
         """A short duration, to the minute past a minute, to the hour past two days: '2 hr 5 min', '2小时5分钟'."""
-        from babel.units import format_unit
-
         s = max(0, round(seconds))
         m, s = divmod(s, 60)
         h, m = divmod(m, 60)
@@ -76,12 +84,17 @@ class Locale:
             parts = [(24 * d + h, "hour"), (m, "minute")]
         else:
             parts = [(d, "day"), (h, "hour")]
-        loc = _babel(self.cldr)
-        return self.duration_joiner.join(
-            format_unit(n, f"duration-{unit}", length=self.duration_length, locale=loc)
-            for i, (n, unit) in enumerate(parts)
-            if n or i == 0
-        )
+        return self.duration_joiner.join(self._unit(n, unit) for i, (n, unit) in enumerate(parts) if n or i == 0)
+
+    def _unit(self, n: int, unit: str) -> str:
+        """One whole number of a duration unit: '5 min', '1 day', '2天'."""
+        forms = None if self.duration_units is None else self.duration_units.get(unit)
+        if forms is not None:
+            pattern = forms["one"] if n == 1 and "one" in forms else forms["other"]
+            return pattern.format(self.number(f"{n:,}"))
+        from babel.units import format_unit
+
+        return format_unit(n, f"duration-{unit}", length=self.duration_length, locale=_babel(self.cldr))
 
     def number(self, text: str) -> str:
         """A number written with ',' grouping and '.' decimals, in this language's symbols."""
@@ -91,6 +104,16 @@ class Locale:
 
     def yes_no(self, value: bool) -> str:
         return self.terms["yes"] if value else self.terms["no"]
+
+
+def _list(items: list[str], patterns: Mapping[str, str]) -> str:
+    """Items joined by CLDR list patterns ("2", "start", "middle", "end"), as Babel's format_list does."""
+    if len(items) == 2:
+        return patterns["2"].format(*items)
+    out = patterns["start"].format(items[0], items[1])
+    for item in items[2:-1]:
+        out = patterns["middle"].format(out, item)
+    return patterns["end"].format(out, items[-1])
 
 
 @cache

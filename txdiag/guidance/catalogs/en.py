@@ -29,6 +29,14 @@ LOCALE = Locale(
     colon=": ",
     duration_length="short",  # CLDR: "2 hr 5 min"
     duration_joiner=" ",
+    # CLDR's (tests/test_locales.py holds them to Babel's): short duration units, and the unit-short list
+    duration_units={
+        "second": {"one": "{0} sec", "other": "{0} sec"},
+        "minute": {"one": "{0} min", "other": "{0} min"},
+        "hour": {"one": "{0} hr", "other": "{0} hr"},
+        "day": {"one": "{0} day", "other": "{0} days"},
+    },
+    list_patterns={"2": "{0}, {1}", "start": "{0}, {1}", "middle": "{0}, {1}", "end": "{0}, {1}"},
 )
 
 # steps shared by several findings

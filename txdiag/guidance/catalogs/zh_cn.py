@@ -31,6 +31,13 @@ LOCALE = Locale(
     colon="：",  # full-width in Chinese text
     duration_length="short",  # CLDR: "2小时5分钟"
     duration_joiner="",
+    # CLDR's short duration units (tests/test_locales.py holds them to Babel's)
+    duration_units={
+        "second": {"other": "{0}秒"},
+        "minute": {"other": "{0}分钟"},
+        "hour": {"other": "{0}小时"},
+        "day": {"other": "{0}天"},
+    },
     upper_verdict=False,
 )
 
