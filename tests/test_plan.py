@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from txdiag.probes.plan import Plan, as_reply, data_or_none, quantity_or_none, raw
+from txdiag.chains import ChainSpec
+from txdiag.probes.lookup import ask_lookup
+from txdiag.probes.plan import Plan, answer, as_reply, data_or_none, quantity_or_none, raw
 from txdiag.rpc import Call, Reply, RpcItemError
+from txdiag.snapshot import ask_snapshot, parse_snapshot
+from txdiag.wire import quantity
+
+TX_HASH = "0x" + "aa" * 32
 
 
 def test_each_handle_reads_its_own_reply() -> None:
@@ -51,3 +57,67 @@ def test_a_reply_count_that_does_not_match_is_refused() -> None:
     plan.add(Call("eth_blockNumber"), decode=quantity_or_none)
     with pytest.raises(ValueError, match="1 calls"):
         plan.settle([Reply("0x1"), Reply("0x2")])
+
+
+def test_an_answer_says_why_it_has_no_value() -> None:
+    """``answer(parse)`` tells a failed call, a null answer and a malformed one apart, and parses the rest."""
+    plan = Plan()
+    decode = answer(lambda v: quantity(v, "result"))
+    failed, null, malformed, good = (plan.add(Call("eth_blockNumber"), decode=decode) for _ in range(4))
+    err = RpcItemError(-32000, "header not found")
+    plan.settle([Reply(error=err), Reply(None), Reply("not hex"), Reply("0x10")])
+    assert (failed.value.error, failed.value.ok) == (err, False)
+    assert (null.value.value, null.value.ok) == (None, True)
+    assert (malformed.value.malformed, malformed.value.ok) == (True, False)
+    assert (good.value.value, good.value.ok) == (16, True)
+
+
+def test_a_verifier_reads_every_answer_through_the_handles_afresh() -> None:
+    """The client's check of each endpoint's answer settles the handles first: the second answer is not the first."""
+    plan = Plan()
+    head = plan.add(Call("eth_blockNumber"), decode=quantity_or_none)
+    seen: list[int | None] = []
+
+    def check() -> str | None:
+        seen.append(head.value)
+        return "too_high" if (head.value or 0) > 100 else None
+
+    verify = plan.verifier(check)
+    assert verify([Reply("0x" + "ff" * 5, endpoint="liar")]) == "too_high"
+    assert verify([Reply("0x10", endpoint="honest")]) is None
+    assert seen == [0xFF_FF_FF_FF_FF, 16]
+    assert plan.endpoint == "honest"
+
+
+def test_round_one_is_a_plan_whose_handles_decode_their_own_replies() -> None:
+    """The lookup and the snapshot each read their own call's reply; nothing is read by its position."""
+    spec = ChainSpec(
+        name="alpha",
+        chain_id=1,
+        native_symbol="ETH",
+        native_decimals=18,
+        confirmations=3,
+        block_time=12.0,
+        endpoints=(),
+    )
+    plan = Plan()
+    snap = ask_snapshot(spec, plan)
+    lookup = ask_lookup(TX_HASH, plan)  # after the snapshot's calls: the order of asking does not matter
+    methods = [c.method for c in plan.calls]
+    assert methods[-2:] == ["eth_getTransactionByHash", "eth_getTransactionReceipt"]
+    by_method = {
+        "eth_getTransactionByHash": Reply(None),
+        "eth_getTransactionReceipt": Reply(None),
+        "eth_feeHistory": Reply({"oldestBlock": "0x60", "gasUsedRatio": [0.5] * 5, "baseFeePerGas": ["0x7"] * 6}),
+        "txpool_status": Reply({"pending": "0x2", "queued": "0x1"}),
+    }
+    tags = {"latest": "0x64", "finalized": "0x24", "safe": "0x44"}
+    replies = [by_method.get(c.method) or Reply({"number": tags[c.params[0]], "timestamp": "0x10"}) for c in plan.calls]
+    plan.settle(replies)
+    network = parse_snapshot(snap())
+    assert (network.head, network.finalized, network.safe, network.next_base_fee) == (100, 36, 68, 7)
+    assert network.pool is not None
+    assert (network.pool.pending, network.pool.queued) == (2, 1)
+    assert lookup.tx.value.value is None
+    assert lookup.tx.value.ok
+    assert lookup.receipt.value.value is None

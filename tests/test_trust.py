@@ -26,9 +26,11 @@ from txdiag.compose import build_service
 from txdiag.errors import ChainUnavailable, Reason
 from txdiag.http import create_app
 from txdiag.metrics import Metrics
+from txdiag.probes.lookup import Lookup, ask_lookup
+from txdiag.probes.plan import Plan
 from txdiag.rpc import Reply
 from txdiag.settings import Settings
-from txdiag.snapshot import parse_snapshot, snapshot_calls
+from txdiag.snapshot import SnapshotAnswer, ask_snapshot, parse_snapshot
 
 SETTINGS = Settings(deadline=5.0, attempt_timeout=1.0, result_cache_size=0)
 TXDIAG = str(Path(sys.executable).parent / "txdiag")
@@ -245,7 +247,24 @@ RECEIPT = {
 )
 def test_transaction_checks(tx: object, receipt: object, fault: str | None) -> None:
     """Each way a transaction and its receipt can disagree with the question or each other has its own label."""
-    assert verify.transaction(TX["hash"], Reply(tx), Reply(receipt)) == fault
+    lookup = looked_up(tx, receipt)
+    assert verify.transaction(TX["hash"], lookup.tx.value, lookup.receipt.value) == fault
+
+
+def looked_up(tx: object, receipt: object) -> Lookup:
+    """Round 1's lookup of TX, answered with these replies."""
+    plan = Plan()
+    lookup = ask_lookup(TX["hash"], plan)
+    plan.settle([Reply(tx), Reply(receipt)])
+    return lookup
+
+
+def answered(spec: ChainSpec, *replies: Reply) -> SnapshotAnswer:
+    """The snapshot's answers, decoded by their handles (a chain with a pool: its status is not asked about)."""
+    plan = Plan()
+    read = ask_snapshot(spec, plan)
+    plan.settle([*replies, *([Reply(None)] * (len(plan) - len(replies)))])
+    return read()
 
 
 def block(number: int, ts: int) -> dict[str, str]:
@@ -287,7 +306,7 @@ def test_head_checks(latest: object, final: object, history: object, fault: str 
         block_time=12.0,
         endpoints=(),
     )
-    replies = [Reply(latest), Reply(final), Reply(None), Reply(history)]
+    replies = answered(spec, Reply(latest), Reply(final), Reply(None), Reply(history))
     assert verify.snapshot(spec, replies, NOW) == fault
 
 
@@ -383,8 +402,10 @@ async def test_a_cached_liars_snapshot_is_replaced_from_an_honest_endpoint(
         ctx = service.contexts["alpha"]
         liar.set(Fault(consistent_head=ABSURD))
         # the liar's snapshot in the cache, as a request with no block to check it by left it there
-        lie = await ctx.client.batch(snapshot_calls(ctx.chain), only=redact(liar.url))
-        ctx.snapshots.correct(parse_snapshot(ctx.chain, lie))
+        plan = Plan()
+        lie = ask_snapshot(ctx.chain, plan)
+        await plan.send(ctx.client, only=redact(liar.url))
+        ctx.snapshots.correct(parse_snapshot(lie()))
         d = await service.diagnose(two_payments[0])
         assert (d.verdict, d.evidence.block_number) == expected
         assert d.evidence.network is not None
@@ -443,11 +464,15 @@ def test_the_block_time_ceiling_holds_on_every_real_chain_rate(
 
 def test_a_consistent_liars_snapshot_fails_against_the_receipts_block() -> None:
     """Head, finalized and fee history agreeing at 2**40 pass alone, and fail against the receipt's own block."""
-    replies = [Reply(block(ABSURD, NOW)), Reply(block(ABSURD - 64, NOW - 64)), Reply(None), Reply(fees(ABSURD))]
+    replies = answered(
+        SPEC, Reply(block(ABSURD, NOW)), Reply(block(ABSURD - 64, NOW - 64)), Reply(None), Reply(fees(ABSURD))
+    )
     assert verify.snapshot(SPEC, replies, NOW) is None
     fault = verify.snapshot(SPEC, replies, NOW, receipt_block=1000, anchor=(1000, NOW - 12))
     assert fault == "head_implausible_for_block_time"
-    honest_replies = [Reply(block(1001, NOW)), Reply(block(937, NOW - 768)), Reply(None), Reply(fees(1001))]
+    honest_replies = answered(
+        SPEC, Reply(block(1001, NOW)), Reply(block(937, NOW - 768)), Reply(None), Reply(fees(1001))
+    )
     assert verify.snapshot(SPEC, honest_replies, NOW, receipt_block=1000, anchor=(1000, NOW - 12)) is None
 
 
@@ -462,4 +487,5 @@ def test_a_consistent_liars_snapshot_fails_against_the_receipts_block() -> None:
 )
 def test_the_receipts_block_time_is_read_where_the_node_gives_it(receipt: object, anchor: object) -> None:
     """The receipt's blockTimestamp, with its blockNumber, is the block the head is checked against."""
-    assert verify.anchor_of(Reply(receipt)) == anchor
+    link = looked_up(TX, receipt).receipt.value.value
+    assert (link.anchor if link is not None else None) == anchor

@@ -1,7 +1,8 @@
 """Hash -> Evidence on one chain, in as few dependent round trips as possible.
 
 Round 1 (one batch): the transaction, its receipt, and, unless another
-request already has or is fetching it, the chain snapshot.
+request already has or is fetching it, the chain snapshot; one plan whose
+handles decode each reply, checked through them endpoint by endpoint.
 Round 2 (one batch): what round 1 makes necessary, asked by *probes*: the
 sender's nonces and pool entries for a pending transaction, token metadata
 for Transfer logs, why a failed transaction failed, the recipients. Every
@@ -16,6 +17,7 @@ import asyncio
 import dataclasses
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from txdiag import transfers, verify
@@ -40,15 +42,16 @@ from txdiag.models import (
 )
 from txdiag.probes.context import ChainContext, Found, token_transfers
 from txdiag.probes.failure import ask_failure, ask_followup, ask_refusal
-from txdiag.probes.plan import Plan, Reader
+from txdiag.probes.lookup import Lookup, ask_lookup
+from txdiag.probes.plan import Check, Plan, Reader
 from txdiag.probes.recipient import ask_recipients, code_elsewhere
 from txdiag.probes.sender import ask_sender
 from txdiag.probes.tokens import ask_standard, ask_tokens, known_tokens
 from txdiag.probes.vanished import ask_outcome, ask_vanished, vanished
-from txdiag.rpc import Call, HeadProbes, Reply, Verifier
+from txdiag.rpc import HeadProbes
 from txdiag.sightings import Sighting
-from txdiag.snapshot import parse_snapshot, snapshot_calls
-from txdiag.wire import WireError, log_row, parse_receipt, parse_tx
+from txdiag.snapshot import SnapshotAnswer, ask_snapshot, parse_snapshot
+from txdiag.wire import WireError, log_row, parse_receipt
 
 T = TypeVar("T")
 
@@ -65,20 +68,20 @@ async def find(ctx: ChainContext, tx_hash: str) -> Found:
     lease = claim if isinstance(claim, Lease) else None
     if isinstance(claim, Lease):
         claim = claim.future
-    calls = [Call("eth_getTransactionByHash", (tx_hash,)), Call("eth_getTransactionReceipt", (tx_hash,))]
-    if lease is not None:
-        calls += snapshot_calls(ctx.chain)
+    plan = Plan()
+    lookup = ask_lookup(tx_hash, plan)
+    snap = ask_snapshot(ctx.chain, plan) if lease is not None else None
     # the other endpoints' heads, asked in parallel (not a dependent round trip) when not known lately
     head_probes = ctx.client.start_round()
     # every answer is checked (the hash asked, receipt and transaction agree, a believable head); one that
     # fails is that endpoint's fault and another endpoint is asked
-    check = verify.round_one(ctx.chain, tx_hash, with_snapshot=lease is not None, clock=time.time)
+    check = verify.round_one(ctx.chain, lookup, snap, clock=time.time)
     try:
         # a lagging endpoint cannot have the newest blocks: ask one at the best head when there is one
-        replies = await ctx.client.batch(calls, min_head=ctx.client.fresh_floor(), verify=check)
-        _checked(ctx, check, replies)
-        if lease is not None:
-            network = await _believable_snapshot(ctx, replies[2:], head_probes)
+        await plan.send(ctx.client, min_head=ctx.client.fresh_floor(), verify=check)
+        _checked(ctx, check, lookup.endpoint)
+        if snap is not None:
+            network = await _believable_snapshot(ctx, snap(), head_probes, _anchor(lookup))
     except BaseException as exc:
         if lease is not None:
             lease.fail(_abandoned(ctx, exc))
@@ -95,20 +98,20 @@ async def find(ctx: ChainContext, tx_hash: str) -> Found:
             network = await _snapshot_again(ctx)
 
     await head_probes.settle()
-    endpoint = replies[0].endpoint
-    tx, receipt = await _read_tx(ctx, replies[0], replies[1])
-    anchor = verify.anchor_of(replies[1])
+    endpoint = lookup.endpoint
+    tx, receipt = await _read_tx(ctx, lookup)
+    anchor = _anchor(lookup)
     agreed = 1
     endpoints = [endpoint]
     if _doubtful(ctx, endpoint, tx, receipt):
-        again = await _ask_another(ctx, calls[:2], endpoint)
+        again = await _ask_another(ctx, tx_hash, endpoint)
         if again is not None:
-            endpoints.append(again[0])
-            if tx is None and again[1] is None:
+            endpoints.append(again.endpoint)
+            if tx is None and again.tx is None:
                 agreed += 1
-            elif _completeness(again[1], again[2]) > _completeness(tx, receipt):
-                tx, receipt, anchor = again[1], again[2], again[3]
-    if receipt is None or anchor is None or anchor[0] != receipt.block_number:
+            elif _completeness(again.tx, again.receipt) > _completeness(tx, receipt):
+                tx, receipt, anchor = again.tx, again.receipt, again.anchor
+    if receipt is None:
         anchor = None
     if anchor is not None:
         network = await _head_after(ctx, network, anchor)
@@ -123,34 +126,57 @@ async def find(ctx: ChainContext, tx_hash: str) -> Found:
     )
 
 
-def _checked(ctx: ChainContext, check: Verifier, replies: Sequence[Reply]) -> None:
+def _anchor(lookup: Lookup) -> tuple[int, int] | None:
+    """(number, timestamp) of the receipt's block, where the node said its timestamp."""
+    link = lookup.receipt.value.value
+    return link.anchor if link is not None else None
+
+
+def _checked(ctx: ChainContext, check: Check, endpoint: str) -> None:
     """The client checks complete answers; one returned with throttled items unretried is checked here."""
-    fault = check(replies)
+    fault = check()
     if fault is not None:
-        endpoint = replies[0].endpoint if replies else ""
         raise ChainUnavailable(ctx.chain.name, [endpoint], Reason.UNVERIFIED, detail=f"could not check: {fault}")
 
 
-async def _believable_snapshot(ctx: ChainContext, replies: Sequence[Reply], heads: HeadProbes) -> NetworkView:
-    """The snapshot from round 1, once the other endpoints' heads are in: one whose head none of them is near
-    (a lying or broken node) is fetched again from the others."""
-    endpoint = replies[0].endpoint
+async def _fetch_snapshot(
+    ctx: ChainContext,
+    *,
+    avoid: Sequence[str] = (),
+    min_head: int | None = None,
+    anchor: tuple[int, int] | None = None,
+) -> tuple[NetworkView, str]:
+    """The snapshot alone, each endpoint's answer checked (against the transaction's block when known)."""
+    plan = Plan()
+    snap = ask_snapshot(ctx.chain, plan)
+    check = verify.snapshot_only(ctx.chain, snap, time.time, anchor=anchor)
+    await plan.send(ctx.client, avoid=avoid, min_head=min_head, verify=check)
+    answered = snap()
+    endpoint = answered.endpoint
+    _checked(ctx, check, endpoint)
     try:
-        network = parse_snapshot(ctx.chain, replies)
+        network = parse_snapshot(answered)
+    except WireError as exc:
+        raise ChainUnavailable(ctx.chain.name, [endpoint], Reason.MALFORMED) from exc
+    return network, endpoint
+
+
+async def _believable_snapshot(
+    ctx: ChainContext, snap: SnapshotAnswer, heads: HeadProbes, anchor: tuple[int, int] | None
+) -> NetworkView:
+    """The snapshot from round 1, once the other endpoints' heads are in: one whose head none of them is near
+    (a lying or broken node) is fetched again from the others (checked against the transaction's block)."""
+    endpoint = snap.endpoint
+    try:
+        network = parse_snapshot(snap)
     except WireError as exc:
         raise ChainUnavailable(ctx.chain.name, [endpoint], Reason.MALFORMED) from exc
     ctx.client.note_head(endpoint, network.head)
     await heads.settle()
     if ctx.client.head_believed(endpoint):
         return network
-    check = verify.snapshot_only(ctx.chain, time.time)
-    again = await ctx.client.batch(snapshot_calls(ctx.chain), avoid=[endpoint], verify=check)
-    _checked(ctx, check, again)
-    try:
-        network = parse_snapshot(ctx.chain, again)
-    except WireError as exc:
-        raise ChainUnavailable(ctx.chain.name, [again[0].endpoint], Reason.MALFORMED) from exc
-    ctx.client.note_head(again[0].endpoint, network.head)
+    network, again = await _fetch_snapshot(ctx, avoid=[endpoint], anchor=anchor)
+    ctx.client.note_head(again, network.head)
     return network
 
 
@@ -164,14 +190,8 @@ async def _head_after(ctx: ChainContext, network: NetworkView, anchor: tuple[int
     """
     if verify.head_after_block(ctx.chain, network.head, network.head_timestamp, anchor) is None:
         return network
-    check = verify.snapshot_only(ctx.chain, time.time, anchor=anchor)
-    replies = await ctx.client.batch(snapshot_calls(ctx.chain), verify=check)
-    _checked(ctx, check, replies)
-    try:
-        network = parse_snapshot(ctx.chain, replies)
-    except WireError as exc:
-        raise ChainUnavailable(ctx.chain.name, [replies[0].endpoint], Reason.MALFORMED) from exc
-    ctx.client.note_head(replies[0].endpoint, network.head)
+    network, endpoint = await _fetch_snapshot(ctx, anchor=anchor)
+    ctx.client.note_head(endpoint, network.head)
     ctx.snapshots.correct(network)
     return network
 
@@ -184,14 +204,7 @@ async def _snapshot_again(ctx: ChainContext) -> NetworkView:
     if not isinstance(claim, Lease):
         return await asyncio.shield(claim)
     try:
-        check = verify.snapshot_only(ctx.chain, time.time)
-        replies = await ctx.client.batch(snapshot_calls(ctx.chain), min_head=ctx.client.fresh_floor(), verify=check)
-        _checked(ctx, check, replies)
-        network = parse_snapshot(ctx.chain, replies)
-    except WireError as exc:
-        failure = ChainUnavailable(ctx.chain.name, [], Reason.MALFORMED)
-        claim.fail(failure)
-        raise failure from exc
+        network, _endpoint = await _fetch_snapshot(ctx, min_head=ctx.client.fresh_floor())
     except BaseException as exc:
         claim.fail(_abandoned(ctx, exc))
         raise
@@ -221,18 +234,28 @@ def _doubtful(ctx: ChainContext, endpoint: str, tx: TxView | None, receipt: Rece
     return receipt is None and (tx.block_number is not None or ctx.client.is_lagging(endpoint))
 
 
-async def _ask_another(
-    ctx: ChainContext, calls: list[Call], endpoint: str
-) -> tuple[str, TxView | None, ReceiptView | None, tuple[int, int] | None] | None:
+@dataclass(frozen=True, slots=True)
+class _Again:
+    """Another endpoint's answer to the same lookup."""
+
+    endpoint: str
+    tx: TxView | None
+    receipt: ReceiptView | None
+    anchor: tuple[int, int] | None
+
+
+async def _ask_another(ctx: ChainContext, tx_hash: str, endpoint: str) -> _Again | None:
     """The same question to another endpoint (at the best head where one is); None when none could answer."""
-    check = verify.round_one(ctx.chain, calls[0].params[0], with_snapshot=False, clock=time.time)
+    plan = Plan()
+    lookup = ask_lookup(tx_hash, plan)
+    check = verify.round_one(ctx.chain, lookup, None, clock=time.time)
     try:
-        again = await ctx.client.batch(calls, avoid=[endpoint], min_head=ctx.client.fresh_floor(), verify=check)
-        _checked(ctx, check, again)
-        tx, receipt = await _read_tx(ctx, again[0], again[1])
+        await plan.send(ctx.client, avoid=[endpoint], min_head=ctx.client.fresh_floor(), verify=check)
+        _checked(ctx, check, lookup.endpoint)
+        tx, receipt = await _read_tx(ctx, lookup)
     except (ChainUnavailable, DeadlineExceeded):
         return None
-    return again[0].endpoint, tx, receipt, verify.anchor_of(again[1])
+    return _Again(lookup.endpoint, tx, receipt, _anchor(lookup))
 
 
 def _completeness(tx: TxView | None, receipt: ReceiptView | None) -> int:
@@ -244,31 +267,33 @@ def _completeness(tx: TxView | None, receipt: ReceiptView | None) -> int:
     return 1 if tx.block_number is None else 2
 
 
-async def _read_tx(
-    ctx: ChainContext, tx_reply: Reply, receipt_reply: Reply
-) -> tuple[TxView | None, ReceiptView | None]:
-    if not tx_reply.ok:
-        err = tx_reply.error
-        label = err.label if err is not None else "no answer"
+async def _read_tx(ctx: ChainContext, lookup: Lookup) -> tuple[TxView | None, ReceiptView | None]:
+    """The transaction and its receipt from their handles (the receipt's logs parsed now, in slices)."""
+    found = lookup.tx.value
+    if found.error is not None:
         raise ChainUnavailable(
-            ctx.chain.name, [tx_reply.endpoint], Reason.ITEM_ERROR, detail=f"eth_getTransactionByHash failed: {label}"
+            ctx.chain.name,
+            [lookup.endpoint],
+            Reason.ITEM_ERROR,
+            detail=f"eth_getTransactionByHash failed: {found.error.label}",
         )
-    if tx_reply.value is None:
+    if found.malformed:
+        raise ChainUnavailable(ctx.chain.name, [lookup.endpoint], Reason.MALFORMED, detail="malformed transaction")
+    tx = found.value
+    if tx is None:
         return None, None
-    try:
-        tx = parse_tx(tx_reply.value)
-    except WireError as exc:
-        raise ChainUnavailable(
-            ctx.chain.name, [tx_reply.endpoint], Reason.MALFORMED, detail="malformed transaction"
-        ) from exc
     receipt = None
-    if receipt_reply.ok and receipt_reply.value is not None:
+    link = lookup.receipt.value
+    malformed = ChainUnavailable(
+        ctx.chain.name, [lookup.receipt.reply.endpoint], Reason.MALFORMED, detail="malformed receipt"
+    )
+    if link.malformed:
+        raise malformed
+    if link.value is not None:
         try:
-            receipt = await _parse_receipt(receipt_reply.value)
+            receipt = await _parse_receipt(link.value.raw)
         except WireError as exc:
-            raise ChainUnavailable(
-                ctx.chain.name, [receipt_reply.endpoint], Reason.MALFORMED, detail="malformed receipt"
-            ) from exc
+            raise malformed from exc
     # a receipt from a block the transaction does not name is a reorg in flight: trust neither as mined
     if receipt is not None and tx.block_hash is not None and receipt.block_hash != tx.block_hash:
         receipt = None

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from txdiag.cache import LRU, Lease, SingleFlight
 from txdiag.chains import ChainSpec
-from txdiag.models import NetworkView
+from txdiag.models import NetworkView, PoolStatus
+from txdiag.probes.plan import Answer, Plan, answer
 from txdiag.rpc import Call, Reply
-from txdiag.wire import WireError, parse_block_head, parse_fee_history, parse_pool_status
+from txdiag.wire import WireError, parse_block_head, parse_fee_history, parse_pool_status, quantity
 
 T = TypeVar("T")
 
@@ -27,17 +29,79 @@ FEE_HISTORY_BLOCKS = 20
 REWARD_PERCENTILES = (10.0, 25.0, 50.0, 75.0, 90.0)
 
 
-def snapshot_calls(chain: ChainSpec) -> list[Call]:
-    """The calls whose answers make a NetworkView, in the order parse_snapshot expects."""
-    calls = [
-        Call("eth_getBlockByNumber", ("latest", False)),
-        Call("eth_getBlockByNumber", ("finalized", False)),
-        Call("eth_getBlockByNumber", ("safe", False)),
-        Call("eth_feeHistory", (hex(FEE_HISTORY_BLOCKS), "latest", list(REWARD_PERCENTILES))),
-    ]
-    if chain.mempool:
-        calls.append(Call("txpool_status", ()))
-    return calls
+BlockHead = tuple[int, int]  # (number, timestamp)
+FeeHistory = tuple[tuple[int, ...], tuple[float, ...], tuple[tuple[int, ...], ...]]  # base fees, ratios, rewards
+
+
+@dataclass(frozen=True, slots=True)
+class FeeAnswer:
+    """An eth_feeHistory reply, read twice over: the history itself, and the newest block it says it covers."""
+
+    history: FeeHistory | None  # None when it could not be read (failed, null or malformed)
+    newest: int | None  # oldestBlock + blocks - 1, when the answer says (checked against the head)
+
+
+def fee_answer(r: Reply) -> FeeAnswer:
+    value: Any = r.value if r.ok else None
+    if value is None:
+        return FeeAnswer(None, None)
+    try:
+        history: FeeHistory | None = parse_fee_history(value)
+    except WireError:
+        history = None
+    return FeeAnswer(history, _newest(value))
+
+
+def _newest(value: Any) -> int | None:
+    if not isinstance(value, dict):
+        return None
+    ratios = value.get("gasUsedRatio")
+    if not isinstance(ratios, list) or not ratios:
+        return None
+    try:
+        return quantity(value.get("oldestBlock"), "oldestBlock") + len(ratios) - 1
+    except WireError:
+        return None
+
+
+def pool_status(r: Reply) -> tuple[PoolStatus | None, bool]:
+    """(the pool's counts, could not be read) from a txpool_status answer."""
+    return read_pool(r, parse_pool_status)
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotAnswer:
+    """The snapshot's answers, each decoded by its own handle."""
+
+    latest: Answer[BlockHead]
+    finalized: Answer[BlockHead]
+    safe: Answer[BlockHead]
+    fees: FeeAnswer
+    pool: tuple[PoolStatus | None, bool] | None  # None when the chain has no public pool (not asked)
+    endpoint: str = ""  # the endpoint that answered the head
+
+
+def ask_snapshot(chain: ChainSpec, plan: Plan) -> Callable[[], SnapshotAnswer]:
+    """Add the calls whose answers make a NetworkView to ``plan``; the reader gives their decoded answers."""
+    latest = plan.add(Call("eth_getBlockByNumber", ("latest", False)), decode=answer(parse_block_head))
+    finalized = plan.add(Call("eth_getBlockByNumber", ("finalized", False)), decode=answer(parse_block_head))
+    safe = plan.add(Call("eth_getBlockByNumber", ("safe", False)), decode=answer(parse_block_head))
+    fees = plan.add(
+        Call("eth_feeHistory", (hex(FEE_HISTORY_BLOCKS), "latest", list(REWARD_PERCENTILES))), decode=fee_answer
+    )
+    pool = plan.add(Call("txpool_status", ()), decode=pool_status) if chain.mempool else None
+
+    def read() -> SnapshotAnswer:
+        return SnapshotAnswer(
+            latest.value,
+            finalized.value,
+            safe.value,
+            fees.value,
+            pool.value if pool is not None else None,
+            latest.reply.endpoint,
+        )
+
+    return read
 
 
 def read_pool(reply: Reply, parse: Callable[[Any], T]) -> tuple[T | None, bool]:
@@ -55,46 +119,39 @@ def read_pool(reply: Reply, parse: Callable[[Any], T]) -> tuple[T | None, bool]:
     return None, reply.error is None or not reply.error.unsupported
 
 
-def parse_snapshot(chain: ChainSpec, replies: Sequence[Reply]) -> NetworkView:
+def parse_snapshot(snap: SnapshotAnswer) -> NetworkView:
     """Build a NetworkView; a part that could not be read is named in ``unavailable``.
 
     The head is required: without it nothing about confirmations can be said,
     so its absence raises WireError.
     """
-    latest, finalized, safe, fees = replies[:4]
-    pool_reply = replies[4] if len(replies) > 4 else None
     unavailable: set[str] = set()
-    if not latest.ok or latest.value is None:
+    if snap.latest.malformed:
+        raise WireError("the node's latest block is malformed")
+    if snap.latest.value is None:
         raise WireError("the node did not return its latest block")
-    head, head_ts = parse_block_head(latest.value)
+    head, head_ts = snap.latest.value
 
-    def optional_head(reply: Reply, part: str) -> int | None:
-        if not reply.ok or reply.value is None:
-            # no finality tag (pre-merge style chains, some L2 nodes) is normal: not an outage
-            return None
-        try:
-            return parse_block_head(reply.value)[0]
-        except WireError:
+    def optional_head(mark: Answer[BlockHead], part: str) -> int | None:
+        if mark.malformed:
             unavailable.add(part)
-            return None
+        # no finality tag (pre-merge style chains, some L2 nodes) is normal: not an outage
+        return mark.value[0] if mark.value is not None else None
 
-    fin = optional_head(finalized, "finalized")
-    sf = optional_head(safe, "safe")
+    fin = optional_head(snap.finalized, "finalized")
+    sf = optional_head(snap.safe, "safe")
     base_fees: tuple[int, ...] = ()
     ratios: tuple[float, ...] = ()
     rewards: tuple[tuple[int, ...], ...] = ()
     next_base: int | None = None
-    if fees.ok and fees.value is not None:
-        try:
-            base_fees, ratios, rewards = parse_fee_history(fees.value)
-            next_base = base_fees[-1] if base_fees else None
-        except WireError:
-            unavailable.add("fee_history")
+    if snap.fees.history is not None:
+        base_fees, ratios, rewards = snap.fees.history
+        next_base = base_fees[-1] if base_fees else None
     else:
         unavailable.add("fee_history")
     pool = None
-    if pool_reply is not None:
-        pool, unreadable = read_pool(pool_reply, parse_pool_status)
+    if snap.pool is not None:
+        pool, unreadable = snap.pool
         if unreadable:
             unavailable.add("pool")
     return NetworkView(

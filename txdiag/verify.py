@@ -17,12 +17,13 @@ what did not hold, or None. Pure: the wall clock is passed in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable
 
 from txdiag.chains import ChainSpec
-from txdiag.rpc import Reply, Verifier
-from txdiag.wire import WireError, hash32, parse_block_head, parse_tx, quantity
+from txdiag.models import TxView
+from txdiag.probes.lookup import Lookup, ReceiptLink
+from txdiag.probes.plan import Answer, Check
+from txdiag.snapshot import SnapshotAnswer
 
 FUTURE_TOLERANCE = 120.0  # seconds a head's timestamp may run ahead of our clock (skew, a fast sequencer)
 RACE_BLOCKS = 2  # items of one batch are read a moment apart: a block or two may be mined in between
@@ -53,47 +54,39 @@ def head_after_block(chain: ChainSpec, head: int, head_ts: int, anchor: tuple[in
     return None
 
 
-def transaction(asked: str, tx_reply: Reply, receipt_reply: Reply) -> str | None:
+def transaction(asked: str, tx: Answer[TxView], receipt: Answer[ReceiptLink]) -> str | None:
     """The transaction and its receipt, as one endpoint answered them."""
-    if not tx_reply.ok:
+    if tx.error is not None:
         return None  # an item error: the reader says the chain could not answer
-    if tx_reply.value is None:
-        if receipt_reply.ok and receipt_reply.value is not None:
+    if tx.malformed:
+        return "malformed_transaction"
+    view = tx.value
+    if view is None:
+        if receipt.ok and receipt.value is not None:
             return "receipt_without_transaction"
         return None
-    try:
-        tx = parse_tx(tx_reply.value)
-    except WireError:
-        return "malformed_transaction"
-    if tx.hash.lower() != asked.lower():
+    if view.hash.lower() != asked.lower():
         return "transaction_hash_mismatch"
-    if not receipt_reply.ok:
-        return "receipt_unreadable" if tx.block_number is not None else None
-    if receipt_reply.value is None:
+    if receipt.error is not None:
+        return "receipt_unreadable" if view.block_number is not None else None
+    if receipt.malformed:
+        return "malformed_receipt"
+    link = receipt.value
+    if link is None:
         # a mined transaction always has a receipt: this node is missing data (or mid-reorg); ask another
-        return "receipt_missing" if tx.block_number is not None else None
-    # only the fields that tie it to the transaction are read here (its logs are parsed once, later)
-    raw = receipt_reply.value
-    if not isinstance(raw, dict):
-        return "malformed_receipt"
-    try:
-        block_number = quantity(raw.get("blockNumber"), "blockNumber")
-        block_hash = hash32(raw.get("blockHash"), "blockHash")
-    except WireError:
-        return "malformed_receipt"
-    raw_hash = raw.get("transactionHash")
-    if not isinstance(raw_hash, str) or raw_hash.lower() != asked.lower():
+        return "receipt_missing" if view.block_number is not None else None
+    if link.transaction_hash is None or link.transaction_hash.lower() != asked.lower():
         return "receipt_hash_mismatch"
-    if tx.block_number is None or tx.block_hash is None:
+    if view.block_number is None or view.block_hash is None:
         return "receipt_for_pending_transaction"
-    if block_number != tx.block_number or block_hash.lower() != tx.block_hash.lower():
+    if link.block_number != view.block_number or link.block_hash.lower() != view.block_hash.lower():
         return "receipt_block_mismatch"
     return None
 
 
 def snapshot(
     chain: ChainSpec,
-    replies: Sequence[Reply],
+    snap: SnapshotAnswer,
     now: float,
     *,
     receipt_block: int | None = None,
@@ -104,17 +97,14 @@ def snapshot(
     ``anchor`` is the (number, timestamp) of the transaction's block, when known: the head must be
     reachable from it in the time between them.
     """
-    latest, finalized, safe, fees = replies[:4]
-    if not latest.ok or latest.value is None:
-        return None  # the snapshot reader names this (the head is required)
-    try:
-        head, head_ts = parse_block_head(latest.value)
-    except WireError:
+    if snap.latest.malformed:
         return "malformed_head"
+    if snap.latest.value is None:
+        return None  # the snapshot reader names this (the head is required)
+    head, head_ts = snap.latest.value
     if head_ts > now + FUTURE_TOLERANCE:
         return "head_in_future"
-    for reply in (finalized, safe):
-        mark = _head(reply)
+    for mark in (snap.finalized.value, snap.safe.value):
         if mark is None:
             continue
         number, ts = mark
@@ -123,7 +113,7 @@ def snapshot(
         allowed = max(0.0, head_ts - ts) / max(chain.block_time, 0.001) * BURST_FACTOR + BURST_BLOCKS
         if head - number > allowed:
             return "head_implausible"
-    newest = _fee_history_newest(fees)
+    newest = snap.fees.newest
     if newest is not None and abs(newest - head) > RACE_BLOCKS:
         return "fee_history_disagrees_with_head"
     if receipt_block is not None and receipt_block > head + RACE_BLOCKS:
@@ -133,65 +123,39 @@ def snapshot(
     return None
 
 
-def round_one(chain: ChainSpec, asked: str, *, with_snapshot: bool, clock: Callable[[], float]) -> Verifier:
-    """The check of round 1's batch: the transaction and receipt, and the snapshot when it rides along."""
+def round_one(
+    chain: ChainSpec,
+    lookup: Lookup,
+    snap: Callable[[], SnapshotAnswer] | None,
+    *,
+    clock: Callable[[], float],
+) -> Check:
+    """The check of round 1's answer, read from its handles: the transaction and receipt, and the snapshot
+    when it rides along (its head checked against the receipt's block)."""
 
-    def check(replies: Sequence[Reply]) -> str | None:
-        fault = transaction(asked, replies[0], replies[1])
-        if fault is not None or not with_snapshot:
+    def check() -> str | None:
+        receipt = lookup.receipt.value
+        fault = transaction(lookup.hash, lookup.tx.value, receipt)
+        if fault is not None or snap is None:
             return fault
-        receipt = replies[1]
-        return snapshot(chain, replies[2:], clock(), receipt_block=_receipt_block(receipt), anchor=anchor_of(receipt))
+        link = receipt.value
+        return snapshot(
+            chain,
+            snap(),
+            clock(),
+            receipt_block=link.block_number if link is not None else None,
+            anchor=link.anchor if link is not None else None,
+        )
 
     return check
 
 
-def snapshot_only(chain: ChainSpec, clock: Callable[[], float], *, anchor: tuple[int, int] | None = None) -> Verifier:
-    """The check of a batch that is only the snapshot's calls (against the transaction's block, when known)."""
-    return lambda replies: snapshot(chain, replies, clock(), anchor=anchor)
-
-
-def _head(reply: Reply) -> tuple[int, int] | None:
-    if not reply.ok or reply.value is None:
-        return None
-    try:
-        return parse_block_head(reply.value)
-    except WireError:
-        return None
-
-
-def _fee_history_newest(reply: Reply) -> int | None:
-    """The newest block an eth_feeHistory answer covers (oldestBlock + blocks - 1), when it says."""
-    value: Any = reply.value if reply.ok else None
-    if not isinstance(value, dict):
-        return None
-    ratios = value.get("gasUsedRatio")
-    if not isinstance(ratios, list) or not ratios:
-        return None
-    try:
-        oldest = quantity(value.get("oldestBlock"), "oldestBlock")
-    except WireError:
-        return None
-    return oldest + len(ratios) - 1
-
-
-def _receipt_block(reply: Reply) -> int | None:
-    if not reply.ok or not isinstance(reply.value, dict):
-        return None
-    try:
-        return quantity(reply.value.get("blockNumber"), "blockNumber")
-    except WireError:
-        return None
-
-
-def anchor_of(reply: Reply) -> tuple[int, int] | None:
-    """(block number, block timestamp) from a receipt, where the node includes ``blockTimestamp`` (geth, erigon,
-    besu, reth and anvil do; Arbitrum's nodes do not), else None."""
-    if not reply.ok or not isinstance(reply.value, dict) or reply.value.get("blockTimestamp") is None:
-        return None
-    try:
-        return quantity(reply.value.get("blockNumber"), "blockNumber"), quantity(
-            reply.value.get("blockTimestamp"), "blockTimestamp"
-        )
-    except WireError:
-        return None
+def snapshot_only(
+    chain: ChainSpec,
+    snap: Callable[[], SnapshotAnswer],
+    clock: Callable[[], float],
+    *,
+    anchor: tuple[int, int] | None = None,
+) -> Check:
+    """The check of a plan that is only the snapshot's calls (against the transaction's block, when known)."""
+    return lambda: snapshot(chain, snap(), clock(), anchor=anchor)

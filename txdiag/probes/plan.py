@@ -18,7 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from txdiag.rpc import Call, Reply, Rpc, RpcItemError
+from txdiag.rpc import Call, Reply, Rpc, RpcItemError, Verifier
+from txdiag.rpc.codec import NO_ANSWER
 from txdiag.wire import WireError, data, quantity
 
 T = TypeVar("T")
@@ -78,6 +79,11 @@ class Plan:
     def calls(self) -> list[Call]:
         return [h.call for h in self._handles]
 
+    @property
+    def endpoint(self) -> str:
+        """The endpoint that answered the plan (its first call's; the client checks a whole answer as one)."""
+        return self._handles[0].reply.endpoint if self._handles else ""
+
     def __len__(self) -> int:
         return len(self._handles)
 
@@ -88,10 +94,56 @@ class Plan:
         for handle, reply in zip(self._handles, replies, strict=True):
             handle.answer(reply)
 
-    async def send(self, client: Rpc) -> None:
-        """Send the whole plan as one batch (a no-op for an empty plan)."""
+    def verifier(self, check: Check) -> Verifier:
+        """The client's check of a whole answer, made through this plan's handles.
+
+        Every complete answer an endpoint gives is handed to the handles first,
+        so ``check`` reads typed values, never a list of replies.
+        """
+
+        def verify(replies: Sequence[Reply]) -> str | None:
+            self.settle(replies)
+            return check()
+
+        return verify
+
+    async def send(
+        self,
+        client: Rpc,
+        *,
+        avoid: Sequence[str] = (),
+        min_head: int | None = None,
+        only: str | None = None,
+        verify: Check | None = None,
+    ) -> None:
+        """Send the whole plan as one batch (a no-op for an empty plan).
+
+        ``avoid``, ``min_head`` and ``only`` choose endpoints as in ``Rpc.batch``;
+        ``verify`` checks each endpoint's complete answer through the handles:
+        a fault it names makes that answer the endpoint's fault, and the client
+        asks another endpoint (see ``Rpc.batch``).
+        """
         if self._handles:
-            self.settle(await client.batch(self.calls))
+            check = self.verifier(verify) if verify is not None else None
+            self.settle(await client.batch(self.calls, avoid=avoid, min_head=min_head, only=only, verify=check))
+
+
+Check = Callable[[], str | None]
+"""A check of a plan's answer, read from its handles: a fixed fault label, or None when the answer holds."""
+
+
+@dataclass(frozen=True, slots=True)
+class Answer(Generic[T_co]):
+    """One reply decoded: the value (None when the node has none), or why there is no value."""
+
+    value: T_co | None
+    error: RpcItemError | None = None  # the call failed: the node's error, or no answer at all
+    malformed: bool = False  # answered, in a shape that is not the value asked for
+
+    @property
+    def ok(self) -> bool:
+        """Whether the node answered in the shape asked for (a null answer included)."""
+        return self.error is None and not self.malformed
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +165,22 @@ def as_reply(r: Reply) -> Reply:
 def raw(r: Reply) -> Any:
     """The answer as the node sent it (JSON), or None when the call failed; the probe parses it."""
     return r.value if r.ok else None
+
+
+def answer(parse: Callable[[Any], T]) -> Callable[[Reply], Answer[T]]:
+    """A decoder into :class:`Answer`: the failed call, a null answer, a malformed one, or ``parse``'s value."""
+
+    def decode(r: Reply) -> Answer[T]:
+        if not r.ok:
+            return Answer(None, error=r.error or RpcItemError(NO_ANSWER, "no answer"))
+        if r.value is None:
+            return Answer(None)
+        try:
+            return Answer(parse(r.value))
+        except WireError:
+            return Answer(None, malformed=True)
+
+    return decode
 
 
 def quantity_or_none(r: Reply) -> int | None:
