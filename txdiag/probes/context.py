@@ -44,8 +44,11 @@ def token_transfers(found: Found) -> tuple[TokenTransfer, ...]:
     if found.receipt is None:
         return ()
     out = []
+    metas: dict[str, TokenMeta] = {}  # an airdrop's thousands of transfers name one token: one look-up
     for m in moves(found.receipt.logs):
-        meta = found.ctx.tokens.get(m.token) or TokenMeta(None, None)
+        meta = metas.get(m.token)
+        if meta is None:
+            meta = metas[m.token] = found.ctx.tokens.get(m.token) or TokenMeta(None, None)
         out.append(
             TokenTransfer(
                 m.token,

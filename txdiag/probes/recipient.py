@@ -27,6 +27,7 @@ from txdiag.probes.context import ChainContext, Found
 from txdiag.probes.plan import Handle, Plan, Read, Reader, data_or_none, quantity_or_none
 from txdiag.probes.tokens import DECIMALS_CALL, SYMBOL_CALL
 from txdiag.rpc import Call, Reply, remaining_time
+from txdiag.rpc.codec import release_in_slices
 from txdiag.transfers import Payment, history_subject
 from txdiag.transfers import payments as all_payments
 from txdiag.wire import (
@@ -217,7 +218,11 @@ def ask_recipients(found: Found, plan: Plan) -> Reader[RecipientInfo] | None:
         recipients = tuple(ask.read() for ask in asks)
         if any(r.has_code is None for r in recipients):
             unchecked.add("recipient_code")
-        history = _history(subject, found.hash, spans, [h.value for h in logs])
+        answers = [h.value for h in logs]
+        history = _history(subject, found.hash, spans, answers)
+        for answer in answers:
+            if answer is not None:
+                release_in_slices(answer)  # a sender's history can be thousands of logs: not freed in one go
         if history is None or not history.complete:
             unchecked.add("sender_history")
         return Read(RecipientInfo(recipients, history), frozenset(unchecked))
@@ -233,12 +238,13 @@ def _history(
         return None
     logs: list[tuple[int, int, str, str, str, int]] = []
     complete = True
+    own = tx_hash.lower()
     for answer in answers:
         if answer is None:
             complete = False
             continue
         for item in answer:
-            parsed = _transfer_log(item, tx_hash)
+            parsed = _transfer_log(item, own)
             if parsed is not None:
                 logs.append(parsed)
     if not complete and not logs:
@@ -257,7 +263,9 @@ def _history(
         if prev is None:
             if len(seen) >= MAX_COUNTERPARTIES:
                 continue
-            seen[key] = Counterparty(other, block, index, value, outgoing, token, 1, paid)
+            # checksummed only when kept: a history of thousands of logs names thousands of addresses
+            checksummed = to_checksum_address(other), to_checksum_address(token)
+            seen[key] = Counterparty(checksummed[0], block, index, value, outgoing, checksummed[1], 1, paid)
         else:
             seen[key] = Counterparty(
                 prev.address,
@@ -329,12 +337,16 @@ def _uint(raw: bytes | None) -> int | None:
     return int.from_bytes(raw[:32], "big") if raw is not None and len(raw) >= 32 else None
 
 
-def _transfer_log(item: Any, tx_hash: str) -> tuple[int, int, str, str, str, int] | None:
-    """(block, log index, token, from, to, value) of an ERC-20 Transfer log; None for others and this tx's own."""
+def _transfer_log(item: Any, own: str) -> tuple[int, int, str, str, str, int] | None:
+    """(block, log index, token, from, to, value) of an ERC-20 Transfer log, addresses in lower case.
+
+    None for other logs and for those of the transaction ``own`` (its hash in lower case).
+    """
     if not isinstance(item, dict) or item.get("removed"):
         return None
     try:
-        if str(item.get("transactionHash", "")).lower() == tx_hash.lower():
+        tx_hash = item.get("transactionHash", "")
+        if tx_hash == own or str(tx_hash).lower() == own:
             return None
         topics = item.get("topics") or []
         if len(topics) != 3 or data(topics[0], "topic") != TRANSFER_TOPIC:
@@ -342,9 +354,9 @@ def _transfer_log(item: Any, tx_hash: str) -> tuple[int, int, str, str, str, int
         value = data(item.get("data"), "data")
         if len(value) != 32:
             return None
-        frm = to_checksum_address(data(topics[1], "topic", size=32)[12:])
-        to = to_checksum_address(data(topics[2], "topic", size=32)[12:])
-        token = to_checksum_address(str(item.get("address")))
+        frm = "0x" + data(topics[1], "topic", size=32)[12:].hex()
+        to = "0x" + data(topics[2], "topic", size=32)[12:].hex()
+        token = "0x" + data(item.get("address"), "address", size=20).hex()
         block = quantity(item.get("blockNumber"), "blockNumber")
         index = quantity(item.get("logIndex"), "logIndex")
     except (WireError, ValueError, TypeError):
