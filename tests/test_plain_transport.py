@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
-import pytest
+import contextlib
+import http.server
+import json
+import os
+import ssl
+import subprocess
+import sys
+import threading
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from tests.support.anvil import Anvil
+import pytest
+import trustme
+
+from tests.support.anvil import Anvil, write_chain_file
+from tests.support.chain import Chain, account
 from txdiag.chains import Endpoint, redact
+from txdiag.errors import Reason
 from txdiag.rpc.plain import PlainTransport
+from txdiag.rpc.transport import TransientError
 
 BODY = b'{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}'
 
@@ -28,3 +46,160 @@ async def test_one_kept_alive_connection_per_endpoint_and_no_tls_for_http(node_a
     finally:
         await transport.close()
     assert transport._idle == {}
+
+
+# --- https: a real TLS server on loopback, with a throwaway certificate authority ---------------------------------
+
+
+class _Forward(http.server.BaseHTTPRequestHandler):
+    """Each POST's body goes to the node behind; its answer comes back as it is, on a kept-alive connection."""
+
+    protocol_version = "HTTP/1.1"
+    server: _TLSServer
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        req = urllib.request.Request(self.server.node_url, data=body, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            answer = resp.read()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _TLSServer(http.server.ThreadingHTTPServer):
+    """HTTPS in front of a node: the handshake runs in the connection's own thread, so a refused one ends only it."""
+
+    daemon_threads = True
+
+    def __init__(self, node_url: str, context: ssl.SSLContext) -> None:
+        super().__init__(("127.0.0.1", 0), _Forward)
+        self.node_url = node_url
+        self.context = context
+        self.handshakes_refused = 0
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        try:
+            tls = self.context.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            self.handshakes_refused += 1  # the client would not trust this certificate
+            return
+        with tls:
+            self.RequestHandlerClass(tls, client_address, self)
+
+
+@dataclass
+class Https:
+    """An https:// endpoint on loopback in front of a node, and the file of the authority that signed its cert."""
+
+    server: _TLSServer
+    ca_file: Path
+
+    def url(self, path: str = "") -> str:
+        return f"https://127.0.0.1:{self.server.server_address[1]}{path}"
+
+
+@contextlib.contextmanager
+def https_in_front(node: Anvil, tmp_path: Path, *, names: tuple[str, ...] = ("127.0.0.1",)) -> Iterator[Https]:
+    """A TLS server whose certificate, for ``names``, is signed by a fresh authority (trusted by nobody yet)."""
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(*names).configure_cert(context)
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    server = _TLSServer(node.url, context)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Https(server, ca_file)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.mark.asyncio
+async def test_https_endpoint_signed_by_a_trusted_authority_answers(
+    node_a: Anvil, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A certificate that verifies (its authority in SSL_CERT_FILE, its name the host): the node answers over TLS."""
+    with https_in_front(node_a, tmp_path) as https:
+        monkeypatch.setenv("SSL_CERT_FILE", str(https.ca_file))  # OpenSSL's own variable: the default context reads it
+        transport = PlainTransport()
+        endpoint = Endpoint(https.url("/v3/secret-key"), redact(https.url("/v3/secret-key")))
+        try:
+            posted = await transport.post(endpoint, BODY, seconds=10.0, max_bytes=64 * 1024)
+            assert b'"result":"0x7a69"' in posted.raw
+            assert transport._ssl is not None
+            assert transport._ssl.verify_mode is ssl.CERT_REQUIRED
+            assert transport._ssl.check_hostname
+            (conn,) = transport._idle[https.url("/v3/secret-key")]
+            assert isinstance(conn.sock, ssl.SSLSocket)  # the answer came over TLS
+        finally:
+            await transport.close()
+        assert https.server.handshakes_refused == 0
+
+
+@pytest.mark.parametrize(
+    ("names", "trusted"),
+    [(("127.0.0.1",), False), (("node.example.invalid",), True)],
+    ids=["unknown-authority", "another-name"],
+)
+@pytest.mark.asyncio
+async def test_https_endpoint_that_does_not_verify_is_an_endpoint_fault(
+    node_a: Anvil, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, names: tuple[str, ...], trusted: bool
+) -> None:
+    """An untrusted or misnamed certificate: refused at the handshake, a TransientError naming the endpoint redacted."""
+    with https_in_front(node_a, tmp_path, names=names) as https:
+        if trusted:
+            monkeypatch.setenv("SSL_CERT_FILE", str(https.ca_file))
+        else:  # the authorities trusted are another throwaway one's: the server's is unknown
+            other = tmp_path / "other-ca.pem"
+            trustme.CA().cert_pem.write_to_path(str(other))
+            monkeypatch.setenv("SSL_CERT_FILE", str(other))
+        transport = PlainTransport()
+        url = https.url("/v3/secret-key")
+        try:
+            with pytest.raises(TransientError) as caught:
+                await transport.post(Endpoint(url, redact(url)), BODY, seconds=10.0, max_bytes=64 * 1024)
+        finally:
+            await transport.close()
+    error = caught.value
+    assert error.reason is Reason.REFUSED
+    assert isinstance(error.__cause__, ssl.SSLCertVerificationError)  # verification refused it, not the network
+    assert error.endpoint == f"https://127.0.0.1:{https.server.server_address[1]}/…"
+    assert "secret-key" not in str(error)
+    assert https.server.handshakes_refused >= 1  # the server saw the client walk away during the handshake
+
+
+def test_cli_over_https_answers_with_the_authority_trusted_and_refuses_without(
+    chain_a: Chain, node_a: Anvil, tmp_path: Path
+) -> None:
+    """`txdiag diagnose` over https: with the CA in SSL_CERT_FILE a diagnosis; without, exit 3, endpoint redacted."""
+    tx_hash = chain_a.send(account(0), account(5).address, value=10**15, gas=21_000)
+    with https_in_front(node_a, tmp_path) as https:
+        write_chain_file(tmp_path / "chains", "alpha", 31337, [https.url("/v3/secret-key")])
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SSL_CERT")}
+        command = [sys.executable, "-m", "txdiag", "diagnose", tx_hash, "--chains-dir", str(tmp_path / "chains")]
+        trusted = subprocess.run(
+            [*command, "--json"],
+            env={**env, "SSL_CERT_FILE": str(https.ca_file)},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        refused = subprocess.run(
+            command, env={**env, "TXDIAG_DEADLINE": "3"}, capture_output=True, text=True, check=False
+        )
+    assert trusted.returncode == 0, trusted.stderr
+    assert json.loads(trusted.stdout)["tx"]["from"] == account(0).address
+    assert refused.returncode == 3
+    (line,) = refused.stderr.strip().splitlines()
+    assert f"https://127.0.0.1:{https.server.server_address[1]}/…" in line
+    assert "secret-key" not in refused.stderr
+    assert "Traceback" not in refused.stderr
