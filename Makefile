@@ -12,7 +12,9 @@ TOOLS  := tools/node_modules/.installed-$(shell cat tools/package-lock.json | ck
 
 .PHONY: setup demo test lint typecheck pytest bench serve test-deps clean
 
+# bytecode for every module, so that runs setting PYTHONDONTWRITEBYTECODE (it only stops writing) read it too
 setup: $(STAMP) $(TOOLS)
+	$(PY) -m compileall -q txdiag
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -8,10 +8,13 @@ mined payment. Each command runs ``--runs`` times, interleaved, and the median
 is reported, in two settings:
 
 - bytecode cached: the normal case (``__pycache__`` written on first use, or
-  at install time by pip and the container's compileall);
-- ``PYTHONDONTWRITEBYTECODE=1`` on a checkout without ``__pycache__``: every
-  run compiles txdiag from source (installed dependencies keep the bytecode
-  pip compiled when it installed them).
+  at install time by pip, ``make setup``'s compileall and the container's);
+- ``PYTHONDONTWRITEBYTECODE=1`` with that bytecode present: the variable only
+  stops Python from writing ``.pyc`` files, it still reads them, so this is
+  the same as the first wherever something compiled the package beforehand;
+- ``PYTHONDONTWRITEBYTECODE=1`` on a copy without ``__pycache__``: every run
+  compiles txdiag from source (installed dependencies keep the bytecode pip
+  compiled when it installed them).
 
 It also lists the modules ``python -X importtime`` says a diagnosis imports,
 largest first. With ``--write`` the tables replace the start-up section of
@@ -76,6 +79,7 @@ def import_profile(env: Mapping[str, str], code: str, top: int = 12) -> tuple[fl
 
 
 def measure(runs: int) -> str:
+    before = os.getloadavg()  # the other work on the machine, before this adds its own
     node = start_anvil(31337)
     try:
         chain = Chain(node)
@@ -90,6 +94,7 @@ def measure(runs: int) -> str:
             base["TXDIAG_DATA_DIR"] = str(Path(tmp) / "data")
             settings = {
                 "bytecode cached": dict(base),
+                "PYTHONDONTWRITEBYTECODE=1, bytecode present": {**base, "PYTHONDONTWRITEBYTECODE": "1"},
                 "PYTHONDONTWRITEBYTECODE=1, no __pycache__": {
                     **base,
                     "PYTHONDONTWRITEBYTECODE": "1",
@@ -125,8 +130,10 @@ def measure(runs: int) -> str:
     lines = [
         SECTION,
         "",
-        f"Command: `.venv/bin/python bench/startup.py --runs {runs} --write`. Median of {runs} runs each, one local "
-        "anvil node, no added latency, a final payment (the whole answer: verdict, findings, steps). "
+        f"Command: `.venv/bin/python bench/startup.py --runs {runs} --write`, at a load average of "
+        f"{before[0]:.2f} (1 min) / {before[1]:.2f} (5 min) before it started, on {os.cpu_count()} cores. "
+        f"Median of {runs} runs each, one local anvil node, no added latency, a final payment "
+        "(the whole answer: verdict, findings, steps). "
         f"The bar: `txdiag diagnose` within {LIMIT}× of `cast tx` + `cast receipt` in the same run.",
         "",
         "Wall ms, with CPU ms (user + system) in brackets: on a shared machine the wall time waits for a core.",

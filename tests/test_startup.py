@@ -25,6 +25,9 @@ AVOIDED = (
     "Crypto",  # a payment's few checksums are hashed in Python; pycryptodome loads for many
     "importlib.resources",
     "zipfile",
+    "shutil",  # argparse asks it for the terminal's width only when help is shown (bz2 and lzma come with it)
+    "platform",
+    "ctypes",
     "txdiag.http",
     "txdiag.rpc.aio",
     "txdiag.metrics",

@@ -14,7 +14,7 @@ import logging
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from txdiag import __version__
 from txdiag.errors import TxdiagError
@@ -26,8 +26,33 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2  # the others are the errors' own exit_code
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's layout of help, with the terminal's width asked when help is laid out, as argparse asks it.
+
+    argparse builds a formatter for every ``add_argument`` too, only to check its metavar; the stock formatter
+    asks ``shutil`` for the width each time, and importing shutil (bz2, lzma) is milliseconds of every start.
+    """
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None):
+        super().__init__(prog, indent_increment, max_help_position, width=80 if width is None else width)
+        self._terminal = width is None
+        self._max_help_asked = max_help_position
+
+    def format_help(self) -> str:
+        if self._terminal:  # what HelpFormatter.__init__ does with no width; nothing is laid out before this
+            import shutil
+
+            self._width = shutil.get_terminal_size().columns - 2
+            self._max_help_position = min(self._max_help_asked, max(self._width - 20, self._indent_increment * 2))
+        return super().format_help()
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors exit 2 with one line (argparse prints usage plus a line)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(EXIT_BAD_INPUT, f"txdiag: error: {message}\n")
@@ -52,7 +77,8 @@ class _Languages:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="txdiag", description="Diagnose a blockchain transaction by its hash.")
     parser.add_argument("--version", action="version", version=f"txdiag {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    # prog given, which argparse would otherwise lay out as a usage line (asking the terminal's width) to find
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, prog=parser.prog)
 
     d = sub.add_parser("diagnose", help="diagnose one transaction hash")
     d.add_argument("hash", help="the transaction hash (0x + 64 hex digits)")
