@@ -299,3 +299,20 @@ def test_hostile_chain_file_exit_2(tmp_path: Path, case: str, text: str, field: 
     assert len(line) <= 320
     if case == "tiny-block-time":
         assert "lag_tolerance" not in line
+
+
+def test_sightings_store_is_opened_only_when_an_answer_needs_it(
+    payment: str, chains_dir: Path, fresh_node: Anvil, tmp_path: Path
+) -> None:
+    """A mined payment records nothing: no store, no data directory; a pending one is recorded in the store."""
+    data = tmp_path / "data"
+    mined = run("diagnose", payment, "--chains-dir", str(chains_dir), env={"TXDIAG_DATA_DIR": str(data)})
+    assert mined.returncode == 0, mined.stderr
+    assert not data.exists()
+    fresh_node.automine(False)
+    pending = Chain(fresh_node).send(account(0), account(1).address, value=10**15, gas=21_000)
+    write_chain_file(tmp_path / "chains", "alpha", 31337, [fresh_node.url])
+    waiting = run("diagnose", pending, "--chains-dir", str(tmp_path / "chains"), env={"TXDIAG_DATA_DIR": str(data)})
+    assert waiting.returncode == 0, waiting.stderr
+    with sqlite3.connect(data / SIGHTINGS_FILE) as conn:
+        assert conn.execute("SELECT hash FROM sightings").fetchall() == [(pending,)]

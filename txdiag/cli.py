@@ -170,9 +170,11 @@ def _chains_asked(args: argparse.Namespace, settings: Settings) -> Mapping[str, 
 
 
 async def _diagnose(args: argparse.Namespace, settings: Settings, chains: Mapping[str, ChainSpec]) -> int:
-    from txdiag.compose import build_service
+    from txdiag.compose import build_service, default_sightings
 
-    async with build_service(settings, chains, transport="plain") as service:
+    # the sightings store opens only if this answer records or recalls one (a mined transaction's does not)
+    sightings = default_sightings(settings, on_first_use=True)
+    async with build_service(settings, chains, sightings=sightings, transport="plain") as service:
         diagnosis = await service.diagnose(
             args.hash, chain=args.chain, expected_to=args.expected_to, lang=args.lang or settings.lang
         )

@@ -25,7 +25,7 @@ from txdiag.rpc.budget import AnswerBudget
 from txdiag.rpc.transport import TransportKind
 from txdiag.service import EVM, Service
 from txdiag.settings import Settings
-from txdiag.sightings import MemorySightings, SightingStore, SqliteSightings
+from txdiag.sightings import MemorySightings, OpenedOnUse, SightingStore, SqliteSightings
 from txdiag.snapshot import SnapshotCache
 
 if TYPE_CHECKING:  # prometheus_client loads only where metrics are kept (the server)
@@ -99,8 +99,13 @@ def build_contexts(
     return contexts
 
 
-def default_sightings(settings: Settings) -> SightingStore:
-    """SQLite in the data directory when persistence is on; memory when off, or when the directory is unusable."""
+def default_sightings(settings: Settings, *, on_first_use: bool = False) -> SightingStore:
+    """SQLite in the data directory when persistence is on; memory when off, or when the directory is unusable.
+
+    ``on_first_use`` (the command line) opens it when a diagnosis first needs it, not at start-up.
+    """
+    if settings.persist_sightings and on_first_use:
+        return OpenedOnUse(functools.partial(default_sightings, settings))
     if settings.persist_sightings:
         try:
             return SqliteSightings.in_dir(settings.data_dir)

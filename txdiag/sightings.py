@@ -19,7 +19,7 @@ import dataclasses
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -79,6 +79,34 @@ class MemorySightings:
     def close(self) -> None:
         with self._lock:
             self._items.clear()
+
+
+class OpenedOnUse:
+    """A store opened on its first call: a command whose answer records and recalls nothing (a mined
+    transaction's) never opens it, nor creates its directory. The first call runs it where it runs
+    (``remember``/``recall``: a worker thread)."""
+
+    def __init__(self, open_store: Callable[[], SightingStore]) -> None:
+        self._open = open_store
+        self._store: SightingStore | None = None
+        self._lock = threading.Lock()
+
+    def _opened(self) -> SightingStore:
+        with self._lock:
+            if self._store is None:
+                self._store = self._open()
+            return self._store
+
+    def record(self, sighting: Sighting) -> Sighting:
+        return self._opened().record(sighting)
+
+    def get(self, tx_hash: str) -> Sighting | None:
+        return self._opened().get(tx_hash)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
 
 
 SIGHTINGS_FILE = "sightings.sqlite3"
