@@ -41,6 +41,7 @@ AVOIDED = (
 # bad input is refused before any of these load (nor anything else AVOIDED)
 NOT_FOR_BAD_INPUT = (
     "asyncio",
+    "json",
     "ssl",
     "http.client",
     "sqlite3",
@@ -55,13 +56,15 @@ NOT_FOR_BAD_INPUT = (
 )
 
 PROBE = """
-import json, sys
+import sys
 from txdiag.cli import main
 try:
     code = main(sys.argv[1:])
 except SystemExit as exc:  # argparse refuses a usage error by exiting
     code = exc.code
-print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stderr)
+modules = sorted(sys.modules)  # before this probe imports anything of its own
+import json
+print(json.dumps({"code": code, "modules": modules}), file=sys.stderr)
 """
 
 

@@ -9,7 +9,6 @@ Errors are one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -179,6 +178,8 @@ async def _diagnose(args: argparse.Namespace, settings: Settings, chains: Mappin
             args.hash, chain=args.chain, expected_to=args.expected_to, lang=args.lang or settings.lang
         )
     if args.json:
+        import json  # here: refusing bad input never needs it
+
         print(json.dumps(diagnosis.to_json(), ensure_ascii=False, indent=2))
     else:
         print(diagnosis.to_text())
@@ -207,6 +208,8 @@ async def _chains(args: argparse.Namespace, settings: Settings) -> int:
             }
             for st in statuses
         ]
+        import json
+
         print(json.dumps(doc, indent=2))
         return EXIT_OK
     for st in statuses:
