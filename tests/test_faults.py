@@ -18,11 +18,12 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from eth_account import Account
 from prometheus_client import CollectorRegistry
 
 from tests.support.anvil import Anvil, free_port, write_chain_file
-from tests.support.chain import Chain, account
-from tests.support.proxy import Fault, FaultProxy
+from tests.support.chain import Chain, account, calldata
+from tests.support.proxy import Fault, FaultProxy, Schedule, on_calls
 from tests.support.transports import both_transports, pytest_generate_tests  # noqa: F401
 from txdiag.chains import load_chains, redact
 from txdiag.compose import build_service
@@ -355,3 +356,121 @@ def test_chains_json_never_shows_a_path_key(tmp_path: Path) -> None:
         assert secret not in result.stdout + result.stderr
     (chain,) = json.loads(result.stdout)
     assert [e["name"] for e in chain["endpoints"]] == [f"http://127.0.0.1:{port}/…"]
+
+
+# --- a dead endpoint beside a failing one; item errors a node makes ----------------------------
+
+
+def first_of(*schedules: Schedule) -> Schedule:
+    """The first fault any of ``schedules`` picks for a request."""
+    return lambda q: next((f for f in (s(q) for s in schedules) if f is not None), None)
+
+
+@pytest.mark.asyncio
+async def test_a_dead_endpoint_beside_a_failing_one_leaves_no_deciding_check_undone(
+    chain_a: Chain, node_a: Anvil, clean_dir: Path, proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """Nothing listens at the first endpoint; at the second, round 1 fails 3 times and the recipients' batch 5:
+    the answer is complete, every retry went to the live endpoint, and the dead one was asked once.
+
+    Attempts at the dead endpoint used to alternate with those at the live one, and the backoff grew with
+    every attempt anywhere (to 2 s): round 1 then took 1.6-3.2 s of a 6 s deadline and the recipients' batch
+    more than the rest, so the recipient's code went unchecked.
+    """
+    tx = send_payment(chain_a, 31337)
+    node_a.mine(70)
+    expected = await truth(tx, clean_dir)
+    dead, flaky = f"http://127.0.0.1:{free_port()}", proxies[0]
+    bad = Fault(status=502)
+    flaky.schedule = first_of(on_calls("eth_getTransactionByHash", [bad] * 3), on_calls("eth_getCode", [bad] * 5))
+    settings = Settings(deadline=6.0, attempt_timeout=1.0, result_cache_size=0)
+    async with build_service(settings, load_chains(chain_dir(tmp_path, dead, flaky.url))) as service:
+        d = await service.diagnose(tx)
+        health = service.contexts["alpha"].client.health
+        dead_attempts = len(health[redact(dead)].window)
+    doc = d.to_json()
+    assert doc["verdict"] == expected.verdict == "confirmed"
+    assert doc["complete"] is True, doc["incomplete_parts"]
+    assert flaky.injected["status"] == 8  # every scheduled failure was met
+    assert flaky.methods["eth_getCode"] == 6  # the recipients' batch: 5 failures, then the answer
+    assert dead_attempts == 1  # refused once; never asked again while the live endpoint was there
+
+
+ETH = 10**18
+ENDPOINT_FAULTS = {
+    "internal": (-32603, "internal error"),
+    "header": (-32000, "header not found"),
+    "trie": (-32000, "missing trie node 4f2a9c (path 0x0a)"),
+}
+ROUND_TWO = ("eth_getCode", "eth_call", "eth_getLogs", "eth_getBalance", "eth_getTransactionCount")
+
+
+@pytest.fixture(scope="module")
+def token_to_itself(chain_a: Chain, node_a: Anvil) -> str:
+    """Tokens sent to the token's own contract, final: misdirected, from the calldata, the code and the token."""
+    owner = Account.create()
+    chain_a.send(account(8), owner.address, value=ETH, gas=21_000)
+    token = chain_a.deploy("Stardust", owner)
+    chain_a.send(owner, token, data=calldata("Stardust", "mint", owner.address, 1000 * ETH), gas=200_000)
+    tx = chain_a.send(owner, token, data=calldata("Stardust", "transfer", token, 5 * ETH), gas=200_000)
+    node_a.mine(70)
+    return tx
+
+
+@pytest.fixture(scope="module")
+def final_payment(chain_a: Chain, node_a: Anvil) -> str:
+    tx = send_payment(chain_a, 4242)
+    node_a.mine(70)
+    return tx
+
+
+def faulting(error: tuple[int, str]) -> Fault:
+    """A node that cannot answer round 2's questions (code, calls, logs, balances, nonces) with ``error``."""
+    return Fault(item_errors=dict.fromkeys(ROUND_TWO, error))
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("kind", ["payment", "token_to_itself"])
+@pytest.mark.parametrize("error", sorted(ENDPOINT_FAULTS))
+async def test_item_errors_of_one_endpoint_beside_an_honest_one_give_the_honest_answer(
+    *, kind: str, error: str, request: pytest.FixtureRequest, clean_dir: Path, proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """The first endpoint answers round 2's calls with an error of its own; the second is asked: complete and right."""
+    tx = request.getfixturevalue("final_payment" if kind == "payment" else kind)
+    async with build_service(SETTINGS, load_chains(clean_dir)) as clean:
+        expected = (await clean.diagnose(tx)).to_json()
+    a, b = proxies
+    a.set(faulting(ENDPOINT_FAULTS[error]))
+    d = await diagnose(chain_dir(tmp_path, a.url, b.url), tx)
+    doc = d.to_json()
+    assert doc["verdict"] == expected["verdict"] == ("confirmed" if kind == "payment" else "misdirected")
+    assert sorted(f["code"] for f in doc["findings"]) == sorted(f["code"] for f in expected["findings"])
+    assert doc["complete"] is True, doc["incomplete_parts"]
+    assert a.injected["item_error"] >= 1
+    assert b.methods["eth_getCode"] >= 1  # the calls the first could not answer were asked of the second
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("kind", "part"), [("payment", "recipient_code"), ("token_to_itself", "token")])
+@pytest.mark.parametrize("error", sorted(ENDPOINT_FAULTS))
+async def test_item_errors_of_the_only_endpoint_are_an_incomplete_answer_over_http(
+    *, kind: str, part: str, error: str, request: pytest.FixtureRequest, proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """Alone, the endpoint's own errors leave the checks undone: HTTP 200, complete false naming them, not cached."""
+    tx = request.getfixturevalue("final_payment" if kind == "payment" else kind)
+    a = proxies[0]
+    a.set(faulting(ENDPOINT_FAULTS[error]))
+    settings = Settings(deadline=5.0, attempt_timeout=1.0)
+    metrics = Metrics(CollectorRegistry())
+    service = build_service(settings, load_chains(chain_dir(tmp_path, a.url)), metrics=metrics)
+    async with TestClient(TestServer(create_app(service, settings, metrics))) as client:
+        resp = await client.get(f"/v1/tx/{tx}")
+        doc = await resp.json()
+        again = await client.get(f"/v1/tx/{tx}")
+        assert again.status == 200
+    assert resp.status == 200
+    assert doc["complete"] is False
+    assert part in doc["incomplete_parts"]
+    assert doc["verdict"] != "confirmed" or any(f["code"] == "unchecked" for f in doc["findings"])
+    assert a.methods["eth_getTransactionByHash"] == 2  # nothing incomplete was cached: the second asked again
+    assert a.methods["eth_getCode"] == 2  # each asked once: an error of the only endpoint is not retried there

@@ -342,7 +342,8 @@ async def test_4xx_with_json_body_fails_over_and_diagnosis_succeeds(
 
 @pytest.mark.asyncio
 async def test_4xx_json_error_on_the_only_endpoint_is_named_by_a_label_not_its_text() -> None:
-    """401 + JSON body on the only endpoint: ChainUnavailable says http_401; the node's text (a key, a URL) never."""
+    """401 + JSON body on the only endpoint: asked once (it cannot serve us); ChainUnavailable says http_401 and
+    never the node's text (a key, a URL)."""
     refusal = {"jsonrpc": "2.0", "id": None, "error": {"code": -32001, "message": SECRET_TEXT}}
     async with (
         fake_node(json_answer(refusal, status=401), path=f"/v3/{KEY}") as keyed,
@@ -354,7 +355,7 @@ async def test_4xx_json_error_on_the_only_endpoint_is_named_by_a_label_not_its_t
     assert "http_401" in message
     assert KEY not in message
     assert "dashboard" not in message
-    assert keyed.requests == FAST.attempts
+    assert keyed.requests == 1  # whatever the attempt budget: asking again would get the same refusal
 
 
 @pytest.mark.asyncio
@@ -472,6 +473,91 @@ def test_revert_text_is_neither_missing_data_nor_unsupported() -> None:
     assert not err.unsupported
     assert RpcItemError(-32000, "missing trie node 0xab").missing_data
     assert RpcItemError(-32601, "the method eth_x does not exist").unsupported
+
+
+ENDPOINT_FAULT_CASES = [
+    # code, message, data, method, the endpoint's fault (ask another)?
+    (-32000, "header not found", None, "eth_getBalance", True),
+    (-32000, "missing trie node 4f2a (path 0x0a)", None, "eth_getCode", True),
+    (-32000, "missing trie node 4f2a", None, "eth_call", True),  # a lagging node: the call never ran
+    (-32603, "internal error", None, "eth_getCode", True),
+    (-32603, "Internal error", None, "eth_call", True),  # a bare internal error: the call never ran
+    (-32000, "transaction indexing is in progress", None, "eth_getTransactionByHash", True),
+    (-32099, "no answer for this call", None, "eth_getLogs", True),  # left out of the batch's answer
+    (3, "execution reverted", "0x08c379a0", "eth_call", False),  # the revert is the answer
+    (-32000, "execution reverted", None, "eth_call", False),
+    (-32603, "EVM error OutOfGas", None, "eth_call", False),  # anvil: the contract ran out of gas
+    (-32000, "invalid opcode: INVALID", None, "eth_call", False),
+    (-32000, "gas required exceeds allowance (30000000)", None, "eth_estimateGas", False),
+    (-32603, "internal error", "0x08c379a0", "eth_call", False),  # carries revert data
+    (-32602, "invalid params", None, "eth_getCode", False),  # our question, wherever it is asked
+    (-32601, "the method debug_traceTransaction does not exist", None, "debug_traceTransaction", False),
+    (-32005, "limit exceeded", None, "eth_getBalance", False),  # throttled: retried as such, not failed over
+    (-32005, "query returned more than 10000 results", None, "eth_getLogs", False),
+    (-5, "No such mempool or blockchain transaction", None, "getrawtransaction", False),
+]
+
+
+@pytest.mark.parametrize(("code", "message", "data", "method", "expected"), ENDPOINT_FAULT_CASES)
+def test_endpoint_fault_classification(code: int, message: str, data: Any, method: str, expected: bool) -> None:
+    """An item the node could not answer (missing state, internal error) is its fault; a revert or bad call is not."""
+    assert RpcItemError(code, message, data, method=method).endpoint_fault is expected
+
+
+CODE = Call("eth_getCode", ("0x" + "22" * 20, "latest"))
+
+
+@pytest.mark.asyncio
+async def test_an_item_one_endpoint_cannot_answer_is_asked_of_another(proxies: list[FaultProxy]) -> None:
+    """-32603 for one item at the first endpoint: that item (only) is asked of the second, whose answer is used."""
+    a, b = proxies
+    a.set(Fault(item_errors={"eth_getCode": (-32603, "internal error")}))
+    async with RpcClient(spec(a.url, b.url), policy=FAST) as client:
+        with deadline_scope(5.0):
+            code, head = await client.batch([CODE, Call("eth_blockNumber")])
+    assert code.ok
+    assert code.value == "0x"
+    assert code.endpoint == name(b)
+    assert head.ok
+    assert head.endpoint == name(a)
+    assert a.methods["eth_getCode"] == 1
+    assert b.methods["eth_getCode"] == 1
+
+
+@pytest.mark.asyncio
+async def test_an_item_no_endpoint_can_answer_is_its_error_after_each_was_asked_once(
+    proxies: list[FaultProxy],
+) -> None:
+    """Both endpoints lack the state: the error comes back as data after one question each, not at the deadline."""
+    a, b = proxies
+    for p in proxies:
+        p.set(Fault(item_errors={"eth_getCode": (-32000, "missing trie node 4f2a")}))
+    async with RpcClient(spec(a.url, b.url), policy=FAST) as client:
+        with deadline_scope(30.0):
+            (code,) = await client.batch([CODE])
+        with deadline_scope(30.0):
+            (alone,) = await client.batch([CODE], only=name(a))
+    assert code.error is not None
+    assert code.error.missing_data
+    assert alone.error is not None
+    assert a.methods["eth_getCode"] == 2  # once for each batch
+    assert b.methods["eth_getCode"] == 1
+
+
+@pytest.mark.asyncio
+async def test_a_revert_is_an_answer_and_is_not_asked_elsewhere(proxies: list[FaultProxy]) -> None:
+    """eth_call reverting (code 3) at the first endpoint: the revert is returned; the second is never asked."""
+    a, b = proxies
+    a.set(Fault(item_errors={"eth_call": (3, "execution reverted")}))
+    call = Call("eth_call", ({"to": "0x" + "22" * 20, "data": "0x"}, "latest"))
+    async with RpcClient(spec(a.url, b.url), policy=FAST) as client:
+        with deadline_scope(5.0):
+            (reply,) = await client.batch([call])
+    assert reply.error is not None
+    assert reply.error.deterministic
+    assert reply.endpoint == name(a)
+    assert a.methods["eth_call"] == 1
+    assert b.methods["eth_call"] == 0  # (the second is asked for its head, off the call's path)
 
 
 MALFORMED_BODIES = {

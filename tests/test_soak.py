@@ -32,7 +32,7 @@ from prometheus_client import CollectorRegistry
 from tests.support.anvil import Anvil, free_port, write_chain_file
 from tests.support.chain import Chain, account, calldata
 from tests.support.faultworld import build_world, flaky
-from tests.support.proxy import Fault, FaultProxy, Schedule, seeded
+from tests.support.proxy import Fault, FaultProxy, Question, Schedule, seeded
 from txdiag.chains import load_chains
 from txdiag.compose import build_service
 from txdiag.errors import ChainUnavailable, DeadlineExceeded
@@ -77,12 +77,12 @@ def transient(seed: int, rate: float) -> Schedule:
 def test_the_flaky_schedule_is_honest() -> None:
     """The flaky mix faults 40 % of questions, its four kinds about equally, and a retry is a new draw."""
     schedule = flaky(SEED, 0.4)
-    drawn = [schedule(f"question {i}", 0) for i in range(4000)]
+    drawn = [schedule(Question(f"question {i}", 0, ())) for i in range(4000)]
     kinds = Counter((f.status, f.retry_after, f.reset) for f in drawn if f is not None)
     assert abs(sum(kinds.values()) / len(drawn) - 0.4) < 0.03
     assert set(kinds) == {(None, None, True), (429, "1", False), (502, None, False), (503, None, False)}
     assert all(abs(n / sum(kinds.values()) - 0.25) < 0.04 for n in kinds.values())
-    retried = [schedule("one question", attempt) for attempt in range(200)]
+    retried = [schedule(Question("one question", attempt, ())) for attempt in range(200)]
     assert 40 < sum(f is not None for f in retried) < 120  # attempts are drawn afresh, not faulted forever
 
 

@@ -95,16 +95,33 @@ class Fault:
 
 PASS = Fault()
 
-Schedule = Callable[[str, int], "Fault | None"]
-"""A request's fault from its key (:func:`request_key`) and its attempt (how many times that key came before)."""
+
+@dataclass(frozen=True)
+class Question:
+    """What a schedule knows of a request: what it asks, and how many times that was asked before."""
+
+    key: str  # :func:`request_key`
+    attempt: int  # 0 the first time this key reaches the proxy
+    methods: tuple[str, ...]  # of its items, in order
+
+
+Schedule = Callable[[Question], "Fault | None"]
+"""A request's fault, from the :class:`Question` it asks."""
 
 
 def request_key(payload: Any, body: bytes) -> str:
-    """What a request asks, without its ids: the same question has the same key in any interleaving."""
+    """What a request asks, without its ids: the same question has the same key in any interleaving.
+
+    The chain id riding along with other calls is left out: a client adds it to
+    an endpoint's requests until one answers it, which a concurrent head probe
+    may do first, so it is not part of the question.
+    """
     items = payload if isinstance(payload, list) else [payload]
     if payload is None or not all(isinstance(i, dict) for i in items):
         return hashlib.sha256(body).hexdigest()
     asked = [[i.get("method"), i.get("params")] for i in items]
+    if len(asked) > 1:
+        asked = [a for a in asked if a[0] != "eth_chainId"]
     return hashlib.sha256(json.dumps(asked, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -117,11 +134,24 @@ def seeded(seed: int, rate: float, kinds: Sequence[Callable[[random.Random], Fau
     depend on the order in which requests reach the proxy.
     """
 
-    def choose(key: str, attempt: int) -> Fault | None:
-        rng = random.Random(f"{seed}:{key}:{attempt}")
+    def choose(q: Question) -> Fault | None:
+        rng = random.Random(f"{seed}:{q.key}:{q.attempt}")
         if rng.random() >= rate:
             return None
         return rng.choice(kinds)(rng)
+
+    return choose
+
+
+def on_calls(method: str, faults: Sequence[Fault]) -> Schedule:
+    """The n-th time a question asking ``method`` (in any item) comes, it gets ``faults[n]``; the rest pass.
+
+    Counted per question, so "the recipients' batch fails three times" holds
+    however background probes interleave with it.
+    """
+
+    def choose(q: Question) -> Fault | None:
+        return faults[q.attempt] if method in q.methods and q.attempt < len(faults) else None
 
     return choose
 
@@ -246,7 +276,9 @@ class FaultProxy:
             with self._lock:
                 attempt = self._asked[key]
                 self._asked[key] += 1
-            scheduled = self.schedule(key, attempt)
+            items = payload if isinstance(payload, list) else [payload]
+            methods = tuple(str(i.get("method")) for i in items if isinstance(i, dict))
+            scheduled = self.schedule(Question(key, attempt, methods))
             if scheduled is not None:
                 return scheduled
         if self.chooser is not None:

@@ -52,10 +52,24 @@ class MetadataAsk:
         (symbol, symbol_hex), (name, name_hex) = self.symbol.value, self.name.value
         return TokenMeta(symbol, self.decimals.value, name, symbol_hex, name_hex)
 
+    @property
+    def unanswered(self) -> bool:
+        """Whether a node, not the token, left a question unanswered (throttled, missing state, internal error).
+
+        Such a None is not the token declining to say; it is never cached and
+        the token's metadata counts as unchecked.
+        """
+        for handle in (self.symbol, self.decimals, self.name):
+            err = handle.error
+            if err is not None and (err.endpoint_fault or err.rate_limited):
+                return True
+        return False
+
     def remember(self, ctx: ChainContext) -> TokenMeta:
         """Keep what the token said about itself in the chain's token cache (None where it would not say)."""
         meta = self.value
-        ctx.tokens.put(self.token, meta)
+        if not self.unanswered:
+            ctx.tokens.put(self.token, meta)
         return meta
 
 
@@ -85,7 +99,8 @@ def ask_tokens(found: Found, plan: Plan) -> Reader[TokenInfo] | None:
 
     def read() -> Read[TokenInfo]:
         metadata = {ask.token: ask.remember(found.ctx) for ask in asks}
-        return Read(TokenInfo(metadata, token_transfers(found)))
+        unchecked = frozenset({"token"}) if any(ask.unanswered for ask in asks) else frozenset()
+        return Read(TokenInfo(metadata, token_transfers(found)), unchecked)
 
     return read
 

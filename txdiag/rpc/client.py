@@ -9,9 +9,18 @@ Fault taxonomy, decided once (the transport and codec classify; this layer acts)
                                                                   ask item by item; else an endpoint fault
     JSON-RPC rate-limit item (-32005, 429; "rate limit" text   -> that item is retried; it does not count
       only for server codes -32000..-32099, never reverts)        toward the endpoint's circuit
-    JSON-RPC "missing data" item (header/trie not found)       -> that item is asked of another endpoint
+    JSON-RPC item the endpoint could not answer (header or     -> that item is asked of each other endpoint once,
+      trie node not found, internal or server error, an           within the deadline; when none can answer it, its
+      item missing from the answer; ``endpoint_fault``)           error is returned and the caller says "unchecked"
     any other JSON-RPC error (revert, invalid params, a log    -> deterministic: returned to the caller as data
-      range too wide, ...)
+      range too wide, a contract's own out-of-gas, ...)
+
+Between attempts: none before asking another endpoint; the Retry-After of
+an endpoint that sent one, when it fits in the time left; else a jittered
+backoff growing with this call's failures at the endpoint asked next. An
+endpoint whose last connection was refused is not asked while another one
+still accepts connections, so a dead endpoint costs neither attempts nor
+backoff to a call that has a live one.
 
 Reasons carried by TransientError and ChainUnavailable are members of
 ``errors.Reason`` (with a bounded detail such as ``http_401``), never a
@@ -27,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -291,9 +301,9 @@ class RpcClient:
             if isinstance(outcome, BaseException):
                 raise outcome
             for i, reply in zip(chunk, outcome, strict=True):
-                replies[i] = reply  # a throttled item's error is kept unless a later attempt does better
+                replies[i] = reply  # a throttled or faulted item's error is kept unless a later attempt does better
                 err = reply.error
-                if err is not None and (err.rate_limited or err.missing_data):
+                if err is not None and (err.rate_limited or err.endpoint_fault):
                     retry.append(i)
         if transient is not None and len(retry) == len(pending):
             raise transient
@@ -467,6 +477,10 @@ def _release_all(replies: Sequence[Reply | None]) -> None:
             reply.hold.release()
 
 
+_ITEMS_LEFT = (Reason.RATE_LIMITED, Reason.ITEM_ERROR)  # an attempt answered, with items left to ask
+_UNUSABLE = (Reason.HTTP_CLIENT, Reason.HTTP_REDIRECT)  # the endpoint cannot serve us, whatever we ask
+
+
 class _OutOfTime(stop_base):
     """Stop retrying when the caller's deadline (less a margin) has run out."""
 
@@ -504,6 +518,10 @@ class _BatchRun:
         self.pending = list(range(len(calls)))
         self.tried: list[str] = []
         self.last: TransientError | None = None
+        self.failures: Counter[str] = Counter()  # this call's failed attempts, by endpoint: the backoff's exponent
+        self.unusable: set[str] = set()  # endpoints that answered 3xx/4xx: they cannot serve us; not asked again
+        self.passed_over: list[str] = []  # endpoints not asked because their last connection was refused
+        self.faulted: dict[int, set[str]] = {}  # item -> endpoints that could not answer it (``endpoint_fault``)
 
     async def run(self) -> list[Reply]:
         # under a deadline the budget is the time left (less a margin), not a count of attempts
@@ -521,7 +539,7 @@ class _BatchRun:
                     await self._attempt_once()
             return [r if r is not None else Reply(error=RpcItemError(-1, "no answer")) for r in self.results]
         except TransientError as exc:
-            if exc.reason is Reason.RATE_LIMITED and all(r is not None for r in self.results):
+            if exc.reason in _ITEMS_LEFT and all(r is not None for r in self.results):
                 # the nodes answered; some items stayed throttled or unavailable: they are data
                 return [r for r in self.results if r is not None]
             raise self._unavailable(exc, out_of_time=self._cut_short(exc)) from exc
@@ -542,28 +560,55 @@ class _BatchRun:
         try:
             partner = self._hedge_partner(health)
             if partner is None:
-                outcome = await self.client.attempt(health, self.calls, self.pending, self._limit(health, left))
+                sendable = self._sendable(health)
+                outcome = await self.client.attempt(health, self.calls, sendable, self._limit(health, left))
             else:
-                outcome = await self._hedged(health, partner)
+                outcome, sendable = await self._hedged(health, partner)
         except TransientError as exc:
             self._failed(exc)
             raise
         endpoint = outcome.endpoint
         if endpoint not in self.tried:
             self.tried.append(endpoint)
-        self._take(outcome)
+        faulted = self._take(outcome, sendable)
         del outcome  # a failed check's exception keeps this frame: it must not keep the answer too
         if not self.pending and self.verify is not None:
             self._check(endpoint)
         if self.pending:
-            throttled = TransientError(Reason.RATE_LIMITED, endpoint)
-            self._failed(throttled)
-            raise throttled
+            reason = Reason.ITEM_ERROR if faulted else Reason.RATE_LIMITED
+            left_over = TransientError(reason, endpoint, detail=f"{reason.value}: items left to ask")
+            self._failed(left_over)
+            raise left_over
 
-    def _take(self, outcome: Outcome) -> None:
+    def _take(self, outcome: Outcome, sendable: list[int]) -> bool:
+        """Keep an attempt's answers; note the items it could not answer; True when some are left for that reason."""
         for i, reply in outcome.replies.items():
             self.results[i] = reply
-        self.pending = outcome.retry
+        faulted = False
+        for i in outcome.retry:
+            answer = outcome.replies.get(i)  # None: its chunk failed as a whole (a transient fault, not the item's)
+            err = answer.error if answer is not None else None
+            if err is not None and not err.rate_limited:
+                self.faulted.setdefault(i, set()).add(outcome.endpoint)
+                faulted = True
+        unsent = set(self.pending) - set(sendable)
+        self.pending = sorted(unsent | set(outcome.retry))
+        self._settle_unanswerable()
+        return faulted
+
+    def _sendable(self, health: EndpointHealth) -> list[int]:
+        """The pending items this endpoint may be asked: not those it could not answer earlier in this call."""
+        return [i for i in self.pending if health.name not in self.faulted.get(i, ())]
+
+    def _settle_unanswerable(self) -> None:
+        """Items every endpoint that can still be asked has failed to answer keep their error: they are data now."""
+        if not self.faulted:
+            return
+        if self.only is not None:
+            askable = {self.only}
+        else:
+            askable = {h.name for h in self._listening(self.pool.ordered(avoid=sorted(self.avoid)))}
+        self.pending = [i for i in self.pending if not askable <= self.faulted.get(i, set())]
 
     def _check(self, endpoint: str) -> None:
         """Verify the whole answer; a failed check discards it and makes this endpoint's attempt a failure."""
@@ -590,7 +635,11 @@ class _BatchRun:
         """Under a deadline, an attempt leaves half the time for an endpoint this call has not tried yet."""
         if left is None or self.only is not None:
             return None
-        untried = [h for h in self.pool.health.values() if h.name not in self.tried and h.name not in self.avoid]
+        untried = [
+            h
+            for h in self.pool.health.values()
+            if h.name not in self.tried and h.name not in self.avoid and not h.refusing
+        ]
         if not untried:
             return None
         return min(self.policy.attempt_timeout, max(0.01, (left - self.policy.deadline_margin) / 2))
@@ -600,22 +649,58 @@ class _BatchRun:
             health = self.pool.health.get(self.only)
             if health is None:
                 raise ChainUnavailable(self.client.chain.name, [], Reason.NO_ENDPOINT, detail="no such endpoint")
+            if self.only in self.unusable:
+                raise self._unavailable(self.last)
             return health
-        if self.tried and all(h.refusing for h in self.pool.ordered(avoid=sorted(self.avoid))):
+        left = self.pool.ordered(avoid=sorted(self.avoid))
+        if self.tried and all(h.refusing for h in left):
             # nothing listens at any endpoint left: waiting out the deadline would not change that
+            self.passed_over += [h.name for h in left if h.name not in self.tried and h.name not in self.passed_over]
             raise self._unavailable(self.last)
-        order = self.pool.ordered(avoid=sorted(self.exclude), min_head=self.min_head)
-        if not order:
+        order, fresh_round = self._order()
+        if fresh_round:
             # every endpoint failed this round: start again from the healthiest
             self.exclude = set(self.avoid)
-            order = self.pool.ordered(avoid=sorted(self.exclude), min_head=self.min_head)
         if not order:
             raise self._unavailable(self.last, detail="" if self.last else "no other endpoint to ask")
         return order[0]
 
+    def _order(self) -> tuple[list[EndpointHealth], bool]:
+        """The endpoints the next attempt may ask, best first, and whether this round's exclusions must be dropped.
+
+        Without side effects, so the pause before an attempt can look at the
+        endpoint it will ask. An endpoint is left out while it has answered
+        none of the pending items it could, or refused its last connection
+        while another endpoint still accepts them.
+        """
+
+        def usable(excluded: set[str]) -> list[EndpointHealth]:
+            order = self.pool.ordered(avoid=sorted(excluded), min_head=self.min_head)
+            order = [h for h in order if self._sendable(h)]
+            return self._listening(order, among=self.pool.ordered(avoid=sorted(self.avoid)))
+
+        order = usable(self.exclude)
+        if order:
+            return order, False
+        return usable(self.avoid), True
+
+    def _listening(
+        self, order: list[EndpointHealth], among: list[EndpointHealth] | None = None
+    ) -> list[EndpointHealth]:
+        """``order`` without endpoints that refused their last connection, unless nothing in ``among`` listens."""
+        if not any(not h.refusing for h in (order if among is None else among)):
+            return order
+        return [h for h in order if not h.refusing]
+
     def _failed(self, exc: TransientError) -> None:
         """Note a failed attempt; the endpoint is skipped for the rest of this round."""
         self.last = exc
+        self.failures[exc.endpoint] += 1
+        if exc.reason in _UNUSABLE:
+            # a bad key, a blocked client, a redirect: asking it again in this call would get the same
+            self.unusable.add(exc.endpoint)
+            if self.only is None:
+                self.avoid.add(exc.endpoint)
         if self.only is None and len(self.pool.health) > 1:
             self.exclude.add(exc.endpoint)
         if exc.retry_after is None or exc.retry_after <= self._patience() or self._alternative():
@@ -658,14 +743,32 @@ class _BatchRun:
         exc = state.outcome.exception() if state.outcome else None
         reason = exc.reason.value if isinstance(exc, TransientError) else "error"
         self.client.observer.on_retry(self.client.chain.name, reason)
-        retry_after = exc.retry_after if isinstance(exc, TransientError) else None
-        if retry_after is not None and self._alternative():
-            retry_after = None  # another endpoint need not wait for this one
-        pause = self.policy.backoff(state.attempt_number, retry_after)
+        pause = self._pause()
         left = remaining_time()
         if left is not None:
             pause = max(0.0, min(pause, left - self.policy.deadline_margin))
         return pause
+
+    def _pause(self) -> float:
+        """How long to wait before the next attempt, by the endpoint it will ask.
+
+        Nothing before a first attempt there (failing over is immediate); its
+        Retry-After while it asked us to wait (``_failed`` gives up when that
+        does not fit); else a jittered backoff growing with this call's
+        failures there, never with attempts spent at other endpoints.
+        """
+        if self.only is not None:
+            health = self.pool.health.get(self.only)
+        else:
+            order, _ = self._order()
+            health = order[0] if order else None
+        if health is None:
+            return 0.0
+        retry_after = health.throttled_until - health.clock() if health.throttled else None
+        failures = self.failures[health.name]
+        if retry_after is None and not failures:
+            return 0.0
+        return self.policy.backoff(max(1, failures), retry_after)
 
     def _unavailable(
         self, exc: TransientError | None, *, out_of_time: bool = False, detail: str = ""
@@ -673,7 +776,7 @@ class _BatchRun:
         reason = exc.reason if exc is not None else (Reason.OUT_OF_TIME if out_of_time else Reason.NO_ENDPOINT)
         return ChainUnavailable(
             self.client.chain.name,
-            self.tried or self.pool.names,
+            [*self.tried, *self.passed_over] or self.pool.names,
             reason,
             detail=detail or (exc.label if exc is not None else ""),
             out_of_time=out_of_time,
@@ -685,23 +788,27 @@ class _BatchRun:
             return None
         avoid = sorted(self.exclude | {primary.name})
         for h in self.pool.ordered(avoid=avoid, min_head=self.min_head):
-            if h.state is Circuit.CLOSED and not self.pool.is_lagging(h.name):
+            if h.state is Circuit.CLOSED and not self.pool.is_lagging(h.name) and self._sendable(h):
                 return h
         return None
 
-    async def _hedged(self, primary: EndpointHealth, partner: EndpointHealth) -> Outcome:
-        """Ask ``primary``; if it is slower than usual, ask ``partner`` too and take the first good answer."""
+    async def _hedged(self, primary: EndpointHealth, partner: EndpointHealth) -> tuple[Outcome, list[int]]:
+        """Ask ``primary``; if it is slower than usual, ask ``partner`` too and take the first good answer.
+
+        Returns the answer and the items its endpoint was asked.
+        """
         delay = primary.hedge_after(self.policy)
         started = time.monotonic()
-        first = asyncio.create_task(self.client.attempt(primary, self.calls, self.pending))
+        asked = {primary.name: self._sendable(primary), partner.name: self._sendable(partner)}
+        first = asyncio.create_task(self.client.attempt(primary, self.calls, asked[primary.name]))
         second: asyncio.Task[Outcome] | None = None
         try:
             done, _ = await asyncio.wait({first}, timeout=delay)
             if done:
-                return first.result()
+                return first.result(), asked[primary.name]
             self.client.hedges += 1
             self.client.observer.on_retry(self.client.chain.name, "hedge")
-            second = asyncio.create_task(self.client.attempt(partner, self.calls, self.pending))
+            second = asyncio.create_task(self.client.attempt(partner, self.calls, asked[partner.name]))
             legs = {first: primary, second: partner}
             waiting: set[asyncio.Task[Outcome]] = {first, second}
             failures: list[TransientError] = []
@@ -712,7 +819,8 @@ class _BatchRun:
                     if exc is None:
                         for loser in waiting:
                             legs[loser].note_slow(time.monotonic() - started)
-                        return task.result()
+                        outcome = task.result()
+                        return outcome, asked[outcome.endpoint]
                     if not isinstance(exc, TransientError):
                         raise exc
                     failures.append(exc)

@@ -2,7 +2,7 @@
 
 Pure: no I/O. The transport hands over bytes; this module decodes them (with
 a nesting bound), matches answers to calls by id, and classifies each item's
-error once (deterministic, throttled, missing data, unsupported), so the
+error once (deterministic, throttled, missing data, an endpoint's fault, unsupported), so the
 layers above read properties, never a node's text.
 """
 
@@ -38,6 +38,8 @@ _SERVER_CODES = range(-32099, -32000 + 1)  # JSON-RPC's implementation-defined s
 INVALID_REQUEST = -32600
 METHOD_NOT_FOUND = -32601
 INVALID_PARAMS = -32602
+INTERNAL_ERROR = -32603
+_BARE_INTERNAL = ("internal error", "internal server error", "internal json-rpc error", "server error")
 NO_ANSWER = -32099  # our own marker: the answer had no item for this call
 _MAX_MESSAGE = 4096  # characters of a node's error message kept
 # json's C decoder recurses once per level, bounded only by sys.getrecursionlimit(); a library that raises
@@ -102,6 +104,25 @@ class RpcItemError(Exception):
             return False
         text = self.message.lower()
         return any(t in text for t in _MISSING_DATA_TEXT)
+
+    @property
+    def endpoint_fault(self) -> bool:
+        """The node could not answer this call now (its own fault, not the call's): another endpoint may.
+
+        Missing data (a lagging or pruned node), an internal error, a server
+        error (-32000..-32099) that is neither throttling, nor unsupported, nor
+        about the call itself, and an answer that left the call out. For calls
+        that run contract code (``eth_call``, ...), an error is the code's own
+        outcome ("EVM error OutOfGas", a revert) unless it is missing data or a
+        bare internal error carrying no data.
+        """
+        if self.deterministic or self.rate_limited or self.unsupported:
+            return False
+        if self.missing_data or self.code == NO_ANSWER:
+            return True
+        if self.method in _CALL_METHODS:
+            return self.code == INTERNAL_ERROR and self.data is None and self.message.lower() in _BARE_INTERNAL
+        return self.code == INTERNAL_ERROR or self.code in _SERVER_CODES
 
     @property
     def unsupported(self) -> bool:
