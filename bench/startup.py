@@ -47,23 +47,6 @@ SECTION = "## 4. Start-up"
 LIMIT = 2.5  # txdiag diagnose may take at most this many times cast tx + cast receipt
 
 
-CPU: list[float] = []  # CPU ms of the last median_ms call's runs
-
-
-def median_ms(cmd: Sequence[str], env: Mapping[str, str], runs: int, cwd: Path | None = None) -> float:
-    """Median wall ms of ``runs`` runs; their median CPU ms (user + system) goes to ``CPU``."""
-    times, cpu = [], []
-    for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd, check=False)
-        times.append(time.perf_counter() - started)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    CPU[:] = [statistics.median(cpu) * 1000]
-    return statistics.median(times) * 1000
-
-
 def import_profile(
     env: Mapping[str, str], args: Sequence[str], cwd: Path, top: int = 12
 ) -> tuple[float, list[tuple[str, float]], list[tuple[str, float]]]:
@@ -85,6 +68,16 @@ def import_profile(
     return total, sorted(tops, key=lambda r: -r[1])[:top], sorted(selves, key=lambda r: -r[1])[:top]
 
 
+def one_run(cmd: Sequence[str], env: Mapping[str, str], cwd: Path | None = None) -> tuple[float, float]:
+    """Wall ms and CPU ms (user + system) of one run of ``cmd``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd, check=False)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall * 1000, (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
+
+
 def measure(runs: int) -> str:
     before = os.getloadavg()  # the other work on the machine, before this adds its own
     node = start_anvil(31337)
@@ -92,6 +85,8 @@ def measure(runs: int) -> str:
         chain = Chain(node)
         tx_hash = chain.send(account(0), account(1).address, value=10**18, gas=21_000)
         node.mine(70)  # final: the answer is a whole "confirmed"
+        # mined, not final yet: the answer says how long finality will take (a duration in words)
+        waiting_hash = chain.send(account(2), account(3).address, value=10**18, gas=21_000)
         with tempfile.TemporaryDirectory() as tmp:
             chains = Path(tmp) / "chains"
             write_chain_file(chains, "local", 31337, [node.url])
@@ -110,25 +105,31 @@ def measure(runs: int) -> str:
             }
             txdiag = [sys.executable, "-m", "txdiag"]
             diagnose = [*txdiag, "diagnose", tx_hash, "--chains-dir", str(chains)]
+            waiting = [*txdiag, "diagnose", waiting_hash, "--chains-dir", str(chains)]
             bad = [*txdiag, "diagnose", "0x12", "--chains-dir", str(chains)]
             cast = tool("cast")
-            rows = []
             warm = settings["bytecode cached"]
             subprocess.run(diagnose, env=warm, capture_output=True, check=True)  # writes __pycache__ once
+            rows = []
             for label, env in settings.items():
-                cast_tx = median_ms([cast, "tx", tx_hash, "--rpc-url", node.url], warm, runs)
-                cast_cpu = CPU[0]
-                cast_receipt = median_ms([cast, "receipt", tx_hash, "--rpc-url", node.url], warm, runs)
-                cast_cpu += CPU[0]
-                # run outside the checkout: `python -m` puts the working directory first on sys.path, which would
-                # shadow PYTHONPATH's copy without __pycache__
-                ours = median_ms(diagnose, env, runs, cwd=Path(tmp))
-                ours_cpu = CPU[0]
-                bad_ms = median_ms(bad, env, runs, cwd=Path(tmp))
-                bad_cpu = CPU[0]
-                empty = median_ms([sys.executable, "-c", "pass"], env, runs, cwd=Path(tmp))
-                cast_ms = cast_tx + cast_receipt
-                rows.append((label, ours, ours_cpu, cast_ms, cast_cpu, ours / cast_ms, bad_ms, bad_cpu, empty))
+                # every command once per round, rounds repeated: a change of load falls on all of them alike.
+                # txdiag runs outside the checkout: `python -m` puts the working directory first on sys.path,
+                # which would shadow PYTHONPATH's copy without __pycache__
+                commands = {
+                    "cast tx": ([cast, "tx", tx_hash, "--rpc-url", node.url], warm, None),
+                    "cast receipt": ([cast, "receipt", tx_hash, "--rpc-url", node.url], warm, None),
+                    "ours": (diagnose, env, Path(tmp)),
+                    "waiting": (waiting, env, Path(tmp)),
+                    "bad": (bad, env, Path(tmp)),
+                    "empty": ([sys.executable, "-c", "pass"], env, Path(tmp)),
+                }
+                seen: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+                for _ in range(runs):
+                    for name, (cmd, cmd_env, cwd) in commands.items():
+                        seen[name].append(one_run(cmd, cmd_env, cwd))
+                wall = {name: statistics.median(w for w, _ in got) for name, got in seen.items()}
+                cpu = {name: statistics.median(c for _, c in got) for name, got in seen.items()}
+                rows.append((label, wall, cpu))
             diag_total, diag_top, diag_self = import_profile(warm, diagnose[1:], Path(tmp))
     finally:
         node.stop()
@@ -137,19 +138,24 @@ def measure(runs: int) -> str:
         "",
         f"Command: `.venv/bin/python bench/startup.py --runs {runs} --write`, at a load average of "
         f"{before[0]:.2f} (1 min) / {before[1]:.2f} (5 min) before it started, on {os.cpu_count()} cores. "
-        f"Median of {runs} runs each, one local anvil node, no added latency, a final payment "
-        "(the whole answer: verdict, findings, steps). "
-        f"The bar: `txdiag diagnose` within {LIMIT}× of `cast tx` + `cast receipt` in the same run.",
+        f"Median of {runs} rounds, each running every command of its row once, against one local anvil node "
+        "with no added latency. The bar: `txdiag diagnose` of a final payment (the whole answer: verdict, findings, "
+        f"steps) within {LIMIT}× of `cast tx` + `cast receipt` (the raw facts only) in the same run. Beside it, a "
+        "payment mined but not final yet, whose answer says in words how long finality will take.",
         "",
         "Wall ms, with CPU ms (user + system) in brackets: on a shared machine the wall time waits for a core.",
         "",
-        "| setting | txdiag diagnose | cast tx + cast receipt | ratio (wall) | malformed hash | python -c pass |",
-        "|---|---|---|---|---|---|",
+        "| setting | txdiag diagnose (final payment) | cast tx + cast receipt | ratio (wall) | ratio (CPU) "
+        "| a payment not final yet | malformed hash | python -c pass |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    for label, ours, ours_cpu, cast_ms, cast_cpu, ratio, bad_ms, bad_cpu, empty in rows:
+    for label, wall, cpu in rows:
+        cast_wall, cast_cpu = wall["cast tx"] + wall["cast receipt"], cpu["cast tx"] + cpu["cast receipt"]
         lines.append(
-            f"| {label} | {ours:.0f} ({ours_cpu:.0f}) | {cast_ms:.0f} ({cast_cpu:.0f}) | {ratio:.2f}× "
-            f"| {bad_ms:.0f} ({bad_cpu:.0f}) | {empty:.0f} |"
+            f"| {label} | {wall['ours']:.0f} ({cpu['ours']:.0f}) | {cast_wall:.0f} ({cast_cpu:.0f}) "
+            f"| {wall['ours'] / cast_wall:.2f}× | {cpu['ours'] / cast_cpu:.2f}× "
+            f"| {wall['waiting']:.0f} ({cpu['waiting']:.0f}) | {wall['bad']:.0f} ({cpu['bad']:.0f}) "
+            f"| {wall['empty']:.0f} ({cpu['empty']:.0f}) |"
         )
     lines += [
         "",
@@ -166,11 +172,15 @@ def measure(runs: int) -> str:
 
 
 def before_after(rev: str, runs: int) -> str:
-    """``txdiag diagnose`` (a final payment, then a malformed hash) of commit ``rev`` and of this tree, interleaved."""
+    """``txdiag diagnose`` (a final payment, one not final yet, a malformed hash) of commit ``rev`` and of this
+    tree, interleaved."""
+    load = os.getloadavg()[0]
     node = start_anvil(31337)
     try:
-        tx_hash = Chain(node).send(account(0), account(1).address, value=10**18, gas=21_000)
+        chain = Chain(node)
+        tx_hash = chain.send(account(0), account(1).address, value=10**18, gas=21_000)
         node.mine(70)
+        waiting_hash = chain.send(account(2), account(3).address, value=10**18, gas=21_000)
         with tempfile.TemporaryDirectory() as tmp:
             chains = Path(tmp) / "chains"
             write_chain_file(chains, "local", 31337, [node.url])
@@ -183,6 +193,7 @@ def before_after(rev: str, runs: int) -> str:
             trees = {"before": {**base, "PYTHONPATH": str(old)}, "after": base}
             commands = {
                 "`txdiag diagnose` of a final payment": ["diagnose", tx_hash, "--chains-dir", str(chains)],
+                "`txdiag diagnose` of a payment not final yet": ["diagnose", waiting_hash, "--chains-dir", str(chains)],
                 "`txdiag diagnose 0x12` (malformed hash)": ["diagnose", "0x12", "--chains-dir", str(chains)],
             }
             wall: dict[tuple[str, str], list[float]] = {}
@@ -195,14 +206,14 @@ def before_after(rev: str, runs: int) -> str:
             for _ in range(runs):
                 for label, args in commands.items():
                     for tree, env in trees.items():
-                        ms = median_ms([sys.executable, "-m", "txdiag", *args], env, 1, cwd=Path(tmp))
+                        ms, cpu_ms = one_run([sys.executable, "-m", "txdiag", *args], env, cwd=Path(tmp))
                         wall.setdefault((label, tree), []).append(ms)
-                        cpu.setdefault((label, tree), []).append(CPU[0])
+                        cpu.setdefault((label, tree), []).append(cpu_ms)
     finally:
         node.stop()
     lines = [
-        f"`.venv/bin/python bench/startup.py --runs {runs} --before {rev}` (load average "
-        f"{os.getloadavg()[0]:.1f}): medians of {runs} interleaved runs, ms",
+        f"`.venv/bin/python bench/startup.py --runs {runs} --before {rev}` (load average {load:.1f} before it "
+        f"started): medians of {runs} interleaved runs, ms",
         "",
         "| | before wall | before CPU | after wall | after CPU | before / after (CPU) |",
         "|---|---|---|---|---|---|",
