@@ -77,6 +77,9 @@ DECODE_CASES = [
     b"[[[" + b'{"a":' + b"[" * 500 + b"]" * 500 + b"}]]]",
     '["\u00e9"]'.encode(),
     '["\u00e9"]'.encode("utf-16"),
+    '["\u00e9\u4e2d\U0001f600", "a\\u00e9"]'.encode(),
+    '["\u00e9\u4e2d"]'.encode("utf-32"),
+    b'["\xe4\xb8"]',
     b"[NaN]",
     b'{"a":1,"a":2}',
     b"\xff\xfe\xfd",
@@ -96,6 +99,7 @@ def test_a_big_body_decoded_in_pieces_answers_as_one_decode(raw: bytes, monkeypa
 
     monkeypatch.setattr(codec, "DECODE_ON_THE_LOOP", 0)
     monkeypatch.setattr(codec, "PIECES_AT_A_STRETCH", 2)
+    monkeypatch.setattr(codec, "TEXT_AT_A_STRETCH", 3)  # a character's bytes split between pieces of text
     assert outcome(lambda b: asyncio.run(codec.decode_off_loop(b))) == outcome(codec.decode)
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections import deque
 from dataclasses import dataclass
 from functools import cache
@@ -50,6 +51,7 @@ NFT_STYLE_CALLS = (TRANSFER_FROM, SAFE_TRANSFER_FROM, SAFE_TRANSFER_FROM_DATA, S
 MAX_SCAN = 64 * 1024  # bytes of calldata searched for inner calls (a bundle of many operations is longer)
 MAX_CALLS = 16  # addressed transfers kept from one transaction
 MAX_LOG_SCAN = 2_000  # logs of one receipt read for transfers (an airdrop has tens of thousands; work stays bounded)
+SLICE_SECONDS = 0.004  # the longest a slice of a long receipt's transfer logs holds the event loop
 MAX_PAYMENTS = 64  # distinct (recipient, token) payments kept from one transaction (an airdrop has thousands)
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
@@ -227,9 +229,15 @@ async def read_moves_in_slices(logs: Logs, at_a_stretch: int) -> None:
     if len(logs) <= at_a_stretch or any(seen is logs for seen, _ in _MOVES_SEEN):
         return
     out: list[Move] = []
-    for start in range(0, min(len(logs), MAX_LOG_SCAN), at_a_stretch):
-        await asyncio.sleep(0)
-        out += _read_moves(logs[start : min(start + at_a_stretch, MAX_LOG_SCAN)])
+    stretch_ends = 0.0
+    # a log costs a microsecond, or a few hundred while the process still hashes in Python (its first ones):
+    # the loop is also served whenever a slice has taken SLICE_SECONDS
+    step = max(1, at_a_stretch // 10)
+    for start in range(0, min(len(logs), MAX_LOG_SCAN), step):
+        if start % at_a_stretch == 0 or time.perf_counter() >= stretch_ends:
+            await asyncio.sleep(0)
+            stretch_ends = time.perf_counter() + SLICE_SECONDS
+        out += _read_moves(logs[start : min(start + step, MAX_LOG_SCAN)])
     _MOVES_SEEN.append((logs, tuple(out)))
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from txdiag.cache import LRU
 from txdiag.chains import ChainSpec
-from txdiag.models import Asked, NetworkView, ReceiptView, TokenMeta, TokenTransfer, TxView
+from txdiag.models import Asked, Logs, NetworkView, ReceiptView, TokenMeta, TokenTransfer, TxView
 from txdiag.rpc import Rpc
 from txdiag.snapshot import SnapshotCache
 from txdiag.transfers import ERC20, moves
@@ -39,16 +40,28 @@ class Found:
     asked: Asked
 
 
+# the transfers built lately, by receipt logs (identity) and the token metadata they were built with: round 2
+# asks for one receipt's transfers several times, and an airdrop's are thousands
+_TRANSFERS_SEEN: deque[tuple[Logs, tuple[tuple[str, TokenMeta], ...], tuple[TokenTransfer, ...]]] = deque(maxlen=4)
+
+
 def token_transfers(found: Found) -> tuple[TokenTransfer, ...]:
     """The receipt's token transfers (ERC-20, ERC-721, ERC-1155), with each token's symbol and decimals where known."""
     if found.receipt is None:
         return ()
-    out = []
+    logs = found.receipt.logs
+    moved = moves(logs)
     metas: dict[str, TokenMeta] = {}  # an airdrop's thousands of transfers name one token: one look-up
-    for m in moves(found.receipt.logs):
-        meta = metas.get(m.token)
-        if meta is None:
-            meta = metas[m.token] = found.ctx.tokens.get(m.token) or TokenMeta(None, None)
+    for m in moved:
+        if m.token not in metas:
+            metas[m.token] = found.ctx.tokens.get(m.token) or TokenMeta(None, None)
+    known = tuple(metas.items())
+    for seen, with_meta, built in _TRANSFERS_SEEN:
+        if seen is logs and with_meta == known:
+            return built
+    out = []
+    for m in moved:
+        meta = metas[m.token]
         out.append(
             TokenTransfer(
                 m.token,
@@ -65,4 +78,6 @@ def token_transfers(found: Found) -> tuple[TokenTransfer, ...]:
                 token_id=m.token_id,
             )
         )
+    if len(out) > 64:  # a short receipt's are built again faster than they are looked up
+        _TRANSFERS_SEEN.append((logs, known, tuple(out)))
     return tuple(out)

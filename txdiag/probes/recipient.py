@@ -244,6 +244,8 @@ def _history(
             complete = False
             continue
         for item in answer:
+            if type(item) is dict and item.get("transactionHash") == own:
+                continue  # this transaction's own logs (an airdrop's thousands): skipped at a dictionary look-up each
             parsed = _transfer_log(item, own)
             if parsed is not None:
                 logs.append(parsed)
