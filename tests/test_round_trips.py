@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry
 
-from tests.support.anvil import Anvil
+from tests.support.anvil import Anvil, write_chain_file
 from tests.support.chain import Chain, account, calldata
+from tests.support.proxy import Fault, FaultProxy
 from txdiag.chains import load_chains
 from txdiag.compose import build_service
 from txdiag.metrics import Metrics
@@ -127,3 +128,18 @@ async def test_waiters_survive_the_snapshot_fetcher_being_cancelled(scenario: di
         assert found.tx is not None
         assert found.network.head > 0
         assert leader.cancelled()
+
+
+async def test_without_the_receipts_block_time_still_two_round_trips(
+    scenario: dict[str, str], node_a: Anvil, tmp_path: Path
+) -> None:
+    """A node whose receipts have no blockTimestamp: the block's header rides in round 2, not in a round of its own."""
+    with FaultProxy(node_a.url) as proxy:
+        proxy.set(Fault(no_block_timestamp=True))
+        directory = tmp_path / "chains"
+        write_chain_file(directory, "alpha", node_a.chain_id, [proxy.url])
+        async with service_for(directory) as service:
+            d = await service.diagnose(scenario["payment"], chain="alpha")
+            assert d.verdict == "confirmed"
+            assert 1 <= requests(service) <= 2
+        assert proxy.methods["eth_getBlockByHash"] == 1

@@ -26,9 +26,9 @@ from txdiag.compose import build_service
 from txdiag.errors import ChainUnavailable, Reason
 from txdiag.http import create_app
 from txdiag.metrics import Metrics
-from txdiag.probes.lookup import Lookup, ask_lookup
-from txdiag.probes.plan import Plan
-from txdiag.rpc import Reply
+from txdiag.probes.lookup import BlockTime, Lookup, ask_lookup, parse_block_mark
+from txdiag.probes.plan import Plan, answer
+from txdiag.rpc import Call, Reply
 from txdiag.settings import Settings
 from txdiag.snapshot import SnapshotAnswer, ask_snapshot, parse_snapshot
 
@@ -489,3 +489,77 @@ def test_the_receipts_block_time_is_read_where_the_node_gives_it(receipt: object
     """The receipt's blockTimestamp, with its blockNumber, is the block the head is checked against."""
     link = looked_up(TX, receipt).receipt.value.value
     assert (link.anchor if link is not None else None) == anchor
+
+
+def test_without_the_receipts_block_time_a_lone_consistent_liar_exits_3_from_the_cli(
+    two_payments: tuple[str, str], proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """CLI: receipts without blockTimestamp (Arbitrum's nodes): round 2's block header catches the liar: exit 3."""
+    liar = proxies[0]
+    liar.set(Fault(consistent_head=ABSURD, no_block_timestamp=True))
+    result = cli(two_payments[0], directory(tmp_path, liar.url))
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert "head_implausible_for_block_time" in result.stderr
+    assert liar.methods["eth_getBlockByHash"] >= 1
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("liar_first", [True, False])
+async def test_without_the_receipts_block_time_the_honest_answer_wins(
+    liar_first: bool, two_payments: tuple[str, str], proxies: list[FaultProxy], node_a: Anvil, tmp_path: Path
+) -> None:
+    """Neither endpoint says its receipts' block time: beside an honest one, the consistent liar's head is not used."""
+    liar, good = proxies
+    liar.set(Fault(consistent_head=ABSURD, no_block_timestamp=True))
+    good.set(Fault(no_block_timestamp=True))
+    urls = (liar.url, good.url) if liar_first else (good.url, liar.url)
+    expected = await honest(tmp_path, node_a, two_payments[0])
+    async with build_service(SETTINGS, load_chains(directory(tmp_path, *urls))) as service:
+        d = await service.diagnose(two_payments[0])
+        fresh = service.contexts["alpha"].snapshots.fresh()
+    assert (d.verdict, d.evidence.block_number) == expected
+    assert d.evidence.network is not None
+    assert d.evidence.network.head < ABSURD
+    assert d.to_json()["tx"]["finalized"] is False
+    assert fresh is not None
+    assert fresh.head < ABSURD
+
+
+@pytest.mark.asyncio
+async def test_a_cached_lie_is_caught_by_round_twos_block_header(
+    two_payments: tuple[str, str], proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """No blockTimestamp, the liar's snapshot cached: the header asked in round 2 makes it "could not check"."""
+    liar = proxies[0]
+    liar.set(Fault(consistent_head=ABSURD, no_block_timestamp=True))
+    async with build_service(SETTINGS, load_chains(directory(tmp_path, liar.url))) as service:
+        assert (await service.diagnose(UNKNOWN)).verdict == "not_found"
+        with pytest.raises(ChainUnavailable) as info:
+            await service.diagnose(two_payments[0])
+    assert info.value.reason is Reason.UNVERIFIED
+    assert "head_implausible_for_block_time" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("header", "fault", "anchor"),
+    [
+        ({"number": "0x10", "timestamp": hex(NOW), "hash": TX["blockHash"]}, None, (0x10, NOW)),
+        ({"number": "0x11", "timestamp": hex(NOW), "hash": TX["blockHash"]}, "block_header_mismatch", None),
+        ({"number": "0x10", "timestamp": hex(NOW), "hash": "0x" + "ee" * 32}, "block_header_mismatch", None),
+        (None, None, None),  # no header: the head goes without this check, as before
+    ],
+)
+def test_round_twos_block_header_must_be_the_receipts_block(header: object, fault: str | None, anchor: object) -> None:
+    """The header asked for the receipt's block is that block, or the answer is the endpoint's fault."""
+    plan = Plan()
+    lookup = ask_lookup(TX["hash"], plan)
+    plan.settle([Reply(TX), Reply(RECEIPT)])
+    link = lookup.receipt.value.value
+    assert link is not None
+    plan = Plan()
+    header_handle = plan.add(Call("eth_getBlockByHash", (link.block_hash, False)), decode=answer(parse_block_mark))
+    block = BlockTime(link.block_number, link.block_hash, header_handle)
+    plan.settle([Reply(header)])
+    assert block.fault() == fault
+    assert block.anchor == anchor

@@ -5,7 +5,8 @@ request already has or is fetching it, the chain snapshot; one plan whose
 handles decode each reply, checked through them endpoint by endpoint.
 Round 2 (one batch): what round 1 makes necessary, asked by *probes*: the
 sender's nonces and pool entries for a pending transaction, token metadata
-for Transfer logs, why a failed transaction failed, the recipients. Every
+for Transfer logs, why a failed transaction failed, the recipients, and the
+transaction's block header where the receipt did not say its block time. Every
 probe adds its calls to one plan and reads a typed result from its own
 handles. Only the failure probe may ask for a third round (a revert replay,
 a gas estimate), never more.
@@ -43,7 +44,7 @@ from txdiag.models import (
 )
 from txdiag.probes.context import ChainContext, Found, token_transfers
 from txdiag.probes.failure import ask_failure, ask_followup, ask_refusal
-from txdiag.probes.lookup import Lookup, ask_lookup
+from txdiag.probes.lookup import Lookup, ask_block_time, ask_lookup
 from txdiag.probes.plan import Check, Plan, Reader
 from txdiag.probes.recipient import ask_recipients, code_elsewhere
 from txdiag.probes.sender import ask_sender
@@ -122,9 +123,8 @@ async def find(ctx: ChainContext, tx_hash: str) -> Found:
         anchor is None or verify.head_after_block(ctx.chain, best, network.head_timestamp, anchor) is None
     ):
         network = dataclasses.replace(network, head=best)
-    return Found(
-        ctx, tx_hash, tx, receipt, network, Asked(ctx.chain.name, tuple(endpoints), agreed, len(ctx.chain.endpoints))
-    )
+    asked = Asked(ctx.chain.name, tuple(endpoints), agreed, len(ctx.chain.endpoints))
+    return Found(ctx, tx_hash, tx, receipt, network, asked, anchor)
 
 
 def _anchor(lookup: Lookup) -> tuple[int, int] | None:
@@ -342,9 +342,16 @@ async def investigate(found: Found) -> Evidence:
         failure = ask_failure(found, plan)
         refusal = ask_refusal(found, plan)
         recipients = ask_recipients(found, plan)
+        # where round 1's receipt did not say its block time, its block's header rides along (checked to be
+        # that block), and the head is checked against it below
+        block = ask_block_time(found, plan)
         asked = {"sender": sender, "token": tokens, "failure": failure, "recipient": recipients}
-        if not await _send(found, plan, [name for name, reader in asked.items() if reader is not None], unchecked):
+        names = [name for name, reader in asked.items() if reader is not None]
+        if not await _send(found, plan, names, unchecked, verify=block.fault if block is not None else None):
             sender = tokens = failure = recipients = standard = refusal = None
+            block = None
+        if block is not None and block.anchor is not None:
+            found = await _head_checked(found, block.anchor)
         state = _take(sender, unchecked)
         token_info = _take(tokens, unchecked)
         standards = _take(standard, unchecked)
@@ -408,10 +415,18 @@ def _evidence(
     )
 
 
-async def _send(found: Found, plan: Plan, names: Sequence[str], unchecked: set[str]) -> bool:
+async def _head_checked(found: Found, anchor: tuple[int, int]) -> Found:
+    """Round 1's findings with a head believable after the transaction's block (fetched again when not)."""
+    network = await _head_after(found.ctx, found.network, anchor)
+    return found if network is found.network else dataclasses.replace(found, network=network, anchor=anchor)
+
+
+async def _send(
+    found: Found, plan: Plan, names: Sequence[str], unchecked: set[str], *, verify: Check | None = None
+) -> bool:
     """Send one round's plan as one batch; False (the askers named unchecked) when no endpoint answered."""
     try:
-        await plan.send(found.ctx.client)
+        await plan.send(found.ctx.client, verify=verify)
     except (ChainUnavailable, DeadlineExceeded):
         # the transaction itself is known; what the probes wanted is marked unchecked, not guessed
         unchecked.update(names)

@@ -62,13 +62,14 @@ class Fault:
     # a consistent liar: the head says this number, and eth_blockNumber, the fee history ending at it and the
     # finalized and safe blocks move with it (their timestamps stay the node's, so every one looks current)
     consistent_head: int | None = None
+    no_block_timestamp: bool = False  # receipts without blockTimestamp, as Arbitrum's nodes send them
     body_bytes: int = 0  # pad every answer with whitespace to this many bytes (a huge but valid body)
 
     @property
     def per_item(self) -> bool:
         """Whether answers are changed item by item (else the request is forwarded as it came)."""
         lies = self.other_tx is not None or self.receipt_block_hash is not None or self.head is not None
-        lies = lies or self.consistent_head is not None
+        lies = lies or self.consistent_head is not None or self.no_block_timestamp
         return bool(self.item_errors) or self.lag > 0 or self.null_txs or lies or self.body_bytes > 0
 
     @property
@@ -85,6 +86,7 @@ class Fault:
             ("answer", self.answer is not None),
             ("lie", self.other_tx is not None or self.receipt_block_hash is not None or self.head is not None),
             ("lie", self.consistent_head is not None),
+            ("no_block_timestamp", self.no_block_timestamp),
             ("huge", self.body_bytes > 0),
             ("latency", self.latency > 0),
         ):
@@ -358,7 +360,8 @@ class FaultProxy:
             for reply in await self._upstream(forward):
                 method = _method_of(forward, reply.get("id"))
                 asked = next((i for i in forward if i.get("id") == reply.get("id")), {})
-                answers[reply.get("id")] = _shifted(_lie(_seen_at(reply, method, view), asked, fault), asked, shift)
+                answer = _shifted(_lie(_seen_at(reply, method, view), asked, fault), asked, shift)
+                answers[reply.get("id")] = _without_block_time(answer, asked) if fault.no_block_timestamp else answer
         return [answers[item.get("id")] for item in items]
 
     def _local(self, item: dict[str, Any], fault: Fault, view: int | None) -> dict[str, Any] | None:
@@ -441,6 +444,14 @@ def _shifted(reply: dict[str, Any], asked: dict[str, Any], shift: int) -> dict[s
     if method == "eth_feeHistory" and isinstance(result, dict) and "oldestBlock" in result:
         return {**reply, "result": {**result, "oldestBlock": hex(int(result["oldestBlock"], 16) + shift)}}
     return reply
+
+
+def _without_block_time(reply: dict[str, Any], asked: dict[str, Any]) -> dict[str, Any]:
+    """A receipt as nodes without ``blockTimestamp`` send it."""
+    result = reply.get("result")
+    if asked.get("method") != "eth_getTransactionReceipt" or not isinstance(result, dict):
+        return reply
+    return {**reply, "result": {k: v for k, v in result.items() if k != "blockTimestamp"}}
 
 
 def _seen_at(reply: dict[str, Any], method: str, view: int | None) -> dict[str, Any]:

@@ -38,6 +38,9 @@ class Found:
     receipt: ReceiptView | None
     network: NetworkView
     asked: Asked
+    # (number, timestamp) of the receipt's block, when round 1's receipt said its block time; the head in
+    # ``network`` was checked against it
+    anchor: tuple[int, int] | None = None
 
 
 # the transfers built lately, by receipt logs (identity) and the token metadata they were built with: round 2

@@ -2,7 +2,8 @@
 
 The receipt is read here only as far as it links to the transaction (its hash,
 block and block time): its logs are parsed once, later, in slices, and only
-when the answer passed its checks.
+when the answer passed its checks. Where the node's receipt has no block time,
+round 2 asks for the block's header (:func:`ask_block_time`).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from txdiag.models import TxView
+from txdiag.probes.context import Found
 from txdiag.probes.plan import Answer, Handle, Plan, answer
 from txdiag.rpc import Call
-from txdiag.wire import WireError, hash32, parse_tx, quantity
+from txdiag.wire import WireError, hash32, parse_block_head, parse_tx, quantity
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,3 +66,48 @@ def ask_lookup(tx_hash: str, plan: Plan) -> Lookup:
     tx = plan.add(Call("eth_getTransactionByHash", (tx_hash,)), decode=answer(parse_tx))
     receipt = plan.add(Call("eth_getTransactionReceipt", (tx_hash,)), decode=answer(parse_receipt_link))
     return Lookup(tx_hash, tx, receipt)
+
+
+@dataclass(frozen=True, slots=True)
+class BlockMark:
+    """A block header's number, timestamp and hash."""
+
+    number: int
+    timestamp: int
+    hash: str
+
+
+def parse_block_mark(value: Any) -> BlockMark:
+    number, timestamp = parse_block_head(value)
+    return BlockMark(number, timestamp, hash32(value.get("hash"), "block.hash"))
+
+
+@dataclass(frozen=True, slots=True)
+class BlockTime:
+    """The transaction's block, asked by hash in round 2 for its timestamp."""
+
+    number: int
+    hash: str
+    header: Handle[Answer[BlockMark]]
+
+    def fault(self) -> str | None:
+        """Round 2's check of each endpoint's answer: the header is the block asked for (or no header at all)."""
+        mark = self.header.value.value
+        if mark is not None and (mark.number != self.number or mark.hash.lower() != self.hash.lower()):
+            return "block_header_mismatch"
+        return None
+
+    @property
+    def anchor(self) -> tuple[int, int] | None:
+        """(number, timestamp) of the transaction's block; None when no endpoint gave its header."""
+        mark = self.header.value.value
+        return (mark.number, mark.timestamp) if mark is not None and self.fault() is None else None
+
+
+def ask_block_time(found: Found, plan: Plan) -> BlockTime | None:
+    """The header of the receipt's block, where round 1's receipt did not say its block time (Arbitrum's nodes)."""
+    receipt = found.receipt
+    if receipt is None or found.anchor is not None:
+        return None
+    header = plan.add(Call("eth_getBlockByHash", (receipt.block_hash, False)), decode=answer(parse_block_mark))
+    return BlockTime(receipt.block_number, receipt.block_hash, header)
