@@ -12,7 +12,8 @@ what did not hold, or None. Pure: the wall clock is passed in.
                            not more blocks past the finalized block than the time between them allows; the
                            receipt's block (same answer) is not above it
     the head (the block)   it is not more blocks past the transaction's own block than the time between
-                           their timestamps allows (the receipt's blockTimestamp, where the node gives it)
+                           their timestamps allows: the receipt's blockTimestamp in round 1 where the node
+                           gives it, else the block's header in round 2 (which must be the receipt's block)
 """
 
 from __future__ import annotations
