@@ -37,7 +37,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -151,6 +151,8 @@ class RpcClient:
         self.http_requests = 0  # HTTP requests on a caller's path: the round-trip count tests and bench read
         self.background_requests = 0  # health and head probes, off the caller's path
         self.hedges = 0  # reads sent to a second endpoint because the first was slow
+        # how a pause between attempts is waited out (tests record the pauses instead of timing them)
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
     # -- lifetime ---------------------------------------------------------
 
@@ -531,6 +533,7 @@ class _BatchRun:
             stop=stop,
             wait=self._wait,
             retry=retry_if_exception_type(TransientError),
+            sleep=self.client.sleep,
             reraise=True,
         )
         try:
