@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -316,3 +317,38 @@ def test_sightings_store_is_opened_only_when_an_answer_needs_it(
     assert waiting.returncode == 0, waiting.stderr
     with sqlite3.connect(data / SIGHTINGS_FILE) as conn:
         assert conn.execute("SELECT hash FROM sightings").fetchall() == [(pending,)]
+
+
+@pytest.fixture
+def third_language(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """One more catalog file, ``xx.py`` (the stub of tests/test_locales.py), found by discovery like the shipped."""
+    import importlib
+    import textwrap
+
+    import txdiag.guidance.catalogs as catalogs_package
+    from tests.test_locales import STUB
+    from txdiag.guidance.catalogs import discover
+
+    (tmp_path / "xx.py").write_text(textwrap.dedent(STUB), encoding="utf-8")
+    monkeypatch.setattr(catalogs_package, "__path__", [*catalogs_package.__path__, str(tmp_path)])
+    discover.cache_clear()
+    yield
+    discover.cache_clear()
+    sys.modules.pop("txdiag.guidance.catalogs.xx", None)
+    importlib.invalidate_caches()
+
+
+def test_lang_choices_are_the_catalogs(third_language: None, capsys: pytest.CaptureFixture[str]) -> None:
+    """A third catalog file is a --lang choice: accepted, listed in help; an unknown tag is still refused."""
+    from txdiag.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["diagnose", "0x" + "ab" * 32, "--lang", "xx"]).lang == "xx"
+    assert parser.parse_args(["diagnose", "0x" + "ab" * 32, "--lang", "zh-CN"]).lang == "zh-CN"
+    with pytest.raises(SystemExit) as refused:
+        parser.parse_args(["diagnose", "0x" + "ab" * 32, "--lang", "fr"])
+    assert refused.value.code == 2
+    assert "invalid choice: 'fr' (choose from 'en', 'xx', 'zh-CN')" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        parser.parse_args(["diagnose", "--help"])
+    assert "{en,xx,zh-CN}" in capsys.readouterr().out
