@@ -35,6 +35,8 @@ from txdiag.rpc import (
     nesting,
     parse_retry_after,
 )
+from txdiag.rpc.base import remaining_time
+from txdiag.rpc.transport import Posted, Transport
 from txdiag.settings import Settings
 
 FAST = RetryPolicy(attempts=4, initial_backoff=0.01, max_backoff=0.05, attempt_timeout=2.0)
@@ -120,6 +122,29 @@ def recording(client: RpcClient) -> list[float]:
     return pauses
 
 
+class _Timed:
+    """A client's transport, noting when each caller's POST would time out (on the deadline's clock)."""
+
+    def __init__(self, inner: Transport) -> None:
+        self.inner = inner
+        self.ends: list[float] = []
+
+    async def post(self, endpoint: Endpoint, body: bytes, *, seconds: float, max_bytes: int) -> Posted:
+        if remaining_time() is not None:  # a caller's attempt (background probes run under no deadline)
+            self.ends.append(time.monotonic() + seconds)
+        return await self.inner.post(endpoint, body, seconds=seconds, max_bytes=max_bytes)
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+def attempt_ends(client: RpcClient) -> list[float]:
+    """When each of the client's HTTP attempts would time out, in order."""
+    timed = _Timed(client._transport)
+    client._transport = timed
+    return timed.ends
+
+
 @pytest.mark.asyncio
 async def test_retry_after_is_honoured(proxies: list[FaultProxy]) -> None:
     """HTTP 429 with Retry-After: 1 on the only endpoint: the next request comes 1 s later, not sooner, after
@@ -168,11 +193,15 @@ async def test_deadline_bounds_every_attempt_together(proxies: list[FaultProxy])
     a, b = proxies
     a.set(Fault(hang=True))
     b.set(Fault(hang=True))
-    started = time.monotonic()
     async with RpcClient(spec(a.url, b.url), policy=FAST) as client:
-        with deadline_scope(0.8), pytest.raises(ChainUnavailable) as info:
+        ends = attempt_ends(client)
+        with deadline_scope(0.8) as deadline, pytest.raises(ChainUnavailable) as info:
             await client.call("eth_chainId")
-    assert time.monotonic() - started < 0.9
+    # every attempt was given only the time left (less the margin), whatever the machine's load: together
+    # they cannot outlast the deadline
+    assert len(ends) >= 2
+    assert all(end <= deadline - FAST.deadline_margin + 0.02 for end in ends), (deadline, ends)
+    assert info.value.out_of_time
     assert name(a) in str(info.value)
     assert name(b) in str(info.value)
 
