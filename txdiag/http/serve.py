@@ -68,7 +68,12 @@ def freeze_start_up_heap() -> None:
 
     Those objects live as long as the process; a full collection that walks them
     held the event loop ~50 ms of the ~115 ms longest stall while a 20,000-log receipt was read.
+    pycryptodome's keccak is loaded first: a server soon hashes more addresses than
+    the few a one-shot diagnosis hashes in Python, and loading it within a
+    diagnosis held the loop ~20 ms.
     """
+    import Crypto.Hash.keccak  # noqa: F401, PLC0415
+
     gc.collect()
     gc.freeze()
 
