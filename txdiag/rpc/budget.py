@@ -62,6 +62,7 @@ UPFRONT = 4
 FIRST_CHUNK = 1 * MIB  # a body without a declared length is charged this much before it is read
 TRIM_AFTER = 32 * MIB  # bytes released since the last trim before the next one is worth it
 COLLECT_EVERY = 1.0  # seconds between collections asked for by waiters
+TRIM_DELAY = 0.25  # seconds from the release that asks for a trim to the trim
 
 
 class OverBudget(Exception):
@@ -127,8 +128,8 @@ class Tally:
     @property
     def decoded(self) -> int:
         """An upper estimate of the decoded values' size: a dict ~200 bytes, a list ~64, a value's slot ~32,
-        a key ~64 (a big body is decoded in pieces, and keys are shared only within a piece)."""
-        return self.nbytes + 200 * self.objects + 64 * self.arrays + 32 * self.values + 64 * self.keys
+        a key ~96 (a big body is decoded in pieces, and keys are shared only within a piece), plus 4 KiB."""
+        return 4096 + self.nbytes + 200 * self.objects + 64 * self.arrays + 32 * self.values + 96 * self.keys
 
     @property
     def charge(self) -> int:
@@ -167,11 +168,13 @@ class AnswerBudget:
         self._collect = collect
         self._clock = clock
         self._collected = -COLLECT_EVERY  # when a collection last ran
-        self._sweeping = False  # one is due
+        self._sweeping = False  # a look is due
+        self._last_release = clock()  # when bytes were last given back
         self._in_use = 0
         self._lock = threading.Lock()
         self._queue: deque[_Waiter] = deque()
         self._released = 0  # since the last trim
+        self._trimming = False  # a trim is due
         self._trim = trim if trim is not None else release_free_memory
         self.peak = 0  # the most ever in use (tests and bench read it)
         self.refused = 0  # reservations that failed (too big, or not free in time)
@@ -269,12 +272,13 @@ class AnswerBudget:
         return True
 
     def _sweep(self) -> None:
-        """Someone waits (or gave up waiting): find answers that are unreachable but not yet freed.
+        """Someone waits (or gave up waiting): in a while, look for answers unreachable but not yet freed.
 
         An answer whose replies a failed request's traceback kept (frames and exceptions refer to each
-        other) is freed only by the cyclic collector, which may not run while everyone waits. One
-        collection (then a trim) a second at most; one asked for sooner runs when the second is up,
-        so the last of a burst is never skipped.
+        other) is freed only by the cyclic collector, whose full collections may wait a long time (and
+        are held back while big answers are read: txdiag.gcpolicy). Only when the budget is stuck, bytes
+        held and none given back for COLLECT_EVERY seconds, is a full collection made (then a trim);
+        while answers come and go, none is. The look is repeated while anyone waits.
         """
         try:
             loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
@@ -283,7 +287,8 @@ class AnswerBudget:
         with self._lock:
             if self._sweeping:
                 return
-            delay = max(0.0, self._collected + COLLECT_EVERY - self._clock())
+            due = max(self._collected, self._last_release) + COLLECT_EVERY
+            delay = max(0.0, due - self._clock())
             if loop is None and delay > 0:
                 return
             self._sweeping = True
@@ -295,12 +300,19 @@ class AnswerBudget:
     def _sweep_now(self) -> None:
         with self._lock:
             self._sweeping = False
-            self._collected = self._clock()
-        before = self._in_use
-        self._collect()
-        if self._in_use <= self.total // 4:
-            self._trim()
-        log.debug("answer budget swept: %d bytes in use, then %d; %d waiting", before, self._in_use, self.waiting)
+            now = self._clock()
+            stuck = self._in_use > 0 and now - max(self._collected, self._last_release) >= COLLECT_EVERY
+            if stuck:
+                self._collected = now
+            again = bool(self._queue)
+        if stuck:
+            before = self._in_use
+            self._collect()
+            if self._in_use <= self.total // 4:
+                self._trim()
+            log.debug("answer budget swept: %d bytes in use, then %d; %d waiting", before, self._in_use, self.waiting)
+        if again:
+            self._sweep()
 
     def _grow(self, nbytes: int) -> bool:
         """``nbytes`` more for a hold, only if free now."""
@@ -332,17 +344,38 @@ class AnswerBudget:
 
     def _give_back(self, nbytes: int) -> None:
         with self._lock:
+            self._last_release = self._clock()
             self._in_use -= nbytes
             self._released += nbytes
             wakes = self._grant()
-            trim = self._released >= TRIM_AFTER and self._in_use <= self.total // 4
+            trim = self._released >= TRIM_AFTER and not self._trimming
             if trim:
-                self._released = 0
+                self._trimming = True
         for wake in wakes:
             wake()
         if trim:
-            log.debug("answer budget: %d bytes in use; free memory given back", self._in_use)
-            _soon(self._trim)  # after the current callback: the frames that held the answer have unwound by then
+            # a moment later: the frames and tasks that held the answer finish unwinding first
+            _later(TRIM_DELAY, self._trim_now)
+
+    def _trim_now(self) -> None:
+        with self._lock:
+            self._trimming = False
+            if self._in_use > self.total // 4:
+                return  # still busy: the next release asks again
+            self._released = 0
+            idle = self._in_use == 0 and not self._queue
+        started = self._clock()
+        if idle:
+            # no answer is alive: a full collection is short now, and frees the cycles failed requests left
+            # among the answers' objects, which keep whole allocator arenas from going back
+            self._collect()
+        self._trim()
+        log.debug(
+            "answer budget: %d bytes in use; free memory given back (%s, %.1f ms)",
+            self._in_use,
+            "with a full collection" if idle else "young collections only",
+            (self._clock() - started) * 1000,
+        )
 
 
 class Hold:
@@ -389,10 +422,10 @@ class Hold:
         self.release()
 
 
-def _soon(work: Callable[[], object]) -> None:
-    """``work`` after the current callback on this thread's event loop; at once on a worker thread."""
+def _later(delay: float, work: Callable[[], object]) -> None:
+    """``work`` in ``delay`` seconds on this thread's event loop; at once on a worker thread (no loop to wait on)."""
     try:
-        asyncio.get_running_loop().call_soon(work)
+        asyncio.get_running_loop().call_later(delay, work)
     except RuntimeError:
         work()
 
@@ -403,10 +436,19 @@ def _settle(future: asyncio.Future[None]) -> None:
 
 
 def release_free_memory() -> None:
-    """Give the C heap's free pages back to the system (glibc's malloc_trim); nothing elsewhere."""
+    """Give free memory back to the system: young garbage cycles first, then the C heap's free pages.
+
+    The cycles a failed request leaves (its exception, traceback and frames) are small, but they sit
+    among the freed answer's objects and keep whole allocator arenas from being returned; a collection
+    of the younger generations (a few ms; the full one only when no answer is alive, see
+    ``AnswerBudget._trim_now`` and txdiag.gcpolicy) frees the young ones. Then glibc's malloc_trim
+    returns free heap pages (nothing elsewhere), on a thread of its own: it takes 1-25 ms on a
+    fragmented heap, without the interpreter lock, so the event loop goes on meanwhile.
+    """
+    gc.collect(1)
     trim = _malloc_trim()
     if trim is not None:
-        trim(0)
+        threading.Thread(target=trim, args=(0,), name="txdiag-trim", daemon=True).start()
 
 
 @functools.cache

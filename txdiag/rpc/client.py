@@ -568,6 +568,10 @@ class _BatchRun:
             else:
                 outcome, sendable = await self._hedged(health, partner)
         except TransientError as exc:
+            if exc.reason is Reason.OVERSIZE and self.only is None:
+                # the same question gets the same answer too big to hold: not asked there again in this call
+                self.avoid.add(exc.endpoint)
+                self.exclude.add(exc.endpoint)
             self._failed(exc)
             raise
         endpoint = outcome.endpoint
