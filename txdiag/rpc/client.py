@@ -367,8 +367,8 @@ class RpcClient:
         try:
             replies = codec.match(decoded, ids, calls, health.name, hold=hold)
         except Exception as exc:  # whatever shape the body had, it is this endpoint's fault, not the caller's
-            del decoded
-            _release(hold)
+            # the hold stays: this exception's traceback keeps the decoded body until it goes
+            del decoded, hold
             self._fail(health, methods, "malformed", elapsed)
             raise TransientError(Reason.MALFORMED, health.name, outcome="malformed") from exc
         del decoded
@@ -470,13 +470,6 @@ _UNDECODABLE = object()
 def _release(hold: Hold | None) -> None:
     if hold is not None:
         hold.release()
-
-
-def _release_all(replies: Sequence[Reply | None]) -> None:
-    """Give back the budget of answers being discarded (their replies' holds)."""
-    for reply in replies:
-        if reply is not None and isinstance(reply.hold, Hold):
-            reply.hold.release()
 
 
 _ITEMS_LEFT = (Reason.RATE_LIMITED, Reason.ITEM_ERROR)  # an attempt answered, with items left to ask
@@ -627,7 +620,7 @@ class _BatchRun:
         health = self.pool.health.get(endpoint)
         if health is not None:
             self.client.record_fault(health, [self.calls[i].method for i in range(len(self.calls))], "unverified")
-        _release_all(self.results)  # the answer is discarded, and with it what it held
+        # the answer is discarded here, but its hold goes only with its last reply: a plan's handles may keep it
         self.results = [None] * len(self.calls)
         self.pending = list(range(len(self.calls)))
         exc = TransientError(Reason.UNVERIFIED, endpoint, detail=f"{Reason.UNVERIFIED.value}: {fault}")
