@@ -1,7 +1,5 @@
 """python -m txdiag"""
 
-import sys
+from txdiag.cli import run
 
-from txdiag.cli import main
-
-sys.exit(main())
+run()
