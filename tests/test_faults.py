@@ -291,8 +291,8 @@ async def test_retry_after_is_honoured_by_a_diagnosis(
         d = await service.diagnose(mined)
     assert d.verdict == expected.verdict
     assert a.arrivals[1] - a.arrivals[0] >= 0.95
-    assert len(pauses) == 1  # one wait, of the Retry-After's length, and no other anywhere in the diagnosis
-    assert 0.95 <= pauses[0] <= 1.0
+    assert len(pauses) == 1  # one wait, for the Retry-After, and no other anywhere in the diagnosis
+    assert 0 < pauses[0] <= 1.0  # the rest of the Retry-After, counted from the 429 (the gap above says it was kept)
 
 
 @pytest.mark.asyncio

@@ -148,7 +148,7 @@ def attempt_ends(client: RpcClient) -> list[float]:
 @pytest.mark.asyncio
 async def test_retry_after_is_honoured(proxies: list[FaultProxy]) -> None:
     """HTTP 429 with Retry-After: 1 on the only endpoint: the next request comes 1 s later, not sooner, after
-    exactly one pause of that length."""
+    exactly one pause, no longer than that."""
     p = proxies[0]
     p.then(Fault(status=429, retry_after="1"))
     async with RpcClient(spec(p.url), policy=FAST) as client:
@@ -157,7 +157,7 @@ async def test_retry_after_is_honoured(proxies: list[FaultProxy]) -> None:
     assert p.requests == 2
     assert p.arrivals[1] - p.arrivals[0] >= 0.95
     assert len(pauses) == 1
-    assert 0.95 <= pauses[0] <= 1.0
+    assert 0 < pauses[0] <= 1.0  # the rest of the Retry-After, counted from the 429 (the gap above says it was kept)
 
 
 @pytest.mark.asyncio
