@@ -24,6 +24,7 @@ from prometheus_client import CollectorRegistry
 from tests.support.anvil import Anvil, free_port, write_chain_file
 from tests.support.chain import Chain, account, calldata
 from tests.support.proxy import Fault, FaultProxy, Schedule, on_calls
+from tests.support.timing import attempt_ends
 from tests.support.transports import both_transports, pytest_generate_tests  # noqa: F401
 from txdiag.chains import load_chains, redact
 from txdiag.compose import build_service
@@ -154,16 +155,18 @@ async def test_all_endpoints_down_http_503(mined: str, proxies: list[FaultProxy]
     settings = Settings(deadline=2.0, attempt_timeout=1.0, result_cache_size=0)
     metrics = Metrics(CollectorRegistry())
     service = build_service(settings, load_chains(chain_dir(tmp_path, a.url, b.url)), metrics=metrics)
+    ends = attempt_ends(service.contexts["alpha"].client)
     async with TestClient(TestServer(create_app(service, settings, metrics))) as client:
         started = time.monotonic()
         resp = await client.get(f"/v1/tx/{mined}")
-        elapsed = time.monotonic() - started
         body = await resp.json(content_type=None)
-    assert resp.status == 503
+    assert resp.status == 503  # not 504: the endpoints' failures ended it, before the deadline did
     assert resp.headers["Content-Type"].startswith("application/problem+json")
     assert "Retry-After" in resp.headers
     assert "alpha" in body["detail"]
-    assert elapsed < 2.5
+    # within the deadline, whatever the machine's load: no attempt was given time past it
+    assert len(ends) >= 2
+    assert all(end <= started + settings.deadline for end in ends), (started, ends)
 
 
 def test_lagging_endpoint_gives_confirmations_from_the_best_head(

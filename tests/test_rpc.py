@@ -18,6 +18,7 @@ from prometheus_client import CollectorRegistry
 from tests.support.anvil import Anvil, free_port
 from tests.support.chain import Chain, account
 from tests.support.proxy import Fault, FaultProxy
+from tests.support.timing import attempt_ends
 from tests.support.transports import both_transports, pytest_generate_tests  # noqa: F401
 from txdiag.chains import ChainSpec, Endpoint, redact
 from txdiag.compose import build_service
@@ -35,8 +36,6 @@ from txdiag.rpc import (
     nesting,
     parse_retry_after,
 )
-from txdiag.rpc.base import remaining_time
-from txdiag.rpc.transport import Posted, Transport
 from txdiag.settings import Settings
 
 FAST = RetryPolicy(attempts=4, initial_backoff=0.01, max_backoff=0.05, attempt_timeout=2.0)
@@ -120,29 +119,6 @@ def recording(client: RpcClient) -> list[float]:
 
     client.sleep = sleep
     return pauses
-
-
-class _Timed:
-    """A client's transport, noting when each caller's POST would time out (on the deadline's clock)."""
-
-    def __init__(self, inner: Transport) -> None:
-        self.inner = inner
-        self.ends: list[float] = []
-
-    async def post(self, endpoint: Endpoint, body: bytes, *, seconds: float, max_bytes: int) -> Posted:
-        if remaining_time() is not None:  # a caller's attempt (background probes run under no deadline)
-            self.ends.append(time.monotonic() + seconds)
-        return await self.inner.post(endpoint, body, seconds=seconds, max_bytes=max_bytes)
-
-    async def close(self) -> None:
-        await self.inner.close()
-
-
-def attempt_ends(client: RpcClient) -> list[float]:
-    """When each of the client's HTTP attempts would time out, in order."""
-    timed = _Timed(client._transport)
-    client._transport = timed
-    return timed.ends
 
 
 @pytest.mark.asyncio
