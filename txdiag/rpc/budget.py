@@ -29,8 +29,10 @@ Who waits, and why it cannot deadlock:
 - An answer whose charge is more than the whole budget can never fit: it is
   refused at once (``too_big``: an oversize answer, the endpoint's fault).
 - An answer kept alive only by a reference cycle (a failed request's
-  traceback and its frames) is found by a collection asked for while others
-  wait, at most once a second.
+  traceback and its frames) is found by a full collection once the budget
+  is stuck: bytes held and none given back for a second while others wait
+  (with nobody waiting, also only when txdiag.gcpolicy allows full
+  collections).
 
 Memory goes back to the system: the decoded values are many small objects,
 which glibc keeps in its heap after they are freed (a 30 MB receipt left
@@ -142,6 +144,14 @@ def upfront(declared: int | None) -> int:
     return UPFRONT * (FIRST_CHUNK if declared is None else declared)
 
 
+def _full_collections_allowed() -> bool:
+    """Whether the process's collector policy lets a full collection run now (txdiag.gcpolicy)."""
+    from txdiag import gcpolicy  # noqa: PLC0415 - only when a budget is stuck
+
+    gcpolicy.FULL_COLLECTIONS.check()  # its wait may be over with no collection since to notice it
+    return not gcpolicy.FULL_COLLECTIONS.holding
+
+
 class _Waiter:
     __slots__ = ("granted", "nbytes", "wake")
 
@@ -160,12 +170,14 @@ class AnswerBudget:
         *,
         trim: Callable[[], None] | None = None,
         collect: Callable[[], object] = gc.collect,
+        may_collect: Callable[[], bool] = _full_collections_allowed,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if total <= 0:
             raise ValueError("the answer budget must be positive")
         self.total = total
         self._collect = collect
+        self._may_collect = may_collect
         self._clock = clock
         self._collected = -COLLECT_EVERY  # when a collection last ran
         self._sweeping = False  # a look is due
@@ -278,7 +290,8 @@ class AnswerBudget:
         other) is freed only by the cyclic collector, whose full collections may wait a long time (and
         are held back while big answers are read: txdiag.gcpolicy). Only when the budget is stuck, bytes
         held and none given back for COLLECT_EVERY seconds, is a full collection made (then a trim);
-        while answers come and go, none is. The look is repeated while anyone waits.
+        while answers come and go, none is. With nobody waiting it also waits until the collector's
+        policy allows one. The look is repeated while anyone waits or anything is held.
         """
         try:
             loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
@@ -302,9 +315,11 @@ class AnswerBudget:
             self._sweeping = False
             now = self._clock()
             stuck = self._in_use > 0 and now - max(self._collected, self._last_release) >= COLLECT_EVERY
+            if stuck and not self._queue and not self._may_collect():
+                stuck = False  # nobody waits: a big answer may be alive and read, so wait with the collector
             if stuck:
                 self._collected = now
-            again = bool(self._queue)
+            again = bool(self._queue) or self._in_use > 0  # looked at again until nothing is held
         if stuck:
             before = self._in_use
             self._collect()
