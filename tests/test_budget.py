@@ -258,7 +258,7 @@ def spec(url: str) -> ChainSpec:
     )
 
 
-POLICY = RetryPolicy(attempts=1, attempt_timeout=5.0, initial_backoff=0.01, max_backoff=0.02)
+POLICY = RetryPolicy(attempts=1, attempt_timeout=30.0, initial_backoff=0.01, max_backoff=0.02)
 
 
 SMALL = {"eth_chainId": "0x7a69", "eth_blockNumber": "0x10"}
@@ -311,7 +311,8 @@ async def test_an_answer_that_can_never_fit_is_the_endpoints_fault(chunked: bool
         with pytest.raises(ChainUnavailable) as failed, deadline_scope(10):
             await client.call("eth_getCode", "0x" + "11" * 20, "latest")
         assert failed.value.reason is Reason.OVERSIZE
-        assert client.health[client.endpoint_names[0]].consecutive_failures == 1  # the endpoint's failure
+        health = client.health[client.endpoint_names[0]]
+        assert [s.ok for s in health.window].count(False) == 1  # the endpoint's failure, once (probes may succeed)
     assert settled(budget) == 0
 
 

@@ -167,10 +167,12 @@ async def test_64_diagnoses_of_30_mb_answers_stay_in_budget_and_give_memory_back
             assert "could" in str(body.get("detail", "")) or status == 504
         assert not any("Traceback" in line for line in child.stderr)
         assert peak < 300 * MIB
-        assert after < start + 48 * MIB
+        # without the budget's trims RSS stays at its peak (hundreds of MB to GBs); what may stay is allocator arenas
+        # that small survivors keep partly used (measured 2-16 MiB over the start, 61 once on a loaded machine)
+        assert after < start + 64 * MIB
 
 
-async def settled_rss(pid: int, start: int, *, within: float = 10.0) -> int:
+async def settled_rss(pid: int, start: int, *, within: float = 20.0) -> int:
     """RSS once it has come back near ``start`` (polled), or what it is after ``within`` seconds."""
     loop = asyncio.get_running_loop()
     until = loop.time() + within
