@@ -516,6 +516,7 @@ class _BatchRun:
         self.failures: Counter[str] = Counter()  # this call's failed attempts, by endpoint: the backoff's exponent
         self.unusable: set[str] = set()  # endpoints that answered 3xx/4xx: they cannot serve us; not asked again
         self.passed_over: list[str] = []  # endpoints not asked because their last connection was refused
+        self.answered = False  # an endpoint answered with a failure (or refused): not only waited on
         self.faulted: dict[int, set[str]] = {}  # item -> endpoints that could not answer it (``endpoint_fault``)
 
     async def run(self) -> list[Reply]:
@@ -696,6 +697,7 @@ class _BatchRun:
         """Note a failed attempt; the endpoint is skipped for the rest of this round."""
         self.last = exc
         self.failures[exc.endpoint] += 1
+        self.answered = self.answered or exc.reason is not Reason.TIMEOUT
         if exc.reason in _UNUSABLE:
             # a bad key, a blocked client, a redirect: asking it again in this call would get the same
             self.unusable.add(exc.endpoint)
@@ -721,11 +723,14 @@ class _BatchRun:
         Endpoints that each answered with a failure until the deadline are
         unavailable (503), however long we kept asking; one that was still
         being waited on when the time ran out is the deadline's doing (504).
+        Once an endpoint has answered with a failure (or refused) in this
+        call, a last attempt the deadline cut short does not change that: the
+        answer says what the endpoints did, not how busy the machine was.
         """
         left = remaining_time()
         if left is None or left > self.policy.deadline_margin:
             return False
-        return exc is None or exc.reason is Reason.TIMEOUT
+        return exc is None or (exc.reason is Reason.TIMEOUT and not self.answered)
 
     def _patience(self) -> float:
         """The longest Retry-After honoured now: the policy's bound, or the time left, whichever is shorter."""
