@@ -8,6 +8,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
@@ -45,6 +46,7 @@ class Anvil:
     port: int
     process: subprocess.Popen[bytes]
     args: tuple[str, ...] = ()
+    cache: Path | None = None  # where anvil writes the states it keeps no longer in memory; removed by stop()
     _ids: int = field(default=0)
 
     @property
@@ -79,6 +81,8 @@ class Anvil:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)
+        if self.cache is not None:
+            shutil.rmtree(self.cache, ignore_errors=True)
 
 
 class RpcFailed(RuntimeError):
@@ -93,9 +97,16 @@ def start_anvil(chain_id: int = 31337, extra: Sequence[str] = (), *, port: int |
     """Start anvil and wait until it answers; the caller stops it."""
     for _attempt in range(5):
         p = port or free_port()
-        args = (tool("anvil"), "--host", "127.0.0.1", "--port", str(p), "--chain-id", str(chain_id), "--silent", *extra)
+        # anvil writes the states it no longer keeps in memory (beyond ~500 blocks: ~100 kB each) under
+        # ~/.foundry/anvil/tmp and leaves them there when it is stopped: each node gets its own directory instead,
+        # removed when it stops, so a run of the suite leaves no gigabytes behind
+        cache = Path(tempfile.mkdtemp(prefix="anvil-states-"))
+        args = (
+            tool("anvil"), "--host", "127.0.0.1", "--port", str(p), "--chain-id", str(chain_id), "--silent",
+            "--cache-path", str(cache), *extra,
+        )  # fmt: skip
         proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env())
-        node = Anvil(chain_id, p, proc, tuple(extra))
+        node = Anvil(chain_id, p, proc, tuple(extra), cache)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             if proc.poll() is not None:
