@@ -203,3 +203,47 @@ def test_cli_over_https_answers_with_the_authority_trusted_and_refuses_without(
     assert f"https://127.0.0.1:{https.server.server_address[1]}/…" in line
     assert "secret-key" not in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+# --- connections that were closed are never kept -------------------------------------------------------------------
+
+
+class _Unavailable(http.server.BaseHTTPRequestHandler):
+    """Answers every POST with a kept-alive 503, as a throttling gateway does."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        body = b"busy"
+        self.send_response(503)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.mark.asyncio
+async def test_a_connection_closed_after_a_failure_is_not_kept_so_a_refusal_is_seen_as_one() -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Unavailable)
+    server.daemon_threads = True
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving.start()
+    transport = PlainTransport()
+    endpoint = Endpoint(url, redact(url))
+    try:
+        with pytest.raises(TransientError) as first:
+            await transport.post(endpoint, BODY, seconds=5.0, max_bytes=64 * 1024)
+        assert first.value.detail == "http_503"
+        assert transport._idle.get(url, []) == []  # the 503's body was not read: the connection was closed
+        server.shutdown()
+        server.server_close()  # the endpoint now refuses connections
+        serving.join()
+        with pytest.raises(TransientError) as second:
+            await transport.post(endpoint, BODY, seconds=5.0, max_bytes=64 * 1024)
+        assert second.value.reason is Reason.REFUSED
+    finally:
+        await transport.close()

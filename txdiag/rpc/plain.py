@@ -140,14 +140,16 @@ class PlainTransport:
             except (OSError, http.client.HTTPException, zlib.error) as exc:
                 conn.close()
                 raise TransientError(Reason.CONNECTION, name, elapsed=time.monotonic() - started) from exc
-            # a body left unread (not 2xx, over the bound) or a closing node: this connection is not kept
-            if raw is None or resp.will_close or exchange.abandoned:
+            # a body left unread (not 2xx, over the bound), a closing node or an abandoned request: not kept.
+            # A closed connection given back would reconnect silently inside the next request, past
+            # _connect, so a refusing endpoint would look like a broken connection.
+            if raw is not None and not resp.will_close and not exchange.abandoned:
+                self._give_back(endpoint.url, conn)
+            else:
                 conn.close()
             if exchange.abandoned and raw is not None and raw.hold is not None:
                 raw.hold.release()  # nobody will decode it
                 raw = None
-            else:
-                self._give_back(endpoint.url, conn)
             return status, retry_after, raw
 
     def _connect(
