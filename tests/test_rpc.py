@@ -24,6 +24,7 @@ from txdiag.chains import ChainSpec, Endpoint, redact
 from txdiag.compose import build_service
 from txdiag.errors import ChainUnavailable
 from txdiag.metrics import Metrics
+from txdiag.probes.plan import Plan, as_reply, raw
 from txdiag.rpc import (
     MAX_RETRY_AFTER,
     Call,
@@ -733,3 +734,39 @@ async def test_head_of_another_chain_never_becomes_the_best_head(node_a: Anvil, 
         await client.settle_probes()  # the probe the batch started, and any due now: awaited, not raced
         assert client.health[redact(node_b.url)].wrong_chain
         assert client.best_head() == node_a.head()
+
+
+@pytest.mark.asyncio
+async def test_a_merged_answer_that_fails_its_check_is_asked_again_and_never_an_internal_error(
+    chain_a: Chain, proxies: list[FaultProxy]
+) -> None:
+    """A cannot answer the receipt, B (lagging) answers it with null: the merged answer fails its check.
+
+    Asked again, A still cannot answer the receipt and B is not asked again: the plan gets one reply per call,
+    the receipt's being A's error, so the answer is "could not check", never an internal error.
+    """
+    a, b = proxies
+    tx_hash = chain_a.send(account(6), account(7).address, value=1, gas=21_000)
+    a.set(Fault(item_errors={"eth_getTransactionReceipt": (-32000, "header not found")}))
+    b.set(Fault(null_txs=True))
+    plan = Plan()
+    tx = plan.add(Call("eth_getTransactionByHash", (tx_hash,)), decode=raw)
+    receipt = plan.add(Call("eth_getTransactionReceipt", (tx_hash,)), decode=as_reply)
+    checked: list[tuple[str, str]] = []
+
+    def check() -> str | None:
+        checked.append((tx.reply.endpoint, receipt.reply.endpoint))
+        if tx.value is not None and receipt.value.ok and receipt.value.value is None:
+            return "receipt_missing"
+        return None
+
+    async with RpcClient(spec(a.url, b.url), policy=FAST) as client:
+        with deadline_scope(10.0):
+            await plan.send(client, verify=check)
+    assert tx.value is not None
+    assert tx.value["hash"] == tx_hash
+    assert receipt.error is not None  # A's error: the receipt could not be checked
+    assert receipt.reply.endpoint == name(a)
+    assert checked == [(name(a), name(b)), (name(a), name(a))]
+    assert a.methods["eth_getTransactionReceipt"] == 2  # asked again once the merged answer failed
+    assert b.methods["eth_getTransactionReceipt"] == 1  # B said null; it is not asked again in this call

@@ -534,7 +534,7 @@ class _BatchRun:
             async for attempt in retrying:
                 with attempt:
                     await self._attempt_once()
-            return [r if r is not None else Reply(error=RpcItemError(-1, "no answer")) for r in self.results]
+            return self._replies()
         except TransientError as exc:
             if exc.reason in _ITEMS_LEFT and all(r is not None for r in self.results):
                 # the nodes answered; some items stayed throttled or unavailable: they are data
@@ -612,18 +612,35 @@ class _BatchRun:
         self.pending = [i for i in self.pending if not askable <= self.faulted.get(i, set())]
 
     def _check(self, endpoint: str) -> None:
-        """Verify the whole answer; a failed check discards it and makes this endpoint's attempt a failure."""
+        """Verify the whole answer; a failed check discards it and makes its endpoints' attempts failures.
+
+        The check always sees one reply per call: an item no endpoint left could answer is its error.
+        An answer merged from several endpoints is blamed on each for the items it gave; all the items
+        are asked again, of every endpoint but the last (whose answer completed the one that failed).
+        """
         assert self.verify is not None
-        fault = self.verify([r for r in self.results if r is not None])
+        fault = self.verify(self._replies())
         if fault is None:
             return
-        log.info("chain %s: endpoint %s: answer failed a check (%s)", self.client.chain.name, endpoint, fault)
-        health = self.pool.health.get(endpoint)
-        if health is not None:
-            self.client.record_fault(health, [self.calls[i].method for i in range(len(self.calls))], "unverified")
+        answered: dict[str, list[str]] = {}
+        for i, reply in enumerate(self.results):
+            if reply is not None:
+                answered.setdefault(reply.endpoint or endpoint, []).append(self.calls[i].method)
+        log.info(
+            "chain %s: endpoints %s: answer failed a check (%s)",
+            self.client.chain.name,
+            ", ".join(sorted(answered)),
+            fault,
+        )
+        for name, methods in sorted(answered.items()):
+            health = self.pool.health.get(name)
+            if health is not None:
+                self.client.record_fault(health, methods, "unverified")
         # the answer is discarded here, but its hold goes only with its last reply: a plan's handles may keep it
         self.results = [None] * len(self.calls)
         self.pending = list(range(len(self.calls)))
+        # every item is asked again: what an endpoint could not answer before is no reason to skip it now
+        self.faulted.clear()
         exc = TransientError(Reason.UNVERIFIED, endpoint, detail=f"{Reason.UNVERIFIED.value}: {fault}")
         self._failed(exc)
         if self.only is None:
@@ -631,6 +648,10 @@ class _BatchRun:
             self.avoid.add(endpoint)
             self.exclude.add(endpoint)
         raise exc
+
+    def _replies(self) -> list[Reply]:
+        """One reply per call: an item left without an answer is an error, as ``run`` returns it."""
+        return [r if r is not None else Reply(error=RpcItemError(-1, "no answer")) for r in self.results]
 
     def _limit(self, health: EndpointHealth, left: float | None) -> float | None:
         """Under a deadline, an attempt leaves half the time for an endpoint this call has not tried yet."""
