@@ -19,7 +19,7 @@ from txdiag.compose import build_service
 from txdiag.gcpolicy import FullCollections
 from txdiag.http.serve import freeze_start_up_heap
 from txdiag.models import Logs, LogView, ReceiptView, TxStatus, TxView
-from txdiag.rpc import codec
+from txdiag.rpc import Reply, codec
 from txdiag.settings import Settings
 from txdiag.transfers import MAX_LOG_SCAN, MAX_PAYMENTS, payments, payments_capped
 from txdiag.wire import TRANSFER_TOPIC
@@ -226,6 +226,33 @@ def big_node() -> Iterator[Anvil]:
     node = start_anvil(31337, ["--gas-limit", "100000000"])
     yield node
     node.stop()
+
+
+@pytest.mark.asyncio
+async def test_a_diagnosis_answers_are_freed_when_it_ends_not_by_a_full_collection(
+    big_node: Anvil, tmp_path: Path
+) -> None:
+    """No reference cycle keeps a node's answers (a 13 MB receipt, say) alive until the collector's next full run."""
+    chain = Chain(big_node)
+    paid = chain.send(account(2), account(3).address, value=1, gas=21_000)
+    directory = tmp_path / "chains"
+    write_chain_file(directory, "alpha", 31337, [big_node.url])
+
+    def about_it(o: object) -> bool:
+        value = o.value if isinstance(o, Reply) else None
+        return isinstance(value, dict) and paid.lower() in (value.get("hash"), value.get("transactionHash"))
+
+    async with build_service(Settings(deadline=12.0, result_cache_size=0), load_chains(directory)) as service:
+        await service.diagnose(paid)  # warm: what is built once is built
+        gc.collect()
+        gc.disable()
+        try:
+            d = await service.diagnose(paid)
+            alive = sum(1 for o in gc.get_objects() if about_it(o))
+        finally:
+            gc.enable()
+    assert d.evidence.receipt is not None  # it was found, mined
+    assert alive == 0  # the transaction and its receipt as the node sent them: freed by reference counting
 
 
 @pytest.mark.asyncio

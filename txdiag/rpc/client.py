@@ -542,8 +542,9 @@ class _BatchRun:
             raise self._unavailable(exc, out_of_time=self._cut_short(exc)) from exc
         finally:
             # tenacity's retrying object and its state refer to each other, and reach this run through ``wait``:
-            # what this run holds would be freed only by a full collection (a 13 MB answer: ~80 ms of it)
-            self.results, self.last = [], None
+            # what this run holds (the answers, and the verifier with the caller's handles on them) would be
+            # freed only by a full collection (a 13 MB answer: ~80 ms of it)
+            self.results, self.last, self.verify = [], None, None
 
     async def _attempt_once(self) -> None:
         left = remaining_time()
