@@ -767,6 +767,36 @@ async def test_a_merged_answer_that_fails_its_check_is_asked_again_and_never_an_
     assert tx.value["hash"] == tx_hash
     assert receipt.error is not None  # A's error: the receipt could not be checked
     assert receipt.reply.endpoint == name(a)
-    assert checked == [(name(a), name(b)), (name(a), name(a))]
+    # A's part was checked, held, and B's null completed it; then A alone, never merged again
+    assert checked == [(name(a), name(a)), (name(a), name(b)), (name(a), name(a))]
     assert a.methods["eth_getTransactionReceipt"] == 2  # asked again once the merged answer failed
     assert b.methods["eth_getTransactionReceipt"] == 1  # B said null; it is not asked again in this call
+
+
+@pytest.mark.asyncio
+async def test_a_lie_with_a_throttled_item_is_checked_before_the_deadline_and_the_honest_endpoint_wins(
+    chain_a: Chain, proxies: list[FaultProxy]
+) -> None:
+    """A answers another transaction and keeps one item throttled: its answer is checked without that item,
+    fails, and B is asked for all of it at once; never A's lie completed by B and kept to the deadline."""
+    a, b = proxies
+    tx_hash = chain_a.send(account(6), account(7).address, value=2, gas=21_000)
+    other = chain_a.send(account(6), account(8).address, value=3, gas=21_000)
+    a.set(Fault(other_tx=other, item_errors={"eth_chainId": (-32005, "rate limit exceeded")}))
+    plan = Plan()
+    tx = plan.add(Call("eth_getTransactionByHash", (tx_hash,)), decode=raw)
+    chain_id = plan.add(Call("eth_chainId"), decode=raw)
+
+    def check() -> str | None:
+        return None if tx.value is None or tx.value["hash"] == tx_hash else "transaction_hash_mismatch"
+
+    async with RpcClient(spec(a.url, b.url), policy=FAST) as client:
+        with deadline_scope(30.0):
+            await plan.send(client, verify=check)
+    assert tx.value is not None
+    assert tx.value["hash"] == tx_hash
+    assert tx.reply.endpoint == name(b)
+    assert chain_id.reply.endpoint == name(b)
+    assert int(chain_id.value, 16) == 31337
+    assert a.methods["eth_getTransactionByHash"] == 1  # its lie was caught in its first answer
+    assert b.methods["eth_getTransactionByHash"] == 1  # B was asked for the whole plan, not only what A left

@@ -518,6 +518,8 @@ class _BatchRun:
         self.passed_over: list[str] = []  # endpoints not asked because their last connection was refused
         self.answered = False  # an endpoint answered with a failure (or refused): not only waited on
         self.faulted: dict[int, set[str]] = {}  # item -> endpoints that could not answer it (``endpoint_fault``)
+        # after an answer merged from several endpoints failed its check: each answer from one endpoint only
+        self.whole = False
 
     async def run(self) -> list[Reply]:
         # under a deadline the budget is the time left (less a margin), not a count of attempts
@@ -537,8 +539,14 @@ class _BatchRun:
             return self._replies()
         except TransientError as exc:
             if exc.reason in _ITEMS_LEFT and all(r is not None for r in self.results):
-                # the nodes answered; some items stayed throttled or unavailable: they are data
-                return [r for r in self.results if r is not None]
+                # the nodes answered; some items stayed throttled or unavailable: they are data, once checked
+                fault = self.verify(self._replies()) if self.verify is not None else None
+                if fault is None:
+                    return self._replies()
+                unverified = TransientError(
+                    Reason.UNVERIFIED, exc.endpoint, detail=f"{Reason.UNVERIFIED.value}: {fault}"
+                )
+                raise self._unavailable(unverified, out_of_time=self._cut_short(unverified)) from exc
             raise self._unavailable(exc, out_of_time=self._cut_short(exc)) from exc
         finally:
             # tenacity's retrying object and its state refer to each other, and reach this run through ``wait``:
@@ -557,6 +565,10 @@ class _BatchRun:
             self.tried.append(health.name)
         try:
             partner = self._hedge_partner(health)
+            if self.whole:
+                held = {r.endpoint for r in self.results if r is not None}
+                if held and (partner is not None or held != {health.name}):
+                    self._restart()  # not merged with another endpoint's answer: all of it is asked here
             if partner is None:
                 sendable = self._sendable(health)
                 outcome = await self.client.attempt(health, self.calls, sendable, self._limit(health, left))
@@ -578,6 +590,8 @@ class _BatchRun:
             self._check(endpoint)
         if self.pending:
             reason = Reason.ITEM_ERROR if faulted else Reason.RATE_LIMITED
+            if self.verify is not None and all(r is not None for r in self.results):
+                self._check_partial(endpoint)
             left_over = TransientError(reason, endpoint, detail=f"{reason.value}: items left to ask")
             self._failed(left_over)
             raise left_over
@@ -613,35 +627,29 @@ class _BatchRun:
         self.pending = [i for i in self.pending if not askable <= self.faulted.get(i, set())]
 
     def _check(self, endpoint: str) -> None:
-        """Verify the whole answer; a failed check discards it and makes its endpoints' attempts failures.
+        """Verify the whole answer; a failed check discards it and makes this endpoint's attempt a failure.
 
         The check always sees one reply per call: an item no endpoint left could answer is its error.
-        An answer merged from several endpoints is blamed on each for the items it gave; all the items
-        are asked again, of every endpoint but the last (whose answer completed the one that failed).
+        In an answer merged from several endpoints the fault is this one's, the last: what the others
+        gave passed its check before (``_check_partial``); it is blamed for the items it gave. From then
+        on the whole plan is asked of one endpoint at a time, so each answer checked is one endpoint's.
         """
         assert self.verify is not None
         fault = self.verify(self._replies())
         if fault is None:
             return
-        answered: dict[str, list[str]] = {}
-        for i, reply in enumerate(self.results):
-            if reply is not None:
-                answered.setdefault(reply.endpoint or endpoint, []).append(self.calls[i].method)
-        log.info(
-            "chain %s: endpoints %s: answer failed a check (%s)",
-            self.client.chain.name,
-            ", ".join(sorted(answered)),
-            fault,
-        )
-        for name, methods in sorted(answered.items()):
-            health = self.pool.health.get(name)
-            if health is not None:
-                self.client.record_fault(health, methods, "unverified")
+        log.info("chain %s: endpoint %s: answer failed a check (%s)", self.client.chain.name, endpoint, fault)
+        health = self.pool.health.get(endpoint)
+        if health is not None:
+            gave = [
+                self.calls[i].method for i, r in enumerate(self.results) if r is not None and r.endpoint == endpoint
+            ]
+            self.client.record_fault(health, gave or [c.method for c in self.calls], "unverified")
         # the answer is discarded here, but its hold goes only with its last reply: a plan's handles may keep it
-        self.results = [None] * len(self.calls)
-        self.pending = list(range(len(self.calls)))
+        self._restart()
         # every item is asked again: what an endpoint could not answer before is no reason to skip it now
         self.faulted.clear()
+        self.whole = True
         exc = TransientError(Reason.UNVERIFIED, endpoint, detail=f"{Reason.UNVERIFIED.value}: {fault}")
         self._failed(exc)
         if self.only is None:
@@ -649,6 +657,25 @@ class _BatchRun:
             self.avoid.add(endpoint)
             self.exclude.add(endpoint)
         raise exc
+
+    def _check_partial(self, endpoint: str) -> None:
+        """Check an answer with items still to ask (throttled or unavailable, their errors standing in).
+
+        A failure may be those items' (a receipt that could not be read yet) or a lie in the rest: either
+        way it is not kept. The whole plan is asked again of one endpoint at a time, the next one first,
+        so a lie is not completed by another endpoint's answers and left to the deadline unchecked.
+        """
+        assert self.verify is not None
+        fault = self.verify(self._replies())
+        if fault is None:
+            return
+        log.info("chain %s: endpoint %s: partial answer failed a check (%s)", self.client.chain.name, endpoint, fault)
+        self._restart()
+        self.whole = True
+
+    def _restart(self) -> None:
+        self.results = [None] * len(self.calls)
+        self.pending = list(range(len(self.calls)))
 
     def _replies(self) -> list[Reply]:
         """One reply per call: an item left without an answer is an error, as ``run`` returns it."""
