@@ -65,17 +65,22 @@ class FullCollections:
                 gc.callbacks.append(self._on_collection)
                 self._watching = True
             threshold0, threshold1, threshold2 = gc.get_threshold()
+            # the wait is set before the thresholds it guards: the collector's callback may run check() on
+            # another thread at any point here, and must find either nothing held or a wait not yet over
+            self._since = now
+            self._until = min(now + self._quiet_for, now + self._at_most)
             # never save our own value (a collection in another thread may have raced this one)
             self._saved = (threshold0, threshold1, _DEFAULT_THRESHOLD2 if threshold2 == _NEVER else threshold2)
             gc.set_threshold(threshold0, threshold1, _NEVER)
-            self._since = now
+            return
         self._until = min(now + self._quiet_for, self._since + self._at_most)
 
     def check(self) -> None:
         """Let full collections run again once the wait is over (the collector's callback calls this)."""
         now = self._clock()
-        if self._saved is not None and now >= self._until:
-            gc.set_threshold(*self._saved)
+        saved = self._saved  # read once: another thread's check may let go of it meanwhile
+        if saved is not None and now >= self._until:
+            gc.set_threshold(*saved)
             self._saved = None
             if self._until >= self._since + self._at_most:
                 self._owed_since = now  # held to the cap: big answers keep coming, so the one owed runs first
