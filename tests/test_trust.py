@@ -563,3 +563,32 @@ def test_round_twos_block_header_must_be_the_receipts_block(header: object, faul
     plan.settle([Reply(header)])
     assert block.fault() == fault
     assert block.anchor == anchor
+
+
+@pytest.mark.asyncio
+async def test_a_wrong_block_time_in_the_receipt_is_questioned_not_the_honest_heads(
+    fresh_node: Anvil, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One endpoint gives the receipt's blockTimestamp in milliseconds: every honest head then looks implausible
+    after that block. The block's header is asked of another endpoint, and the honest answer stands.
+
+    The allowance for a dev node's bursts is lowered to 20 blocks, and the transaction is 60 blocks (60 s of
+    block time) deep: an old transaction here.
+    """
+    monkeypatch.setattr(verify, "BURST_BLOCKS", 20)
+    tx_hash = Chain(fresh_node).send(account(6), account(7).address, value=777, gas=21_000)
+    fresh_node.rpc("anvil_mine", hex(60), hex(1))
+    expected = await honest(tmp_path, fresh_node, tx_hash)
+    with FaultProxy(fresh_node.url) as liar, FaultProxy(fresh_node.url) as good:
+        async with build_service(SETTINGS, load_chains(directory(tmp_path, liar.url, good.url))) as service:
+            ctx = service.contexts["alpha"]
+            # an honest snapshot in the cache, so round 1 asks only the transaction and its receipt
+            plan = Plan()
+            snap = ask_snapshot(ctx.chain, plan)
+            await plan.send(ctx.client, only=redact(good.url))
+            ctx.snapshots.correct(parse_snapshot(snap()))
+            liar.set(Fault(receipt_block_timestamp=(2**31) * 1000))
+            d = await service.diagnose(tx_hash)
+        assert (d.verdict, d.evidence.block_number) == expected
+        assert liar.methods["eth_getTransactionReceipt"] >= 1  # the liar's receipt was the one read
+        assert good.methods["eth_getBlockByHash"] >= 1  # its block was asked of the other endpoint

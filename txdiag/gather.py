@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import itertools
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,17 +46,18 @@ from txdiag.models import (
 from txdiag.probes.context import ChainContext, Found, token_transfers
 from txdiag.probes.failure import ask_failure, ask_followup, ask_refusal
 from txdiag.probes.lookup import Lookup, ask_block_time, ask_lookup
-from txdiag.probes.plan import Check, Plan, Reader
+from txdiag.probes.plan import Check, Plan, Reader, raw
 from txdiag.probes.recipient import ask_recipients, code_elsewhere
 from txdiag.probes.sender import ask_sender
 from txdiag.probes.tokens import ask_standard, ask_tokens, known_tokens
 from txdiag.probes.vanished import ask_outcome, ask_vanished, vanished
-from txdiag.rpc import HeadProbes
+from txdiag.rpc import Call, HeadProbes
 from txdiag.sightings import Sighting
 from txdiag.snapshot import SnapshotAnswer, ask_snapshot, parse_snapshot
-from txdiag.wire import WireError, log_row, parse_receipt
+from txdiag.wire import WireError, log_row, parse_receipt, quantity
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 LOGS_ON_THE_LOOP = 200  # logs parsed at a stretch (~15 us a log: ~3 ms) before the event loop is served
 
@@ -105,6 +107,7 @@ async def find(ctx: ChainContext, tx_hash: str) -> Found:
     anchor = _anchor(lookup)
     agreed = 1
     endpoints = [endpoint]
+    source = endpoint  # whose receipt (and block time) is used
     if _doubtful(ctx, endpoint, tx, receipt):
         again = await _ask_another(ctx, tx_hash, endpoint)
         if again is not None:
@@ -113,10 +116,8 @@ async def find(ctx: ChainContext, tx_hash: str) -> Found:
                 agreed += 1
             elif _completeness(again.tx, again.receipt) > _completeness(tx, receipt):
                 tx, receipt, anchor = again.tx, again.receipt, again.anchor
-    if receipt is None:
-        anchor = None
-    if anchor is not None:
-        network = await _head_after(ctx, network, anchor)
+                source = again.endpoint
+    network, anchor = await _after_block(ctx, network, anchor, receipt, source)
     # confirmations count from the best head any endpoint showed, not from whichever answered the snapshot
     best = max(network.head, ctx.client.best_head() or 0, receipt.block_number if receipt is not None else 0)
     if best > network.head and (
@@ -181,20 +182,67 @@ async def _believable_snapshot(
     return network
 
 
-async def _head_after(ctx: ChainContext, network: NetworkView, anchor: tuple[int, int]) -> NetworkView:
-    """The snapshot, believable after the transaction's own block (number, timestamp).
+async def _after_block(
+    ctx: ChainContext,
+    network: NetworkView,
+    anchor: tuple[int, int] | None,
+    receipt: ReceiptView | None,
+    source: str,
+) -> tuple[NetworkView, tuple[int, int] | None]:
+    """The snapshot and the transaction's block time, the head checked against it (when the block is known)."""
+    if receipt is None or anchor is None:
+        return network, None if receipt is None else anchor
+    return await _head_after(ctx, network, anchor, source=source, block_hash=receipt.block_hash)
+
+
+async def _head_after(
+    ctx: ChainContext, network: NetworkView, anchor: tuple[int, int], *, source: str, block_hash: str
+) -> tuple[NetworkView, tuple[int, int]]:
+    """The snapshot, believable after the transaction's own block (number, timestamp), and that block's time.
 
     A snapshot this request did not fetch (cached, or fetched by another request for a pending transaction)
     was never checked against a block: when its head is more blocks past this one than the time between
     them allows, it is fetched again, each endpoint's answer checked against the block (a lying endpoint is
     then an endpoint fault, and another is asked), and the corrected snapshot replaces the cached one.
+    When no endpoint's snapshot holds against the block, the block's time itself is in doubt (it is one
+    endpoint's word, ``source``'s): the block's header is asked of another endpoint, and when it gives
+    another time the snapshot is judged against that.
     """
     if verify.head_after_block(ctx.chain, network.head, network.head_timestamp, anchor) is None:
-        return network
-    network, endpoint = await _fetch_snapshot(ctx, anchor=anchor)
-    ctx.client.note_head(endpoint, network.head)
-    ctx.snapshots.correct(network)
-    return network
+        return network, anchor
+    try:
+        fetched, endpoint = await _fetch_snapshot(ctx, anchor=anchor)
+    except ChainUnavailable:
+        again = await _block_time_elsewhere(ctx, block_hash, anchor[0], source)
+        if again is None or again == anchor:
+            raise
+        log.info("chain %s: endpoint %s gave block %d a time no head follows", ctx.chain.name, source, anchor[0])
+        if verify.head_after_block(ctx.chain, network.head, network.head_timestamp, again) is None:
+            return network, again
+        fetched, endpoint = await _fetch_snapshot(ctx, anchor=again)
+        anchor = again
+    ctx.client.note_head(endpoint, fetched.head)
+    ctx.snapshots.correct(fetched)
+    return fetched, anchor
+
+
+async def _block_time_elsewhere(ctx: ChainContext, block_hash: str, number: int, source: str) -> tuple[int, int] | None:
+    """(number, timestamp) of the block ``block_hash`` from an endpoint other than ``source``; None when none
+    could say, or what it says is not that block at that number."""
+    plan = Plan()
+    header = plan.add(Call("eth_getBlockByHash", (block_hash, False)), decode=raw)
+    try:
+        await plan.send(ctx.client, avoid=[source])
+    except (ChainUnavailable, DeadlineExceeded):
+        return None
+    block = header.value
+    if not isinstance(block, dict) or str(block.get("hash", "")).lower() != block_hash.lower():
+        return None
+    try:
+        said = (quantity(block.get("number"), "number"), quantity(block.get("timestamp"), "timestamp"))
+    except WireError:
+        return None
+    return said if said[0] == number else None
 
 
 async def _snapshot_again(ctx: ChainContext) -> NetworkView:
@@ -417,7 +465,9 @@ def _evidence(
 
 async def _head_checked(found: Found, anchor: tuple[int, int]) -> Found:
     """Round 1's findings with a head believable after the transaction's block (fetched again when not)."""
-    network = await _head_after(found.ctx, found.network, anchor)
+    block_hash = found.receipt.block_hash if found.receipt is not None else ""
+    # the header's time is round two's endpoint's word: another endpoint is asked for it when in doubt
+    network, anchor = await _head_after(found.ctx, found.network, anchor, source="", block_hash=block_hash)
     return found if network is found.network else dataclasses.replace(found, network=network, anchor=anchor)
 
 

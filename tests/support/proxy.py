@@ -58,6 +58,7 @@ class Fault:
     # lies (a broken or hostile node): the answer is well-formed and wrong
     other_tx: str | None = None  # answer every transaction and receipt request with this transaction's
     receipt_block_hash: str | None = None  # receipts name this block hash instead of their own
+    receipt_block_timestamp: int | None = None  # receipts give this blockTimestamp (milliseconds, say)
     head: int | None = None  # eth_blockNumber and the latest block say this number
     # a consistent liar: the head says this number, and eth_blockNumber, the fee history ending at it and the
     # finalized and safe blocks move with it (their timestamps stay the node's, so every one looks current)
@@ -70,6 +71,7 @@ class Fault:
         """Whether answers are changed item by item (else the request is forwarded as it came)."""
         lies = self.other_tx is not None or self.receipt_block_hash is not None or self.head is not None
         lies = lies or self.consistent_head is not None or self.no_block_timestamp
+        lies = lies or self.receipt_block_timestamp is not None
         return bool(self.item_errors) or self.lag > 0 or self.null_txs or lies or self.body_bytes > 0
 
     @property
@@ -86,6 +88,7 @@ class Fault:
             ("answer", self.answer is not None),
             ("lie", self.other_tx is not None or self.receipt_block_hash is not None or self.head is not None),
             ("lie", self.consistent_head is not None),
+            ("lie", self.receipt_block_timestamp is not None),
             ("no_block_timestamp", self.no_block_timestamp),
             ("huge", self.body_bytes > 0),
             ("latency", self.latency > 0),
@@ -422,6 +425,8 @@ def _lie(reply: dict[str, Any], asked: dict[str, Any], fault: Fault) -> dict[str
     method = asked.get("method")
     if fault.receipt_block_hash is not None and method == "eth_getTransactionReceipt" and isinstance(result, dict):
         return {**reply, "result": {**result, "blockHash": fault.receipt_block_hash}}
+    if fault.receipt_block_timestamp is not None and method == "eth_getTransactionReceipt" and isinstance(result, dict):
+        return {**reply, "result": {**result, "blockTimestamp": hex(fault.receipt_block_timestamp)}}
     if fault.head is not None and method == "eth_blockNumber":
         return {**reply, "result": hex(fault.head)}
     latest = (asked.get("params") or [None])[0] in ("latest", "pending")
