@@ -48,6 +48,7 @@ import contextlib
 import functools
 import gc
 import logging
+import queue
 import sys
 import threading
 import time
@@ -77,7 +78,10 @@ class OverBudget(Exception):
 
 
 class Holdings:
-    """The answers one piece of work (a diagnosis) holds: while any is alive, that work never waits for more."""
+    """The answers one piece of work (a diagnosis) holds: while any is alive, that work never waits for more.
+
+    ``count`` changes only under its budget's lock (holds are made on worker threads and dropped on the loop).
+    """
 
     __slots__ = ("count",)
 
@@ -153,6 +157,7 @@ def _full_collections_allowed() -> bool:
 
 
 class _Waiter:
+    # wake() must take no lock: a hold dropped by the collector may grant this waiter (see Hold.__del__)
     __slots__ = ("granted", "nbytes", "wake")
 
     def __init__(self, nbytes: int, wake: Callable[[], None]) -> None:
@@ -180,11 +185,14 @@ class AnswerBudget:
         self._may_collect = may_collect
         self._clock = clock
         self._collected = -COLLECT_EVERY  # when a collection last ran
+        self._next_look = -COLLECT_EVERY  # no look before this (one was put off by the collector's policy)
         self._sweeping = False  # a look is due
         self._last_release = clock()  # when bytes were last given back
         self._in_use = 0
         self._lock = threading.Lock()
         self._queue: deque[_Waiter] = deque()
+        # bytes given back by finalizers, which never lock: whoever lets go of the lock next takes them in
+        self._returned: deque[tuple[int, Holdings | None]] = deque()
         self._released = 0  # since the last trim
         self._trimming = False  # a trim is due
         self._trim = trim if trim is not None else release_free_memory
@@ -204,11 +212,61 @@ class AnswerBudget:
         """The longest body whose up-front charge fits in the whole budget."""
         return self.total // UPFRONT
 
+    # -- the lock ------------------------------------------------------------
+    #
+    # The cyclic collector may run on any allocation, also one made while this thread holds the lock, and
+    # then drop a Hold whose finalizer gives bytes back: a finalizer must never wait for the lock. It puts
+    # its bytes on ``_returned`` (a deque: appends need no lock) and takes the lock only if it is free; every
+    # holder takes in what is on ``_returned`` as it lets go, and looks again once it has let go.
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        wakes: list[Callable[[], None]] = []
+        self._lock.acquire()
+        try:
+            yield
+        finally:
+            self._unlock(wakes)
+            for wake in wakes:
+                wake()
+
+    def _unlock(self, wakes: list[Callable[[], None]]) -> None:
+        """Take in the bytes finalizers gave back, grant waiters, let go; again if more came meanwhile."""
+        while True:
+            while self._returned:
+                nbytes, holdings = self._returned.popleft()
+                if holdings is not None:
+                    holdings.count -= 1
+                self._returned_locked(nbytes)
+            wakes.extend(self._grant())
+            self._lock.release()
+            if not self._returned or not self._lock.acquire(blocking=False):
+                return  # nothing more, or its holder takes it in
+
+    def _returned_locked(self, nbytes: int) -> None:
+        self._last_release = self._clock()
+        self._in_use -= nbytes
+        self._released += nbytes
+
+    def _give_back_finalized(self, nbytes: int, holdings: Holdings | None) -> None:
+        """Give back from a finalizer: never waits for the lock (this thread may hold it already)."""
+        self._returned.append((nbytes, holdings))
+        if not self._lock.acquire(blocking=False):
+            return  # whoever holds it takes these bytes in as it lets go
+        wakes: list[Callable[[], None]] = []
+        self._unlock(wakes)
+        for wake in wakes:
+            wake()
+
+    def _count(self, holdings: Holdings, by: int) -> None:
+        with self._locked():
+            holdings.count += by
+
     # -- reserving -----------------------------------------------------------
 
     def try_reserve(self, nbytes: int, holdings: Holdings | None = None) -> Hold | None:
         """``nbytes`` now, ahead of any waiter (for work that holds answers already); None when not free."""
-        with self._lock:
+        with self._locked():
             if not self._fits(nbytes):
                 return None
             self._take(nbytes)
@@ -240,46 +298,56 @@ class AnswerBudget:
         return Hold(self, nbytes, holdings)
 
     def reserve_blocking(self, nbytes: int, *, within: float, holdings: Holdings | None = None) -> Hold:
-        """``reserve`` for a worker thread: the thread blocks (never the event loop)."""
-        event = threading.Event()
-        waiter = self._enqueue(nbytes, holdings, event.set)
+        """``reserve`` for a worker thread: the thread blocks (never the event loop), looking for a stuck
+        budget every COLLECT_EVERY seconds while it waits (a thread has no loop to schedule the look on)."""
+        granted: queue.SimpleQueue[None] = queue.SimpleQueue()  # put() takes no lock: safe from a finalizer
+        waiter = self._enqueue(nbytes, holdings, functools.partial(granted.put, None))
         if waiter is None:
             return Hold(self, nbytes, holdings)
-        if not event.wait(max(0.0, within)) and self._withdraw(waiter):
-            self.refused += 1
-            raise OverBudget(nbytes, too_big=False)
-        return Hold(self, nbytes, holdings)
+        until = time.monotonic() + max(0.0, within)
+        while True:
+            try:
+                granted.get(timeout=max(0.0, min(until - time.monotonic(), COLLECT_EVERY)))
+            except queue.Empty:
+                if time.monotonic() < until:
+                    self._sweep()
+                    continue
+                if self._withdraw(waiter):
+                    self.refused += 1
+                    raise OverBudget(nbytes, too_big=False) from None
+            return Hold(self, nbytes, holdings)
 
     def _enqueue(self, nbytes: int, holdings: Holdings | None, wake: Callable[[], None]) -> _Waiter | None:
         """None when granted at once; a queued waiter; OverBudget when it can never fit or may not wait."""
-        with self._lock:
+        waiter = _Waiter(nbytes, wake)  # made before locking, as is the refusal (see _locked)
+        refused: bool | None = None  # too big when True
+        with self._locked():
             if nbytes > self.total:
                 self.refused += 1
-                raise OverBudget(nbytes, too_big=True)
-            if not self._queue and self._fits(nbytes):
+                refused = True
+            elif not self._queue and self._fits(nbytes):
                 self._take(nbytes)
                 return None
-            if holdings is not None and holdings.count > 0:
+            elif holdings is not None and holdings.count > 0:
                 # this work holds answers already: waiting for more while holding could ring with another such
                 if self._fits(nbytes):
                     self._take(nbytes)
                     return None
                 self.refused += 1
-                raise OverBudget(nbytes, too_big=False)
-            waiter = _Waiter(nbytes, wake)
-            self._queue.append(waiter)
+                refused = False
+            else:
+                self._queue.append(waiter)
+        if refused is not None:
+            raise OverBudget(nbytes, too_big=refused)
         self._sweep()
         return waiter
 
     def _withdraw(self, waiter: _Waiter) -> bool:
         """Take a waiter out of the queue; False when it was granted meanwhile (its bytes are then its own)."""
-        with self._lock:
+        with self._locked():  # letting go grants: the head may have been what held others back
             if waiter.granted:
                 return False
             self._queue.remove(waiter)
-            wakes = self._grant()  # the head may have been what held others back
-        for w in wakes:
-            w()
         self._sweep()
         return True
 
@@ -291,47 +359,60 @@ class AnswerBudget:
         are held back while big answers are read: txdiag.gcpolicy). Only when the budget is stuck, bytes
         held and none given back for COLLECT_EVERY seconds, is a full collection made (then a trim);
         while answers come and go, none is. With nobody waiting it also waits until the collector's
-        policy allows one. The look is repeated while anyone waits or anything is held.
+        policy allows one, and looks again no sooner than COLLECT_EVERY seconds later. On the event loop
+        the look is repeated while anyone waits; on a worker thread it is made at once when due, at most
+        once per call (a waiting thread calls again every COLLECT_EVERY seconds).
         """
         try:
             loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:  # a worker thread: only when due, and then at once
             loop = None
-        with self._lock:
+        with self._locked():
             if self._sweeping:
                 return
-            due = max(self._collected, self._last_release) + COLLECT_EVERY
-            delay = max(0.0, due - self._clock())
+            delay = max(0.0, self._due() - self._clock())
             if loop is None and delay > 0:
                 return
             self._sweeping = True
         if loop is None:
-            self._sweep_now()
+            self._look()
         else:
             loop.call_later(delay, self._sweep_now)
 
+    def _due(self) -> float:
+        return max(max(self._collected, self._last_release) + COLLECT_EVERY, self._next_look)
+
     def _sweep_now(self) -> None:
-        with self._lock:
-            self._sweeping = False
+        """The loop's look; scheduled again (never sooner than the next one is due) while anyone waits."""
+        if self._look():
+            self._sweep()
+
+    def _look(self) -> bool:
+        """Collect if the budget is stuck; whether anyone still waits."""
+        with self._locked():
             now = self._clock()
-            stuck = self._in_use > 0 and now - max(self._collected, self._last_release) >= COLLECT_EVERY
-            if stuck and not self._queue and not self._may_collect():
-                stuck = False  # nobody waits: a big answer may be alive and read, so wait with the collector
+            stuck = self._in_use > 0 and now >= self._due()
+            waiting = bool(self._queue)
+        if stuck and not waiting and not self._may_collect():
+            stuck = False  # nobody waits: a big answer may be alive and read, so wait with the collector
+            with self._locked():
+                self._next_look = now + COLLECT_EVERY
+        with self._locked():
+            self._sweeping = False
             if stuck:
                 self._collected = now
-            again = bool(self._queue) or self._in_use > 0  # looked at again until nothing is held
         if stuck:
             before = self._in_use
             self._collect()
             if self._in_use <= self.total // 4:
                 self._trim()
             log.debug("answer budget swept: %d bytes in use, then %d; %d waiting", before, self._in_use, self.waiting)
-        if again:
-            self._sweep()
+        with self._locked():
+            return bool(self._queue)
 
     def _grow(self, nbytes: int) -> bool:
         """``nbytes`` more for a hold, only if free now."""
-        with self._lock:
+        with self._locked():
             if not self._fits(nbytes):
                 self.refused += 1
                 return False
@@ -357,23 +438,21 @@ class AnswerBudget:
 
     # -- giving back ---------------------------------------------------------
 
-    def _give_back(self, nbytes: int) -> None:
-        with self._lock:
-            self._last_release = self._clock()
-            self._in_use -= nbytes
-            self._released += nbytes
-            wakes = self._grant()
+    def _give_back(self, nbytes: int, holdings: Holdings | None = None) -> None:
+        """Give back explicitly (never from a finalizer: see ``_give_back_finalized``); wakes who now fits."""
+        with self._locked():
+            if holdings is not None:
+                holdings.count -= 1
+            self._returned_locked(nbytes)
             trim = self._released >= TRIM_AFTER and not self._trimming
             if trim:
                 self._trimming = True
-        for wake in wakes:
-            wake()
         if trim:
             # a moment later: the frames and tasks that held the answer finish unwinding first
             _later(TRIM_DELAY, self._trim_now)
 
     def _trim_now(self) -> None:
-        with self._lock:
+        with self._locked():
             self._trimming = False
             if self._in_use > self.total // 4:
                 return  # still busy: the next release asks again
@@ -403,7 +482,7 @@ class Hold:
         self.nbytes = nbytes
         self._holdings = holdings
         if holdings is not None:
-            holdings.count += 1
+            budget._count(holdings, 1)
 
     @property
     def released(self) -> bool:
@@ -429,12 +508,13 @@ class Hold:
         budget, self._budget = self._budget, None
         if budget is None:
             return
-        if self._holdings is not None:
-            self._holdings.count -= 1
-        budget._give_back(self.nbytes)
+        budget._give_back(self.nbytes, self._holdings)
 
     def __del__(self) -> None:
-        self.release()
+        # the collector may call this on a thread that holds the budget's lock: give back without locking
+        budget, self._budget = self._budget, None
+        if budget is not None:
+            budget._give_back_finalized(self.nbytes, self._holdings)
 
 
 def _later(delay: float, work: Callable[[], object]) -> None:
