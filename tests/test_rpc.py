@@ -196,18 +196,21 @@ async def test_failover_when_first_endpoint_refuses_connections(proxies: list[Fa
 
 def test_circuit_opens_half_opens_and_closes() -> None:
     """Three failures open the circuit; after the cool-down it is half-open; one failure reopens, a success closes."""
-    h = EndpointHealth(Endpoint("http://127.0.0.1:1", "x"), failure_threshold=3, cooldown=0.05)
+    now = [100.0]  # the health's clock, moved by the test: no sleeping, no race with a busy machine
+    h = EndpointHealth(Endpoint("http://127.0.0.1:1", "x"), failure_threshold=3, cooldown=0.05, clock=lambda: now[0])
     h.record(ok=False, seconds=0.01)
     h.record(ok=False, seconds=0.01)
     assert h.state is Circuit.CLOSED
     h.record(ok=False, seconds=0.01)
     assert h.state is Circuit.OPEN
     assert not h.up
-    time.sleep(0.06)
+    now[0] += 0.049
+    assert h.state is Circuit.OPEN  # still cooling down
+    now[0] += 0.002
     assert h.state is Circuit.HALF_OPEN
     h.record(ok=False, seconds=0.01)
     assert h.state is Circuit.OPEN
-    time.sleep(0.06)
+    now[0] += 0.06
     h.record(ok=True, seconds=0.01)
     assert h.state is Circuit.CLOSED
     assert h.up
