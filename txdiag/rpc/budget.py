@@ -360,8 +360,9 @@ class AnswerBudget:
         held and none given back for COLLECT_EVERY seconds, is a full collection made (then a trim);
         while answers come and go, none is. With nobody waiting it also waits until the collector's
         policy allows one, and looks again no sooner than COLLECT_EVERY seconds later. On the event loop
-        the look is repeated while anyone waits; on a worker thread it is made at once when due, at most
-        once per call (a waiting thread calls again every COLLECT_EVERY seconds).
+        the look is repeated while anyone waits or anything is held (so answers only cycles keep are found
+        once the policy allows), never sooner than it is due; on a worker thread it is made at once when
+        due, at most once per call (a waiting thread calls again every COLLECT_EVERY seconds).
         """
         try:
             loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
@@ -383,12 +384,12 @@ class AnswerBudget:
         return max(max(self._collected, self._last_release) + COLLECT_EVERY, self._next_look)
 
     def _sweep_now(self) -> None:
-        """The loop's look; scheduled again (never sooner than the next one is due) while anyone waits."""
+        """The loop's look; scheduled again (never sooner than the next is due) while anyone waits or holds."""
         if self._look():
             self._sweep()
 
     def _look(self) -> bool:
-        """Collect if the budget is stuck; whether anyone still waits."""
+        """Collect if the budget is stuck; whether anyone still waits or anything is held."""
         with self._locked():
             now = self._clock()
             stuck = self._in_use > 0 and now >= self._due()
@@ -408,7 +409,7 @@ class AnswerBudget:
                 self._trim()
             log.debug("answer budget swept: %d bytes in use, then %d; %d waiting", before, self._in_use, self.waiting)
         with self._locked():
-            return bool(self._queue)
+            return bool(self._queue) or self._in_use > 0
 
     def _grow(self, nbytes: int) -> bool:
         """``nbytes`` more for a hold, only if free now."""
