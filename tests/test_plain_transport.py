@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import http.server
 import json
@@ -82,12 +83,14 @@ class _TLSServer(http.server.ThreadingHTTPServer):
         self.node_url = node_url
         self.context = context
         self.handshakes_refused = 0
+        self.refused = threading.Event()  # set once a handshake was refused: the server thread sees it after the client
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         try:
             tls = self.context.wrap_socket(request, server_side=True)
         except (ssl.SSLError, OSError):
             self.handshakes_refused += 1  # the client would not trust this certificate
+            self.refused.set()
             return
         with tls:
             self.RequestHandlerClass(tls, client_address, self)
@@ -169,12 +172,15 @@ async def test_https_endpoint_that_does_not_verify_is_an_endpoint_fault(
                 await transport.post(Endpoint(url, redact(url)), BODY, seconds=10.0, max_bytes=64 * 1024)
         finally:
             await transport.close()
+        # the client gives up first; the server's thread notes the refused handshake a moment later
+        seen = await asyncio.to_thread(https.server.refused.wait, 10.0)
     error = caught.value
     assert error.reason is Reason.REFUSED
     assert isinstance(error.__cause__, ssl.SSLCertVerificationError)  # verification refused it, not the network
     assert error.endpoint == f"https://127.0.0.1:{https.server.server_address[1]}/…"
     assert "secret-key" not in str(error)
-    assert https.server.handshakes_refused >= 1  # the server saw the client walk away during the handshake
+    assert seen  # the server saw the client walk away during the handshake
+    assert https.server.handshakes_refused >= 1
 
 
 def test_cli_over_https_answers_with_the_authority_trusted_and_refuses_without(
