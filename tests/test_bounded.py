@@ -13,6 +13,7 @@ import pytest
 
 from tests.support.anvil import Anvil, start_anvil, write_chain_file
 from tests.support.chain import Chain, account
+from tests.support.clock import Clock
 from txdiag import gcpolicy
 from txdiag.chains import load_chains
 from txdiag.compose import build_service
@@ -132,14 +133,6 @@ def test_receipt_logs_are_plain_tuples_read_as_log_views() -> None:
     assert again == receipt
     gc.collect()
     assert not any(gc.is_tracked(row) for row in receipt.logs._rows)  # the point of the representation
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

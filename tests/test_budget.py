@@ -19,8 +19,9 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from tests.support.builders import chain_spec
 from tests.support.transports import both_transports, pytest_generate_tests  # noqa: F401
-from txdiag.chains import ChainSpec, Endpoint, redact
+from txdiag.chains import ChainSpec
 from txdiag.errors import ChainUnavailable, Reason
 from txdiag.rpc import RetryPolicy, RpcClient, codec, deadline_scope
 from txdiag.rpc.budget import (
@@ -247,15 +248,7 @@ async def test_the_charge_covers_what_decoding_really_takes(text: str) -> None:
 
 
 def spec(url: str) -> ChainSpec:
-    return ChainSpec(
-        name="alpha",
-        chain_id=31337,
-        native_symbol="ETH",
-        native_decimals=18,
-        confirmations=3,
-        block_time=1.0,
-        endpoints=(Endpoint(url, redact(url)),),
-    )
+    return chain_spec(url, confirmations=3, block_time=1.0)
 
 
 POLICY = RetryPolicy(attempts=1, attempt_timeout=30.0, initial_backoff=0.01, max_backoff=0.02)

@@ -6,15 +6,8 @@ import asyncio
 
 import pytest
 
+from tests.support.clock import Clock
 from txdiag.cache import LRU, Lease, SingleFlight
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_lru_forgets_the_least_recently_used_first() -> None:
@@ -32,7 +25,7 @@ def test_lru_forgets_the_least_recently_used_first() -> None:
 
 def test_lru_entries_expire_by_the_injected_clock() -> None:
     """An entry lives for its own ttl, else the cache's; None means it never expires."""
-    clock = Clock()
+    clock = Clock(0.0)
     lru: LRU[str, int] = LRU(10, ttl=5.0, clock=clock)
     lru.put("default", 1)
     lru.put("short", 2, ttl=1.0)

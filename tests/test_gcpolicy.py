@@ -7,16 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.clock import Clock
 from txdiag import gcpolicy
 from txdiag.gcpolicy import FullCollections
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

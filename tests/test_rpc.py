@@ -16,6 +16,7 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from tests.support.anvil import Anvil, free_port
+from tests.support.builders import chain_spec
 from tests.support.chain import Chain, account
 from tests.support.proxy import Fault, FaultProxy
 from tests.support.timing import attempt_ends
@@ -43,17 +44,7 @@ FAST = RetryPolicy(attempts=4, initial_backoff=0.01, max_backoff=0.05, attempt_t
 
 
 def spec(*urls: str, hedge: bool = False, lag_tolerance: int = 2) -> ChainSpec:
-    return ChainSpec(
-        name="alpha",
-        chain_id=31337,
-        native_symbol="ETH",
-        native_decimals=18,
-        confirmations=3,
-        block_time=1.0,
-        endpoints=tuple(Endpoint(u, redact(u)) for u in urls),
-        lag_tolerance=lag_tolerance,
-        hedge=hedge,
-    )
+    return chain_spec(*urls, confirmations=3, block_time=1.0, lag_tolerance=lag_tolerance, hedge=hedge)
 
 
 def name(p: FaultProxy) -> str:

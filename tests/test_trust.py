@@ -18,6 +18,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client import CollectorRegistry
 
 from tests.support.anvil import Anvil, write_chain_file
+from tests.support.builders import chain_spec
 from tests.support.chain import Chain, account
 from tests.support.proxy import Fault, FaultProxy
 from txdiag import verify
@@ -178,19 +179,10 @@ def test_a_lying_endpoint_alone_exits_3_from_the_cli(
 
 def test_a_background_probe_reporting_an_absurd_head_is_not_believed(proxies: list[FaultProxy], node_a: Anvil) -> None:
     """A head far past every other endpoint's is kept out of the best head and of lag; the honest one is not lagging."""
-    from txdiag.chains import ChainSpec, Endpoint
     from txdiag.rpc import RpcClient
 
     liar, good = proxies
-    spec = ChainSpec(
-        name="alpha",
-        chain_id=31337,
-        native_symbol="ETH",
-        native_decimals=18,
-        confirmations=3,
-        block_time=1.0,
-        endpoints=(Endpoint(good.url, redact(good.url)), Endpoint(liar.url, redact(liar.url))),
-    )
+    spec = chain_spec(good.url, liar.url, confirmations=3, block_time=1.0)
     client = RpcClient(spec)
     real = node_a.head()
     client.note_head(redact(good.url), real)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from txdiag.chains import ChainSpec, Endpoint
+from txdiag.chains import ChainSpec, Endpoint, redact
 from txdiag.models import Evidence, LogView, NetworkView, ReceiptView, TxStatus, TxView
 
 GWEI = 10**9
@@ -18,10 +18,12 @@ SENDER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
 TO = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 
 
-def chain_spec(*, confirmations: int = 12, block_time: float = 12.0, mempool: bool = True, **kw: Any) -> ChainSpec:
-    """The chain "alpha" (id 31337, ETH) with one loopback endpoint nobody calls."""
-    endpoint = Endpoint("http://127.0.0.1:1", "http://127.0.0.1:1")
-    return ChainSpec("alpha", 31337, "ETH", 18, confirmations, block_time, (endpoint,), mempool=mempool, **kw)
+def chain_spec(
+    *urls: str, confirmations: int = 12, block_time: float = 12.0, mempool: bool = True, **kw: Any
+) -> ChainSpec:
+    """The chain "alpha" (id 31337, ETH) at ``urls`` (shown redacted), or at one loopback endpoint nobody calls."""
+    endpoints = tuple(Endpoint(u, redact(u)) for u in urls or ("http://127.0.0.1:1",))
+    return ChainSpec("alpha", 31337, "ETH", 18, confirmations, block_time, endpoints, mempool=mempool, **kw)
 
 
 def tx_view(
