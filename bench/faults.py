@@ -26,7 +26,6 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +37,7 @@ from prometheus_client import CollectorRegistry
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.support import cli  # noqa: E402
 from tests.support.anvil import free_port, start_anvil, write_chain_file  # noqa: E402
 from tests.support.faultworld import build_world, flaky  # noqa: E402
 from tests.support.proxy import FaultProxy  # noqa: E402
@@ -47,22 +47,14 @@ from txdiag.http import create_app  # noqa: E402
 from txdiag.metrics import Metrics  # noqa: E402
 from txdiag.settings import Settings  # noqa: E402
 
-TXDIAG = str(Path(sys.executable).parent / "txdiag")
 HEADING = "## 6. Under faults: a dead endpoint and a 40 % flaky one"
 Outcome = tuple[str, bool, float]  # verdict ("" when no answer), complete, seconds
 
 
 def cli_once(tx_hash: str, directory: Path, data_dir: Path) -> Outcome:
-    env = {**os.environ, "TXDIAG_DEADLINE": "12", "TXDIAG_SIGHTINGS": "memory", "TXDIAG_DATA_DIR": str(data_dir)}
+    env = {"TXDIAG_DEADLINE": "12", "TXDIAG_SIGHTINGS": "memory", "TXDIAG_DATA_DIR": str(data_dir)}
     started = time.monotonic()
-    result = subprocess.run(
-        [TXDIAG, "diagnose", tx_hash, "--json", "--chains-dir", str(directory)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        check=False,
-    )
+    result = cli.run(tx_hash, directory, env=env)
     elapsed = time.monotonic() - started
     if result.returncode != 0:
         return "", False, elapsed

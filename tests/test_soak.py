@@ -13,10 +13,7 @@ import asyncio
 import concurrent.futures
 import http.client
 import json
-import os
 import random
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -29,6 +26,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client import CollectorRegistry
 
+from tests.support import cli
 from tests.support.anvil import Anvil, free_port, write_chain_file
 from tests.support.chain import Chain, account, calldata
 from tests.support.faultworld import build_world, flaky
@@ -238,7 +236,6 @@ async def test_soak_random_faults_zero_wrong_verdicts(
     assert counts["could_not_check"] <= counts["diagnoses"] * 0.02
 
 
-TXDIAG = str(Path(sys.executable).parent / "txdiag")
 KIND_VERDICTS = {
     "payment": "confirmed",
     "token_to_own_contract": "misdirected",
@@ -268,21 +265,9 @@ def mixed(fresh_node: Anvil, tmp_path: Path) -> Iterator[tuple[dict[str, str], P
 
 
 def _one_cli(tx_hash: str, directory: Path, data_dir: Path) -> tuple[int, dict[str, object] | None, float, str]:
-    env = {
-        **os.environ,
-        "TXDIAG_DEADLINE": "12",
-        "TXDIAG_SIGHTINGS": "memory",
-        "TXDIAG_DATA_DIR": str(data_dir),
-    }
+    env = {"TXDIAG_DEADLINE": "12", "TXDIAG_SIGHTINGS": "memory", "TXDIAG_DATA_DIR": str(data_dir)}
     started = time.monotonic()
-    result = subprocess.run(
-        [TXDIAG, "diagnose", tx_hash, "--json", "--chains-dir", str(directory)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        check=False,
-    )
+    result = cli.run(tx_hash, directory, env=env)
     elapsed = time.monotonic() - started
     doc = json.loads(result.stdout) if result.returncode == 0 else None
     return result.returncode, doc, elapsed, result.stderr.strip()[-300:]

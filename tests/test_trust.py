@@ -17,6 +17,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client import CollectorRegistry
 
+from tests.support import cli as support_cli
 from tests.support.anvil import Anvil, write_chain_file
 from tests.support.builders import chain_spec
 from tests.support.chain import Chain, account
@@ -304,14 +305,8 @@ def test_head_checks(latest: object, final: object, history: object, fault: str 
 
 def cli(tx_hash: str, chains: Path) -> subprocess.CompletedProcess[str]:
     """``txdiag diagnose HASH --json`` as a person runs it: a fresh process, the production settings."""
-    env = {**os.environ, "TXDIAG_DEADLINE": "5", "TXDIAG_RPC_TIMEOUT": "1", "TXDIAG_SIGHTINGS": "memory"}
-    return subprocess.run(
-        [TXDIAG, "diagnose", tx_hash, "--json", "--chains-dir", str(chains)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        check=False,
+    return support_cli.run(
+        tx_hash, chains, env={"TXDIAG_DEADLINE": "5", "TXDIAG_RPC_TIMEOUT": "1", "TXDIAG_SIGHTINGS": "memory"}
     )
 
 

@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 TXDIAG = str(Path(sys.executable).with_name("txdiag"))
 
 
-def diagnose(tx_hash: str, chains_dir: Path, *extra: str) -> dict[str, Any]:
-    """The CLI's JSON answer for one hash."""
-    out = subprocess.run(
+def run(
+    tx_hash: str, chains_dir: Path, *extra: str, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``txdiag diagnose HASH --json`` in a fresh process, with ``env`` over this process's environment; any exit."""
+    return subprocess.run(
         [TXDIAG, "diagnose", tx_hash, "--chains-dir", str(chains_dir), "--json", *extra],
         capture_output=True,
         text=True,
         timeout=60,
+        env={**os.environ, **(env or {})},
         check=False,
     )
+
+
+def diagnose(tx_hash: str, chains_dir: Path, *extra: str) -> dict[str, Any]:
+    """The CLI's JSON answer for one hash."""
+    out = run(tx_hash, chains_dir, *extra)
     assert out.returncode == 0, out.stderr
     result: dict[str, Any] = json.loads(out.stdout)
     return result
