@@ -5,7 +5,7 @@
 
 One local anvil node (no added latency: start-up is what is measured), one
 mined payment. Each command runs ``--runs`` times, interleaved, and the median
-is reported, in two settings:
+is reported, in four settings:
 
 - bytecode cached: the normal case (``__pycache__`` written on first use, or
   at install time by pip, ``make setup``'s compileall and the container's);
@@ -14,7 +14,13 @@ is reported, in two settings:
   the same as the first wherever something compiled the package beforehand;
 - ``PYTHONDONTWRITEBYTECODE=1`` on a copy without ``__pycache__``: every run
   compiles txdiag from source (installed dependencies keep the bytecode pip
-  compiled when it installed them).
+  compiled when it installed them);
+- installed from the wheel: the ``txdiag`` console script of a fresh venv,
+  the package installed (not editable) from a wheel built from this tree.
+
+Beside each, the floor (bench/startup_floor.py): asyncio started and one
+JSON-RPC batch posted the way txdiag's transport posts it, nothing else; and
+the same batch without asyncio.
 
 It also lists the modules ``python -X importtime`` says a diagnosis imports,
 largest first. With ``--write`` the tables replace the start-up section of
@@ -31,6 +37,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -78,6 +85,30 @@ def one_run(cmd: Sequence[str], env: Mapping[str, str], cwd: Path | None = None)
     return wall * 1000, (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
 
 
+def installed_wheel(base: Path) -> Path:
+    """The bin directory of a fresh venv with txdiag installed from its wheel, not editable: what users run.
+
+    Built as tests/test_wheel.py builds it, with no network: the dependencies are this venv's, through a path
+    file (so the editable install's finder is not loaded there).
+    """
+    source = base / "source"
+    source.mkdir(parents=True)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(ROOT / "txdiag", source / "txdiag", ignore=shutil.ignore_patterns("__pycache__"))
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
+    build = [*pip, "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w", str(base / "dist"), str(source)]
+    subprocess.run(build, check=True, capture_output=True)
+    (wheel,) = (base / "dist").glob("txdiag-*.whl")
+    venv = base / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    target = Path(sysconfig.get_paths(vars={"base": str(venv), "platbase": str(venv)})["purelib"])
+    (target / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    install = [*pip, "--python", str(venv / "bin" / "python"), "install", "--no-index", "--no-deps", str(wheel)]
+    subprocess.run(install, check=True, capture_output=True)  # pip compiles the installed modules' bytecode
+    return venv / "bin"
+
+
 def measure(runs: int) -> str:
     before = os.getloadavg()  # the other work on the machine, before this adds its own
     node = start_anvil(31337)
@@ -92,36 +123,49 @@ def measure(runs: int) -> str:
             write_chain_file(chains, "local", 31337, [node.url])
             source = Path(tmp) / "source"  # txdiag without __pycache__, for the compile-every-run case
             shutil.copytree(ROOT / "txdiag", source / "txdiag", ignore=shutil.ignore_patterns("__pycache__"))
+            wheel_bin = installed_wheel(Path(tmp) / "wheel")
             base = {k: v for k, v in os.environ.items() if not k.startswith(("TXDIAG_", "PYTHON"))}
             base["TXDIAG_DATA_DIR"] = str(Path(tmp) / "data")
-            settings = {
-                "bytecode cached": dict(base),
-                "PYTHONDONTWRITEBYTECODE=1, bytecode present": {**base, "PYTHONDONTWRITEBYTECODE": "1"},
-                "PYTHONDONTWRITEBYTECODE=1, no __pycache__": {
-                    **base,
-                    "PYTHONDONTWRITEBYTECODE": "1",
-                    "PYTHONPATH": str(source),
-                },
+            here = [sys.executable, "-m", "txdiag"]
+            # (environment, the txdiag command, the python beside it) of each setting
+            settings: dict[str, tuple[dict[str, str], list[str], str]] = {
+                "bytecode cached": (dict(base), here, sys.executable),
+                "PYTHONDONTWRITEBYTECODE=1, bytecode present": (
+                    {**base, "PYTHONDONTWRITEBYTECODE": "1"},
+                    here,
+                    sys.executable,
+                ),
+                "PYTHONDONTWRITEBYTECODE=1, no __pycache__": (
+                    {**base, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(source)},
+                    here,
+                    sys.executable,
+                ),
+                "installed from the wheel (console script, fresh venv)": (
+                    dict(base),
+                    [str(wheel_bin / "txdiag")],
+                    str(wheel_bin / "python"),
+                ),
             }
-            txdiag = [sys.executable, "-m", "txdiag"]
-            diagnose = [*txdiag, "diagnose", tx_hash, "--chains-dir", str(chains)]
-            waiting = [*txdiag, "diagnose", waiting_hash, "--chains-dir", str(chains)]
-            bad = [*txdiag, "diagnose", "0x12", "--chains-dir", str(chains)]
             cast = tool("cast")
-            warm = settings["bytecode cached"]
-            subprocess.run(diagnose, env=warm, capture_output=True, check=True)  # writes __pycache__ once
+            warm = settings["bytecode cached"][0]
+            subprocess.run(
+                [*here, "diagnose", tx_hash, "--chains-dir", str(chains)], env=warm, check=True, capture_output=True
+            )  # writes __pycache__ once
+            floor = str(ROOT / "bench" / "startup_floor.py")
             rows = []
-            for label, env in settings.items():
+            for label, (env, txdiag, python) in settings.items():
                 # every command once per round, rounds repeated: a change of load falls on all of them alike.
                 # txdiag runs outside the checkout: `python -m` puts the working directory first on sys.path,
                 # which would shadow PYTHONPATH's copy without __pycache__
                 commands = {
                     "cast tx": ([cast, "tx", tx_hash, "--rpc-url", node.url], warm, None),
                     "cast receipt": ([cast, "receipt", tx_hash, "--rpc-url", node.url], warm, None),
-                    "ours": (diagnose, env, Path(tmp)),
-                    "waiting": (waiting, env, Path(tmp)),
-                    "bad": (bad, env, Path(tmp)),
-                    "empty": ([sys.executable, "-c", "pass"], env, Path(tmp)),
+                    "ours": ([*txdiag, "diagnose", tx_hash, "--chains-dir", str(chains)], env, Path(tmp)),
+                    "waiting": ([*txdiag, "diagnose", waiting_hash, "--chains-dir", str(chains)], env, Path(tmp)),
+                    "bad": ([*txdiag, "diagnose", "0x12", "--chains-dir", str(chains)], env, Path(tmp)),
+                    "empty": ([python, "-c", "pass"], env, Path(tmp)),
+                    "floor": ([python, floor, tx_hash, node.url], env, Path(tmp)),
+                    "sync floor": ([python, floor, tx_hash, node.url, "--sync"], env, Path(tmp)),
                 }
                 seen: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
                 for _ in range(runs):
@@ -130,7 +174,9 @@ def measure(runs: int) -> str:
                 wall = {name: statistics.median(w for w, _ in got) for name, got in seen.items()}
                 cpu = {name: statistics.median(c for _, c in got) for name, got in seen.items()}
                 rows.append((label, wall, cpu))
-            diag_total, diag_top, diag_self = import_profile(warm, diagnose[1:], Path(tmp))
+            diag_total, diag_top, diag_self = import_profile(
+                warm, ["-m", "txdiag", "diagnose", tx_hash, "--chains-dir", str(chains)], Path(tmp)
+            )
     finally:
         node.stop()
     lines = [
@@ -141,13 +187,21 @@ def measure(runs: int) -> str:
         f"Median of {runs} rounds, each running every command of its row once, against one local anvil node "
         "with no added latency. The bar: `txdiag diagnose` of a final payment (the whole answer: verdict, findings, "
         f"steps) within {LIMIT}× of `cast tx` + `cast receipt` (the raw facts only) in the same run. Beside it, a "
-        "payment mined but not final yet, whose answer says in words how long finality will take.",
+        "payment mined but not final yet, whose answer says in words how long finality will take. The first three "
+        "rows run `python -m txdiag` from this checkout (an editable install); the last runs the `txdiag` console "
+        "script of a fresh venv with the package installed from its wheel, as users get it.",
+        "",
+        "The floor (`bench/startup_floor.py`): a Python process that starts asyncio, posts one JSON-RPC batch "
+        "(the transaction and its receipt) over http.client in a worker thread, as txdiag's standard-library "
+        "transport does, and prints the reply; no arguments, chain files, retries, checks or words. Beside it the "
+        "same batch without asyncio. Every diagnosis that runs on asyncio pays at least the floor.",
         "",
         "Wall ms, with CPU ms (user + system) in brackets: on a shared machine the wall time waits for a core.",
         "",
         "| setting | txdiag diagnose (final payment) | cast tx + cast receipt | ratio (wall) | ratio (CPU) "
-        "| a payment not final yet | malformed hash | python -c pass |",
-        "|---|---|---|---|---|---|---|---|",
+        "| a payment not final yet | malformed hash | python -c pass | floor: asyncio + one batch (ratio) "
+        "| one batch, no asyncio (ratio) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for label, wall, cpu in rows:
         cast_wall, cast_cpu = wall["cast tx"] + wall["cast receipt"], cpu["cast tx"] + cpu["cast receipt"]
@@ -155,7 +209,9 @@ def measure(runs: int) -> str:
             f"| {label} | {wall['ours']:.0f} ({cpu['ours']:.0f}) | {cast_wall:.0f} ({cast_cpu:.0f}) "
             f"| {wall['ours'] / cast_wall:.2f}× | {cpu['ours'] / cast_cpu:.2f}× "
             f"| {wall['waiting']:.0f} ({cpu['waiting']:.0f}) | {wall['bad']:.0f} ({cpu['bad']:.0f}) "
-            f"| {wall['empty']:.0f} ({cpu['empty']:.0f}) |"
+            f"| {wall['empty']:.0f} ({cpu['empty']:.0f}) "
+            f"| {wall['floor']:.0f} ({cpu['floor']:.0f}) {wall['floor'] / cast_wall:.2f}× "
+            f"| {wall['sync floor']:.0f} ({cpu['sync floor']:.0f}) {wall['sync floor'] / cast_wall:.2f}× |"
         )
     lines += [
         "",

@@ -47,6 +47,9 @@ NOT_FOR_BAD_INPUT = (
     "sqlite3",
     "tomllib",
     "tenacity",
+    "logging",  # a hash or an address is checked before the settings and the log are set up
+    "dataclasses",
+    "txdiag.settings",
     "txdiag.service",
     "txdiag.compose",
     "txdiag.chains",
@@ -108,10 +111,13 @@ def test_the_guard_sees_what_it_guards() -> None:
         # the languages are the catalogs found: they are read to refuse one, nothing more
         (
             ("diagnose", "0x" + "ab" * 32, "--lang", "fr"),
-            ("txdiag.guidance", "txdiag.models", "txdiag.chains", "tomllib"),
+            ("txdiag.guidance", "txdiag.models", "txdiag.chains", "tomllib", "dataclasses", "logging"),
         ),
         # a chain is known only once the chain files are read: they are, nothing more
-        (("diagnose", "0x" + "ab" * 32, "--chain", "nosuchchain"), ("tomllib", "txdiag.chains")),
+        (
+            ("diagnose", "0x" + "ab" * 32, "--chain", "nosuchchain"),
+            ("tomllib", "txdiag.chains", "txdiag.settings", "dataclasses", "logging"),
+        ),
     ],
     ids=["short-hash", "not-hex", "bad-address", "unknown-language", "unknown-chain"],
 )

@@ -9,7 +9,6 @@ Errors are one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -114,12 +113,15 @@ def _port(text: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.command == "diagnose":
+            _check_input(args)  # before the settings, logging, asyncio and the service load: bad input answers at once
         from txdiag.settings import Settings
 
         settings = Settings.from_env()  # the one reading of the environment
+        import logging
+
         logging.basicConfig(level=settings.log_level, format="txdiag: %(message)s")
         if args.command == "diagnose":
-            _check_input(args)  # before asyncio and the service load: bad input answers at once
             chains = _chains_asked(args, settings)
             import asyncio
 
@@ -134,6 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the promise is one line, never a traceback
+        import logging
+
         logging.getLogger("txdiag").debug("internal error", exc_info=True)
         return _fail(EXIT_INTERNAL, f"internal error: {type(exc).__name__}")
 
@@ -148,7 +152,9 @@ def run() -> NoReturn:
     runs and reports it as it always has.
     """
     code = main()
-    logging.shutdown()  # what the interpreter's exit would do first: flush every log handler
+    logging = sys.modules.get("logging")  # loaded once the input was good
+    if logging is not None:
+        logging.shutdown()  # what the interpreter's exit would do first: flush every log handler
     try:
         sys.stdout.flush()
         sys.stderr.flush()
