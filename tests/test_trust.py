@@ -534,7 +534,7 @@ async def test_a_cached_lie_is_caught_by_round_twos_block_header(
         ({"number": "0x10", "timestamp": hex(NOW), "hash": TX["blockHash"]}, None, (0x10, NOW)),
         ({"number": "0x11", "timestamp": hex(NOW), "hash": TX["blockHash"]}, "block_header_mismatch", None),
         ({"number": "0x10", "timestamp": hex(NOW), "hash": "0x" + "ee" * 32}, "block_header_mismatch", None),
-        (None, None, None),  # no header: the head goes without this check, as before
+        (None, None, None),  # no header: no block time to check the head by (gather names "confirmations" unchecked)
     ],
 )
 def test_round_twos_block_header_must_be_the_receipts_block(header: object, fault: str | None, anchor: object) -> None:

@@ -59,6 +59,8 @@ from txdiag.wire import WireError, log_row, parse_receipt, quantity
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
+# the part named unchecked when the head could not be checked against the transaction's block time
+HEAD_PART = "confirmations"
 LOGS_ON_THE_LOOP = 200  # logs parsed at a stretch (~15 us a log: ~3 ms) before the event loop is served
 
 
@@ -395,11 +397,17 @@ async def investigate(found: Found) -> Evidence:
         block = ask_block_time(found, plan)
         asked = {"sender": sender, "token": tokens, "failure": failure, "recipient": recipients}
         names = [name for name, reader in asked.items() if reader is not None]
-        if not await _send(found, plan, names, unchecked, verify=block.fault if block is not None else None):
+        sent = await _send(found, plan, names, unchecked, verify=block.fault if block is not None else None)
+        if not sent:
             sender = tokens = failure = recipients = standard = refusal = None
-            block = None
-        if block is not None and block.anchor is not None:
-            found = await _head_checked(found, block.anchor)
+        if block is not None:
+            anchor = block.anchor if sent else None
+            if anchor is None:
+                # no header, so the head (and the confirmations and finality counted from it) went unchecked
+                # against the block's time: said, never taken as checked
+                unchecked.add(HEAD_PART)
+            else:
+                found = await _head_checked(found, anchor)
         state = _take(sender, unchecked)
         token_info = _take(tokens, unchecked)
         standards = _take(standard, unchecked)

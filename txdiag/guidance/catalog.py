@@ -28,6 +28,8 @@ class Entry:
     pending_summary: str | None = None
     # the summary of an all-clear whose deciding checks could not all be made (``{deciding}``: what, in words)
     incomplete_summary: str | None = None
+    # the same, when what could not be checked says only how final it is (the head against the block's time)
+    incomplete_final_summary: str | None = None
     # added to any other verdict's summary when a deciding check could not be made
     incomplete_note: str | None = None
 

@@ -301,6 +301,11 @@ def render(
     return Rendered(summary, tuple(findings), tuple(steps))
 
 
+# parts (Evidence.unchecked) that say only how final a transaction is, not where it went: the head checked against
+# the block's time
+_FINALITY_PARTS = frozenset({"confirmations"})
+
+
 def _incomplete_summary(
     classification: Classification, ev: Evidence | None, chain: ChainSpec | None, cat: Catalog, summary: str
 ) -> str:
@@ -316,7 +321,10 @@ def _incomplete_summary(
         values = facts(finding.details, ev, chain, cat)
         values["deciding"] = cat.locale.join(_part(str(p), cat) for p in deciding)
         if classification.verdict is Verdict.CONFIRMED and entry.incomplete_summary:
-            return fill(entry.incomplete_summary, values) or summary
+            template = entry.incomplete_summary
+            if entry.incomplete_final_summary and {str(p) for p in deciding} <= _FINALITY_PARTS:
+                template = entry.incomplete_final_summary  # where it went was checked; how final it is was not
+            return fill(template, values) or summary
         note = fill(entry.incomplete_note, values) if entry.incomplete_note else None
         return f"{summary}{cat.locale.terms.get('sentence_gap', ' ')}{note}" if note else summary
     return summary

@@ -149,6 +149,10 @@ CATALOG = Catalog(
                 "It is in a block, but {deciding} could not be checked, so txdiag cannot yet say it went where it "
                 "should. Ask again in a minute before you rely on this answer."
             ),
+            incomplete_final_summary=(
+                "It is in a block, but {deciding} could not be checked, so txdiag cannot yet say it is final. Ask "
+                "again in a minute before you rely on this answer."
+            ),
             incomplete_note="Not everything could be checked ({deciding}): ask again in a minute for a complete answer.",
             steps={
                 "ask_again": "Ask again in a minute for a complete answer.",
@@ -712,6 +716,7 @@ CATALOG = Catalog(
             "recipient": "the recipient's details and history",
             "recipient_code": "whether the recipient is a contract",
             "sender_history": "the sender's recent transfers",
+            "confirmations": "the confirmation count and finality against the time of the transaction's block",
             "chain:": "the network {name}",
             "code_on:": "the recipient on {name}",
         },

@@ -108,6 +108,7 @@ CATALOG = Catalog(
             summary="暂时无法读取部分网络数据，因此跳过了部分检查。",
             message="未能检查：{parts}。对这些内容未做任何推测。",
             incomplete_summary="交易已在区块中，但未能检查{deciding}，所以还不能确定它是否到达了应到的地方。请一分钟后再查询，再依据这个结果行事。",
+            incomplete_final_summary="交易已在区块中，但未能检查{deciding}，所以还不能确定它是否已最终确认。请一分钟后再查询，再依据这个结果行事。",
             incomplete_note="部分内容未能检查（{deciding}）：请一分钟后再查询，以获得完整结果。",
             steps={
                 "ask_again": "请一分钟后再查询，以获得完整结果。",
@@ -508,6 +509,7 @@ CATALOG = Catalog(
             "recipient": "收款地址的信息和历史",
             "recipient_code": "收款地址是否为合约",
             "sender_history": "发送方的近期转账",
+            "confirmations": "确认数和最终确认状态（与交易所在区块的时间核对）",
             "chain:": "{name} 网络",
             "code_on:": "{name} 上的收款地址",
         },
