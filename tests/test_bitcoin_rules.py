@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from txdiag.chains import ChainSpec, Endpoint
+from txdiag.errors import WireError
 from txdiag.families.bitcoin import fees, rules, wire, words
 from txdiag.families.bitcoin.models import (
     BtcEvidence,
@@ -26,7 +27,6 @@ from txdiag.families.bitcoin.models import (
 from txdiag.families.bitcoin.report import rendered
 from txdiag.guidance.render import placeholders
 from txdiag.models import Code, Verdict
-from txdiag.wire import WireError
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 WEIGHT = 20_000  # 4,000 vB blocks: (20000 - 4000) / 4, strictly below

@@ -17,13 +17,13 @@ from tests.support.clock import Clock
 from txdiag import gcpolicy
 from txdiag.chains import load_chains
 from txdiag.compose import build_service
+from txdiag.families.evm.transfers import MAX_LOG_SCAN, MAX_PAYMENTS, payments, payments_capped
+from txdiag.families.evm.wire import TRANSFER_TOPIC
 from txdiag.gcpolicy import FullCollections
 from txdiag.http.serve import freeze_start_up_heap
 from txdiag.models import Logs, LogView, ReceiptView, TxStatus, TxView
 from txdiag.rpc import Reply, codec
 from txdiag.settings import Settings
-from txdiag.transfers import MAX_LOG_SCAN, MAX_PAYMENTS, payments, payments_capped
-from txdiag.wire import TRANSFER_TOPIC
 
 SENDER = "0x" + "11" * 20
 TOKEN = "0x" + "22" * 20

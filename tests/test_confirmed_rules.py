@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.support import builders
-from txdiag.classify import classify
+from txdiag.families.evm.classify import classify
 from txdiag.models import (
     Asked,
     Classification,

@@ -18,8 +18,8 @@ from tests.support.anvil import Anvil, start_anvil, write_chain_file
 from tests.support.chain import GWEI, Chain, account
 from tests.support.cli import diagnose, text
 from txdiag.chains import load_chains
-from txdiag.classify.fees import with_headroom
 from txdiag.compose import build_service
+from txdiag.families.evm.classify.fees import with_headroom
 from txdiag.settings import Settings
 
 

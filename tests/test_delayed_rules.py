@@ -10,8 +10,8 @@ import pytest
 
 from tests.support import builders
 from txdiag.chains import ChainSpec
-from txdiag.classify import classify
-from txdiag.classify.delayed import (
+from txdiag.families.evm.classify import classify
+from txdiag.families.evm.classify.delayed import (
     blocked_by_earlier,
     fee_below_base_fee,
     network_congested,
@@ -19,10 +19,10 @@ from txdiag.classify.delayed import (
     pending,
     tip_below_market,
 )
-from txdiag.classify.fees import bump, replacement, typeable, with_headroom
+from txdiag.families.evm.classify.fees import bump, replacement, typeable, with_headroom
+from txdiag.families.evm.probes.sender import _read_lookups, _waiting
 from txdiag.guidance.render import render
 from txdiag.models import Code, Evidence, NetworkView, PoolTx, SenderState, TxView
-from txdiag.probes.sender import _read_lookups, _waiting
 from txdiag.rpc import Reply, RpcItemError
 
 GWEI = 10**9

@@ -15,8 +15,11 @@ from hypothesis import strategies as st
 from tests.support import builders
 from tests.support.anvil import write_chain_file
 from txdiag.chains import load_chains
-from txdiag.classify import failed
-from txdiag.classify.engine import classify
+from txdiag.families.evm.classify import failed
+from txdiag.families.evm.classify.engine import classify
+from txdiag.families.evm.probes.failure import Frame, _replayed, error_kind, failure_cause, parse_frame
+from txdiag.families.evm.revert import Explanation
+from txdiag.families.evm.wire import TRANSFER_TOPIC
 from txdiag.guidance.render import CATALOGS, amounts, placeholders, render
 from txdiag.models import (
     Code,
@@ -35,10 +38,7 @@ from txdiag.models import (
     Vanished,
     Verdict,
 )
-from txdiag.probes.failure import Frame, _replayed, error_kind, failure_cause, parse_frame
-from txdiag.revert import Explanation
 from txdiag.rpc import Reply, RpcItemError
-from txdiag.wire import TRANSFER_TOPIC
 
 NOW = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
 SENDER = "0x" + "11" * 20

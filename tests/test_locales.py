@@ -13,6 +13,7 @@ import pytest
 import txdiag.guidance.catalogs as catalogs_package
 from tests.support.words import english_words
 from txdiag.chains import ChainSpec
+from txdiag.families.evm.revert import RevertKind, decode_revert
 from txdiag.guidance.catalog import Catalog
 from txdiag.guidance.catalogs import discover
 from txdiag.guidance.render import CATALOGS, facts, fill, placeholders, render
@@ -28,7 +29,6 @@ from txdiag.models import (
     Severity,
     Unanswered,
 )
-from txdiag.revert import RevertKind, decode_revert
 
 ZH = "zh-CN"
 EVM_CODES = [c for c in Code if c not in BITCOIN_ONLY_CODES]  # the bitcoin family's own words cover the others

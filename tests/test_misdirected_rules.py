@@ -11,9 +11,20 @@ from eth_abi.abi import encode
 
 from tests.support import builders
 from txdiag.chains import ChainSpec, KnownToken
-from txdiag.classify import classify
-from txdiag.classify import misdirected as m
-from txdiag.classify.fees import replacement
+from txdiag.families.evm.classify import classify
+from txdiag.families.evm.classify import misdirected as m
+from txdiag.families.evm.classify.fees import replacement
+from txdiag.families.evm.probes.recipient import (
+    LOG_CHUNK,
+    MAX_CHUNKS,
+    decode_token_call,
+    lookback_blocks,
+    payments,
+    wallet_kind,
+    windows,
+)
+from txdiag.families.evm.transfers import history_subject
+from txdiag.families.evm.wire import TRANSFER_TOPIC
 from txdiag.guidance.render import amounts, render
 from txdiag.models import (
     Code,
@@ -32,17 +43,6 @@ from txdiag.models import (
     TxView,
     Verdict,
 )
-from txdiag.probes.recipient import (
-    LOG_CHUNK,
-    MAX_CHUNKS,
-    decode_token_call,
-    lookback_blocks,
-    payments,
-    wallet_kind,
-    windows,
-)
-from txdiag.transfers import history_subject
-from txdiag.wire import TRANSFER_TOPIC
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 CHAIN = builders.chain_spec(confirmations=3)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from txdiag.chains import ChainSpec
-from txdiag.probes.lookup import ask_lookup
-from txdiag.probes.plan import Plan, answer, as_reply, data_or_none, quantity_or_none, raw
+from txdiag.families.evm.probes.lookup import ask_lookup
+from txdiag.families.evm.probes.plan import Plan, answer, as_reply, data_or_none, quantity_or_none, raw
+from txdiag.families.evm.snapshot import ask_snapshot, parse_snapshot
+from txdiag.families.evm.wire import quantity
 from txdiag.rpc import Call, Reply, RpcItemError
-from txdiag.snapshot import ask_snapshot, parse_snapshot
-from txdiag.wire import quantity
 
 TX_HASH = "0x" + "aa" * 32
 

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from txdiag import text as untrusted
-from txdiag.revert import (
+from txdiag.families.evm.revert import (
     ERROR_SELECTOR,
     KNOWN_ERRORS,
     MAX_NESTING,

@@ -115,7 +115,7 @@ async def test_token_metadata_cached_across_diagnoses(scenario: dict[str, str], 
 
 async def test_waiters_survive_the_snapshot_fetcher_being_cancelled(scenario: dict[str, str], chains_dir: Path) -> None:
     """The request fetching the shared snapshot is cancelled mid-fetch; those waiting on it still get their answer."""
-    from txdiag.gather import find
+    from txdiag.families.evm.gather import find
 
     async with service_for(chains_dir) as service:
         ctx = service.contexts["alpha"]

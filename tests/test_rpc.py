@@ -24,8 +24,8 @@ from tests.support.transports import both_transports, pytest_generate_tests  # n
 from txdiag.chains import ChainSpec, Endpoint, redact
 from txdiag.compose import build_service
 from txdiag.errors import ChainUnavailable
+from txdiag.families.evm.probes.plan import Plan, as_reply, raw
 from txdiag.metrics import Metrics
-from txdiag.probes.plan import Plan, as_reply, raw
 from txdiag.rpc import (
     MAX_RETRY_AFTER,
     Call,

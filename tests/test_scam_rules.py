@@ -11,8 +11,8 @@ from eth_abi.abi import encode
 
 from txdiag import text
 from txdiag.chains import ChainSpec, Endpoint
-from txdiag.classify.engine import classify
-from txdiag.classify.scam import scam_revert_message, scam_token
+from txdiag.families.evm.classify.engine import classify
+from txdiag.families.evm.classify.scam import scam_revert_message, scam_token
 from txdiag.guidance.render import render
 from txdiag.models import (
     Code,

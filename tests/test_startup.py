@@ -33,7 +33,7 @@ AVOIDED = (
     "txdiag.metrics",
     "txdiag.openapi",
     "txdiag.pageview",
-    "txdiag.revert",  # revert decoding and its error table: only for a failure
+    "txdiag.families.evm.revert",  # revert decoding and its error table: only for a failure
     "txdiag.status",  # endpoint health: only `txdiag chains` and the server's /readyz
     "txdiag.families.bitcoin",  # another family loads on the first use of one of its chains
 )
@@ -97,8 +97,8 @@ def test_a_payment_diagnosis_loads_nothing_it_does_not_need(chain_a: Chain, chai
 
 def test_the_guard_sees_what_it_guards() -> None:
     """A module that is avoided, or inside one, is reported; a name that only starts alike is not."""
-    seen = {"txdiag.cli", "aiohttp.web", "txdiag.revert", "txdiag.reverting", "sslx", "ssl"}
-    assert among(seen, AVOIDED) == ["aiohttp.web", "txdiag.revert"]
+    seen = {"txdiag.cli", "aiohttp.web", "txdiag.families.evm.revert", "txdiag.families.evm.reverting", "sslx", "ssl"}
+    assert among(seen, AVOIDED) == ["aiohttp.web", "txdiag.families.evm.revert"]
     assert among(seen, ("ssl",)) == ["ssl"]
 
 

@@ -22,17 +22,17 @@ from tests.support.anvil import Anvil, write_chain_file
 from tests.support.builders import chain_spec
 from tests.support.chain import Chain, account
 from tests.support.proxy import Fault, FaultProxy
-from txdiag import verify
 from txdiag.chains import ChainSpec, load_chains, redact
 from txdiag.compose import build_service
 from txdiag.errors import ChainUnavailable, Reason
+from txdiag.families.evm import verify
+from txdiag.families.evm.probes.lookup import BlockTime, Lookup, ask_lookup, parse_block_mark
+from txdiag.families.evm.probes.plan import Plan, answer
+from txdiag.families.evm.snapshot import SnapshotAnswer, ask_snapshot, parse_snapshot
 from txdiag.http import create_app
 from txdiag.metrics import Metrics
-from txdiag.probes.lookup import BlockTime, Lookup, ask_lookup, parse_block_mark
-from txdiag.probes.plan import Plan, answer
 from txdiag.rpc import Call, Reply
 from txdiag.settings import Settings
-from txdiag.snapshot import SnapshotAnswer, ask_snapshot, parse_snapshot
 
 SETTINGS = Settings(deadline=5.0, attempt_timeout=1.0, result_cache_size=0)
 TXDIAG = str(Path(sys.executable).parent / "txdiag")

@@ -23,10 +23,10 @@ from tests.support.anvil import Anvil, write_chain_file
 from tests.support.chain import Chain, account
 from tests.support.proxy import Fault, FaultProxy, Question
 from txdiag.chains import load_chains
-from txdiag.classify import classify
-from txdiag.classify.confirmed import incomplete
 from txdiag.compose import build_service
-from txdiag.gather import find, investigate
+from txdiag.families.evm.classify import classify
+from txdiag.families.evm.classify.confirmed import incomplete
+from txdiag.families.evm.gather import find, investigate
 from txdiag.http import create_app
 from txdiag.metrics import Metrics
 from txdiag.models import Code, Evidence, Severity, Verdict

@@ -9,11 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from txdiag.models import PoolStatus, TxStatus
-from txdiag.rpc import Reply, RpcItemError
-from txdiag.snapshot import read_pool
-from txdiag.wire import (
-    WireError,
+from txdiag.errors import WireError
+from txdiag.families.evm.snapshot import read_pool
+from txdiag.families.evm.wire import (
     decode_symbol,
     erc20_transfers,
     parse_fee_history,
@@ -23,6 +21,8 @@ from txdiag.wire import (
     parse_tx,
     quantity,
 )
+from txdiag.models import PoolStatus, TxStatus
+from txdiag.rpc import Reply, RpcItemError
 
 TX: dict[str, Any] = {
     "hash": "0x" + "11" * 32,

@@ -18,15 +18,15 @@ from typing import TYPE_CHECKING
 
 from txdiag.cache import LRU, SingleFlight
 from txdiag.chains import ChainSpec
+from txdiag.context import ChainContext
 from txdiag.families import Families
-from txdiag.probes.context import ChainContext
+from txdiag.families.evm.snapshot import SnapshotCache
 from txdiag.rpc import RetryPolicy, RpcClient, RpcObserver
 from txdiag.rpc.budget import AnswerBudget
 from txdiag.rpc.transport import TransportKind
 from txdiag.service import EVM, Service
 from txdiag.settings import Settings
 from txdiag.sightings import MemorySightings, OpenedOnUse, SightingStore, SqliteSightings
-from txdiag.snapshot import SnapshotCache
 
 if TYPE_CHECKING:  # prometheus_client loads only where metrics are kept (the server)
     from txdiag.metrics import Metrics

@@ -14,6 +14,10 @@ never a node's own text) and ``out_of_time`` (the deadline ended the search:
 the HTTP handler answers 504 rather than 503).
 
 "Not found" is not an error: it is a verdict, carried as data.
+
+WireError stands outside the tree: a family's wire parser raises it for a node
+answer of the wrong shape, and whoever reads that answer turns it into that
+endpoint's fault or an unread part; it never reaches a front end.
 """
 
 from __future__ import annotations
@@ -47,6 +51,10 @@ class Reason(StrEnum):
     ABANDONED = "abandoned"  # a shared fetch this request waited on was given up by its owner
     NO_CHAIN = "no_chain"  # no chain of several could be asked
     OUT_OF_TIME = "out_of_time"
+
+
+class WireError(ValueError):
+    """A node's answer does not have the shape the protocol promises."""
 
 
 class TxdiagError(Exception):

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from txdiag.chains import ChainSpec
-from txdiag.classify.confirmed import confirmations, finality, incomplete
+from txdiag.families.evm.classify.confirmed import confirmations, finality, incomplete
 from txdiag.guidance import fmt
 from txdiag.guidance.render import Rendered, catalog_for, render, severity_marker, step_lines
 from txdiag.models import Classification, Evidence

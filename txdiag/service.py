@@ -22,14 +22,15 @@ from typing import TYPE_CHECKING
 
 from txdiag.cache import LRU, SingleFlight
 from txdiag.chains import ChainSpec
-from txdiag.classify import classify
-from txdiag.classify.confirmed import incomplete, is_final
+from txdiag.context import ChainContext
 from txdiag.errors import ChainUnavailable, DeadlineExceeded, Reason, UnknownChain
 from txdiag.families import Families
-from txdiag.gather import find, investigate, look_back
+from txdiag.families.evm.classify import classify
+from txdiag.families.evm.classify.confirmed import incomplete, is_final
+from txdiag.families.evm.gather import find, investigate, look_back
+from txdiag.families.evm.probes.context import Found
 from txdiag.inputs import parse_address, parse_hash, parse_lang
 from txdiag.models import Asked, Classification, Evidence, Vanished
-from txdiag.probes.context import ChainContext, Found
 from txdiag.report import Diagnosis
 from txdiag.rpc import deadline_scope
 from txdiag.settings import Settings

@@ -7,8 +7,8 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from txdiag.context import ChainContext
 from txdiag.errors import ChainUnavailable, DeadlineExceeded, Reason
-from txdiag.probes.context import ChainContext
 from txdiag.rpc import TransientError
 
 STATUS_TIMEOUT = 2.0  # seconds for one health probe of an endpoint

@@ -45,7 +45,8 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 from tenacity.stop import stop_base
 
 from txdiag.chains import ChainSpec
-from txdiag.errors import ChainUnavailable, DeadlineExceeded, Reason
+from txdiag.errors import ChainUnavailable, DeadlineExceeded, Reason, WireError
+from txdiag.families.evm.wire import parse_block_head
 from txdiag.rpc import codec
 from txdiag.rpc.base import NullObserver, RetryPolicy, RpcObserver, remaining_time
 from txdiag.rpc.budget import AnswerBudget, Hold
@@ -54,7 +55,6 @@ from txdiag.rpc.dialect import DIALECTS, Dialect
 from txdiag.rpc.health import Circuit, EndpointHealth
 from txdiag.rpc.pool import EndpointPool
 from txdiag.rpc.transport import TransientError, Transport, TransportKind, make_transport
-from txdiag.wire import WireError, parse_block_head
 
 if TYPE_CHECKING:
     import aiohttp

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from txdiag.chains import ChainSpec
-from txdiag.wire import WireError, quantity
+from txdiag.errors import WireError
+from txdiag.families.evm.wire import quantity
 
 
 def _evm_identity(value: Any) -> str | None:

@@ -25,7 +25,8 @@ from datetime import datetime
 from typing import Any
 
 from txdiag.chains import ChainSpec
-from txdiag.errors import ChainUnavailable, Reason
+from txdiag.context import ChainContext
+from txdiag.errors import ChainUnavailable, Reason, WireError
 from txdiag.families.bitcoin import fees, wire
 from txdiag.families.bitcoin.models import (
     BtcEvidence,
@@ -37,10 +38,8 @@ from txdiag.families.bitcoin.models import (
     Spend,
 )
 from txdiag.models import Asked
-from txdiag.probes.context import ChainContext
 from txdiag.rpc import Call, Reply, Rpc
 from txdiag.sightings import Sighting
-from txdiag.wire import WireError
 
 SNAPSHOT_TTL = 2.0  # seconds: the mempool changes with every payment that arrives
 MAX_INPUTS_REMEMBERED = 64

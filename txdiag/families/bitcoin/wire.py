@@ -16,8 +16,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from txdiag.errors import WireError
 from txdiag.families.bitcoin.models import BtcTx, MempoolEntry, MempoolInfo, Outpoint, TxOutput
-from txdiag.wire import WireError
 
 COIN = 100_000_000
 _TXID = re.compile(r"^[0-9a-f]{64}$")

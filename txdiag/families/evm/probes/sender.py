@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from txdiag.errors import WireError
+from txdiag.families.evm.probes.context import Found
+from txdiag.families.evm.probes.plan import Handle, Plan, Read, Reader, as_reply, quantity_or_none
+from txdiag.families.evm.snapshot import read_pool
+from txdiag.families.evm.wire import parse_pool_content_from, parse_tx, pool_tx
 from txdiag.models import PoolTx, SenderState
-from txdiag.probes.context import Found
-from txdiag.probes.plan import Handle, Plan, Read, Reader, as_reply, quantity_or_none
 from txdiag.rpc import Call, Reply
-from txdiag.snapshot import read_pool
-from txdiag.wire import WireError, parse_pool_content_from, parse_tx, pool_tx
 
 NONCE_WINDOW = 16
 

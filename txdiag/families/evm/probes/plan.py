@@ -18,9 +18,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from txdiag.errors import WireError
+from txdiag.families.evm.wire import data, quantity
 from txdiag.rpc import Call, Reply, Rpc, RpcItemError, Verifier
 from txdiag.rpc.codec import NO_ANSWER
-from txdiag.wire import WireError, data, quantity
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)

@@ -27,9 +27,8 @@ from datetime import datetime
 from typing import Any
 
 from txdiag.chains import ChainSpec, KnownToken
-from txdiag.classify.delayed import suggest
-from txdiag.models import Code, Counterparty, Evidence, Finding, Recipient, Severity, TxStatus
-from txdiag.transfers import (
+from txdiag.families.evm.classify.delayed import suggest
+from txdiag.families.evm.transfers import (
     ERC20,
     ERC1155,
     NFT_STYLE_CALLS,
@@ -39,7 +38,8 @@ from txdiag.transfers import (
     moves,
     planted,
 )
-from txdiag.wire import TRANSFER_FROM_SELECTOR, TRANSFER_SELECTOR
+from txdiag.families.evm.wire import TRANSFER_FROM_SELECTOR, TRANSFER_SELECTOR
+from txdiag.models import Code, Counterparty, Evidence, Finding, Recipient, Severity, TxStatus
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 MIN_END = 3  # digits that must match at each end

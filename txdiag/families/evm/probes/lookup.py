@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from txdiag.errors import WireError
+from txdiag.families.evm.probes.context import Found
+from txdiag.families.evm.probes.plan import Answer, Handle, Plan, answer
+from txdiag.families.evm.wire import hash32, parse_block_head, parse_tx, quantity
 from txdiag.models import TxView
-from txdiag.probes.context import Found
-from txdiag.probes.plan import Answer, Handle, Plan, answer
 from txdiag.rpc import Call
-from txdiag.wire import WireError, hash32, parse_block_head, parse_tx, quantity
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from txdiag.chains import ChainSpec
-from txdiag.classify.fees import Replacement, replacement
+from txdiag.families.evm.classify.fees import Replacement, replacement
 from txdiag.models import Code, Evidence, Finding, NetworkView, Severity, TxView
 
 MARKET_PERCENTILE = 50.0  # the tip a replacement offers: what the median included transaction paid
@@ -28,7 +28,7 @@ def _waiting(ev: Evidence) -> TxView | None:
 
 
 def suggest(tx: TxView, network: NetworkView | None, chain: ChainSpec) -> Replacement:
-    """The replacement fees for ``tx`` now (see :func:`txdiag.classify.fees.replacement`)."""
+    """The replacement fees for ``tx`` now (see :func:`txdiag.families.evm.classify.fees.replacement`)."""
     market = network.market_tip(MARKET_PERCENTILE) if network is not None and chain.mempool else None
     return replacement(
         fee_cap=tx.fee_cap,

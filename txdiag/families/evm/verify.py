@@ -21,10 +21,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from txdiag.chains import ChainSpec
+from txdiag.families.evm.probes.lookup import Lookup, ReceiptLink
+from txdiag.families.evm.probes.plan import Answer, Check
+from txdiag.families.evm.snapshot import SnapshotAnswer
 from txdiag.models import TxView
-from txdiag.probes.lookup import Lookup, ReceiptLink
-from txdiag.probes.plan import Answer, Check
-from txdiag.snapshot import SnapshotAnswer
 
 FUTURE_TOLERANCE = 120.0  # seconds a head's timestamp may run ahead of our clock (skew, a fast sequencer)
 RACE_BLOCKS = 2  # items of one batch are read a moment apart: a block or two may be mined in between

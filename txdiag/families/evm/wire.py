@@ -12,6 +12,7 @@ from typing import Any
 
 from txdiag import text
 from txdiag.checksum import to_checksum_address
+from txdiag.errors import WireError
 from txdiag.models import LogRow, Logs, LogView, PoolStatus, PoolTx, ReceiptView, TxStatus, TxView
 
 _HEX = re.compile(r"^0x[0-9a-fA-F]*$")
@@ -20,10 +21,6 @@ TRANSFER_TOPIC = bytes.fromhex("ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a116
 TRANSFER_SELECTOR = bytes.fromhex("a9059cbb")  # transfer(address,uint256)
 NAME_BYTES = 1024  # of a name() answer read at all (the display keeps far fewer)
 TRANSFER_FROM_SELECTOR = bytes.fromhex("23b872dd")  # transferFrom(address,address,uint256)
-
-
-class WireError(ValueError):
-    """A node's answer does not have the shape the protocol promises."""
 
 
 def quantity(value: Any, what: str) -> int:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 
+from txdiag.errors import WireError
+from txdiag.families.evm.probes.plan import Handle, Plan, Read, Reader, quantity_or_none
+from txdiag.families.evm.wire import parse_receipt, parse_tx
 from txdiag.models import Replacement, TxStatus, Vanished
-from txdiag.probes.plan import Handle, Plan, Read, Reader, quantity_or_none
 from txdiag.rpc import Call, Reply
 from txdiag.sightings import Sighting
-from txdiag.wire import WireError, parse_receipt, parse_tx
 
 
 def ask_vanished(seen: Sighting, plan: Plan) -> Reader[Vanished]:

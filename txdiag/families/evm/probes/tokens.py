@@ -6,12 +6,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from txdiag import text
+from txdiag.context import ChainContext
+from txdiag.families.evm.probes.context import Found, token_transfers
+from txdiag.families.evm.probes.plan import Handle, Plan, Read, Reader, data_or_none
+from txdiag.families.evm.transfers import NFT_STYLE_CALLS, addressed, moves
+from txdiag.families.evm.wire import NAME_BYTES, abi_text, decode_name, decode_symbol, decode_uint8
 from txdiag.models import TokenFacts, TokenMeta, TokenTransfer
-from txdiag.probes.context import ChainContext, Found, token_transfers
-from txdiag.probes.plan import Handle, Plan, Read, Reader, data_or_none
 from txdiag.rpc import Call, Reply
-from txdiag.transfers import NFT_STYLE_CALLS, addressed, moves
-from txdiag.wire import NAME_BYTES, abi_text, decode_name, decode_symbol, decode_uint8
 
 SYMBOL_CALL = "0x95d89b41"
 DECIMALS_CALL = "0x313ce567"

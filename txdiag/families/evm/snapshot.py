@@ -18,10 +18,11 @@ from typing import Any, TypeVar
 
 from txdiag.cache import LRU, Lease, SingleFlight
 from txdiag.chains import ChainSpec
+from txdiag.errors import WireError
+from txdiag.families.evm.probes.plan import Answer, Plan, answer
+from txdiag.families.evm.wire import parse_block_head, parse_fee_history, parse_pool_status, quantity
 from txdiag.models import NetworkView, PoolStatus
-from txdiag.probes.plan import Answer, Plan, answer
 from txdiag.rpc import Call, Reply
-from txdiag.wire import WireError, parse_block_head, parse_fee_history, parse_pool_status, quantity
 
 T = TypeVar("T")
 

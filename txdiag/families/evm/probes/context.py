@@ -1,31 +1,13 @@
-"""What a probe is given: the chain it works on, and what round 1 found there."""
+"""What a probe is given: the chain it works on (a ``txdiag.context.ChainContext``) and what round 1 found there."""
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from txdiag.cache import LRU
-from txdiag.chains import ChainSpec
+from txdiag.context import ChainContext
+from txdiag.families.evm.transfers import ERC20, moves
 from txdiag.models import Asked, Logs, NetworkView, ReceiptView, TokenMeta, TokenTransfer, TxView
-from txdiag.rpc import Rpc
-from txdiag.snapshot import SnapshotCache
-from txdiag.transfers import ERC20, moves
-
-TOKEN_CACHE_SIZE = 4096  # token metadata rarely changes: kept until the bound pushes it out
-
-
-@dataclass(slots=True)
-class ChainContext:
-    """Everything gather needs for one chain; built once by the service."""
-
-    chain: ChainSpec
-    client: Rpc
-    snapshots: SnapshotCache
-    tokens: LRU[str, TokenMeta] = field(default_factory=lambda: LRU(TOKEN_CACHE_SIZE))
-    # the other configured chains, for probes that ask them too (set by the service)
-    peers: Mapping[str, ChainContext] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

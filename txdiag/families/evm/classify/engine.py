@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from txdiag.chains import ChainSpec
-from txdiag.classify import confirmed, delayed, failed, misdirected, scam
+from txdiag.families.evm.classify import confirmed, delayed, failed, misdirected, scam
 from txdiag.models import Classification, Evidence, Finding
 
 Rule = Callable[[Evidence, ChainSpec, datetime], Finding | None]

@@ -21,25 +21,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from txdiag.checksum import to_checksum_address
-from txdiag.errors import TxdiagError
-from txdiag.models import Counterparty, ReceiptView, Recipient, RemoteCode, SenderHistory, TxStatus, TxView
-from txdiag.probes.context import ChainContext, Found
-from txdiag.probes.plan import Handle, Plan, Read, Reader, data_or_none, quantity_or_none
-from txdiag.probes.tokens import DECIMALS_CALL, SYMBOL_CALL
-from txdiag.rpc import Call, Reply, remaining_time
-from txdiag.rpc.codec import release_in_slices
-from txdiag.transfers import Payment, history_subject
-from txdiag.transfers import payments as all_payments
-from txdiag.wire import (
+from txdiag.context import ChainContext
+from txdiag.errors import TxdiagError, WireError
+from txdiag.families.evm.probes.context import Found
+from txdiag.families.evm.probes.plan import Handle, Plan, Read, Reader, data_or_none, quantity_or_none
+from txdiag.families.evm.probes.tokens import DECIMALS_CALL, SYMBOL_CALL
+from txdiag.families.evm.transfers import Payment, history_subject
+from txdiag.families.evm.transfers import payments as all_payments
+from txdiag.families.evm.wire import (
     TRANSFER_FROM_SELECTOR,
     TRANSFER_SELECTOR,
     TRANSFER_TOPIC,
-    WireError,
     data,
     decode_symbol,
     decode_uint8,
     quantity,
 )
+from txdiag.models import Counterparty, ReceiptView, Recipient, RemoteCode, SenderHistory, TxStatus, TxView
+from txdiag.rpc import Call, Reply, remaining_time
+from txdiag.rpc.codec import release_in_slices
 
 OWNER_CALL = "0x8da5cb5b"
 BALANCE_OF = "0x70a08231"
@@ -81,7 +81,7 @@ def decode_token_call(data_: bytes) -> tuple[str | None, str, int] | None:
 
 
 def payments(tx: TxView, receipt: ReceiptView | None) -> list[Payment]:
-    """Every place the transaction sent value to (see :mod:`txdiag.transfers`), at most ``MAX_RECIPIENTS``."""
+    """Every place the transaction sent value to (see ``transfers.payments``), at most ``MAX_RECIPIENTS``."""
     return all_payments(tx, receipt)[:MAX_RECIPIENTS]
 
 

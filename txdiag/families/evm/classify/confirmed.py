@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from txdiag import transfers
 from txdiag.chains import ChainSpec
+from txdiag.families.evm import transfers
 from txdiag.models import Code, Evidence, Finding, Severity, TxStatus
 
 # checks that decide whether a transfer is misdirected or failed (a look-alike needs the sender's history), and

@@ -40,7 +40,7 @@ def scam_revert_message(ev: Evidence, chain: ChainSpec, now: datetime) -> Findin
     info = ev.failure
     if info is None:
         return None
-    from txdiag.revert import decode_revert  # noqa: PLC0415 - revert decoding loads only for a failure
+    from txdiag.families.evm.revert import decode_revert  # noqa: PLC0415 - revert decoding loads only for a failure
 
     reason = decode_revert(info.revert_data or b"")
     for value in (reason.message, *(a.value for a in reason.args if isinstance(a.value, str)), info.error):

@@ -23,13 +23,14 @@ from typing import Any
 
 from txdiag import text
 from txdiag.checksum import to_checksum_address
+from txdiag.errors import WireError
+from txdiag.families.evm.probes.context import Found
+from txdiag.families.evm.probes.plan import Plan, Read, Reader, as_reply, data_or_none, quantity_or_none
+from txdiag.families.evm.probes.tokens import ask_metadata
+from txdiag.families.evm.transfers import unmoved
+from txdiag.families.evm.wire import data, quantity
 from txdiag.models import FailureInfo, FailureKind, TxStatus, Unanswered
-from txdiag.probes.context import Found
-from txdiag.probes.plan import Plan, Read, Reader, as_reply, data_or_none, quantity_or_none
-from txdiag.probes.tokens import ask_metadata
 from txdiag.rpc import Call, Reply, RpcItemError
-from txdiag.transfers import unmoved
-from txdiag.wire import WireError, data, quantity
 
 MAX_FRAME_DEPTH = 256
 """Frames deeper than this are ignored: the EVM allows 1024, real failures sit far shallower,

@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from txdiag.chains import ChainSpec
-from txdiag.classify.fees import replacement
+from txdiag.families.evm.classify.fees import replacement
+from txdiag.families.evm.transfers import unmoved
 from txdiag.models import (
     TOKEN_AMOUNT_KEYS,
     Code,
@@ -27,10 +28,9 @@ from txdiag.models import (
     Vanished,
     Verdict,
 )
-from txdiag.transfers import unmoved
 
 if TYPE_CHECKING:  # revert decoding (its error table, keccak) loads only for a revert with data
-    from txdiag.revert import RevertReason
+    from txdiag.families.evm.revert import RevertReason
 
 GAS_MARGIN_PERCENT = 20
 """Headroom added to a replayed gas estimate: state moves between the estimate and the next block."""
@@ -90,7 +90,7 @@ def reverted(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
             details["used_all_gas"] = used_all
             details["explanation"] = "reason_unavailable_all_gas" if used_all else "reason_unavailable"
         return Finding(Code.REVERTED, Severity.ERROR, details)
-    from txdiag.revert import RevertKind, decode_revert  # noqa: PLC0415 - see the TYPE_CHECKING import
+    from txdiag.families.evm.revert import RevertKind, decode_revert  # noqa: PLC0415 - see the TYPE_CHECKING import
 
     decoded = decode_revert(info.revert_data or b"")
     details.update(reason=decoded.display(), selector=decoded.selector, decoded=decoded.to_json())
@@ -108,7 +108,7 @@ def reverted(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
 
 
 def _explanation_key(decoded: RevertReason) -> str:
-    from txdiag.revert import RevertKind  # noqa: PLC0415 - loaded already by the caller
+    from txdiag.families.evm.revert import RevertKind  # noqa: PLC0415 - loaded already by the caller
 
     if decoded.explanation is not None:
         return str(decoded.explanation)

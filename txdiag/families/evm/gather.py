@@ -23,9 +23,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from txdiag import transfers, verify
 from txdiag.cache import Lease
-from txdiag.errors import ChainUnavailable, DeadlineExceeded, Reason
+from txdiag.context import ChainContext
+from txdiag.errors import ChainUnavailable, DeadlineExceeded, Reason, WireError
+from txdiag.families.evm import transfers, verify
+from txdiag.families.evm.probes.context import Found, token_transfers
+from txdiag.families.evm.probes.failure import ask_failure, ask_followup, ask_refusal
+from txdiag.families.evm.probes.lookup import Lookup, ask_block_time, ask_lookup
+from txdiag.families.evm.probes.plan import Check, Plan, Reader, raw
+from txdiag.families.evm.probes.recipient import ask_recipients, code_elsewhere
+from txdiag.families.evm.probes.sender import ask_sender
+from txdiag.families.evm.probes.tokens import ask_standard, ask_tokens, known_tokens
+from txdiag.families.evm.probes.vanished import ask_outcome, ask_vanished, vanished
+from txdiag.families.evm.snapshot import SnapshotAnswer, ask_snapshot, parse_snapshot
+from txdiag.families.evm.wire import log_row, parse_receipt, quantity
 from txdiag.models import (
     Asked,
     Evidence,
@@ -43,18 +54,8 @@ from txdiag.models import (
     TxView,
     Vanished,
 )
-from txdiag.probes.context import ChainContext, Found, token_transfers
-from txdiag.probes.failure import ask_failure, ask_followup, ask_refusal
-from txdiag.probes.lookup import Lookup, ask_block_time, ask_lookup
-from txdiag.probes.plan import Check, Plan, Reader, raw
-from txdiag.probes.recipient import ask_recipients, code_elsewhere
-from txdiag.probes.sender import ask_sender
-from txdiag.probes.tokens import ask_standard, ask_tokens, known_tokens
-from txdiag.probes.vanished import ask_outcome, ask_vanished, vanished
 from txdiag.rpc import Call, HeadProbes
 from txdiag.sightings import Sighting
-from txdiag.snapshot import SnapshotAnswer, ask_snapshot, parse_snapshot
-from txdiag.wire import WireError, log_row, parse_receipt, quantity
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
