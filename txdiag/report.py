@@ -1,4 +1,8 @@
-"""A Diagnosis: the rendered answer, as JSON (HTTP, --json) or as text (CLI). Pure."""
+"""A Diagnosis: the rendered answer, as JSON (HTTP, --json) or as text (CLI). Pure.
+
+The parts that differ by family (the tx and network JSON, the text lines, the rendering) are each family's
+``report`` module: ``families.evm.report`` always, ``families.bitcoin.report`` on the first use of its chains.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from txdiag.chains import ChainSpec
-from txdiag.families.evm.classify.confirmed import confirmations, finality, incomplete
-from txdiag.guidance import fmt
-from txdiag.guidance.render import Rendered, catalog_for, render, severity_marker, step_lines
+from txdiag.families.evm import report as evm
+from txdiag.guidance.render import Rendered, catalog_for, severity_marker, step_lines
 from txdiag.models import Classification, Evidence
 
 if TYPE_CHECKING:  # the bitcoin family loads on first use of one of its chains
@@ -40,7 +43,7 @@ class Diagnosis:
             from txdiag.families.bitcoin import report as bitcoin  # noqa: PLC0415 - the family loads on first use
 
             return cls(ev, result, chain, bitcoin.rendered(result, ev, chain, lang), lang, observed_at)
-        return cls(ev, result, chain, render(result, ev, chain, lang), lang, observed_at)
+        return cls(ev, result, chain, evm.rendered(result, ev, chain, lang), lang, observed_at)
 
     @property
     def verdict(self) -> str:
@@ -54,7 +57,7 @@ class Diagnosis:
 
             parts, tx_doc, network_doc = bitcoin.incomplete(ev), bitcoin.tx_json(ev, chain), bitcoin.network_json(ev)
         else:
-            parts, tx_doc, network_doc = incomplete(ev), _tx_json(ev, chain), _network_json(ev)
+            parts, tx_doc, network_doc = evm.incomplete(ev), evm.tx_json(ev, chain), evm.network_json(ev)
         chain_json = None
         if chain is not None and (ev.tx is not None or (btc and ev.vanished is not None)):
             chain_json = {"name": chain.name, "chain_id": chain.chain_id}
@@ -100,87 +103,10 @@ class Diagnosis:
                 from txdiag.families.bitcoin import report as bitcoin  # noqa: PLC0415 - the family loads on first use
 
                 out += bitcoin.text_lines(ev, chain, labels, colon)
-        elif chain is not None and ev.tx is not None:
-            out.append(f"{labels['chain']}{colon}{chain.name} ({chain.chain_id})")
-            out.append(f"{labels['from']}{colon}{ev.tx.sender}")
-            if ev.tx.to:
-                out.append(f"{labels['to']}{colon}{ev.tx.to}")
-            value = loc.number(fmt.units(ev.tx.value, chain.native_decimals))
-            out.append(f"{labels['value']}{colon}{value} {chain.native_symbol}")
-            for t in ev.token_transfers:
-                asset = t.symbol or t.token
-                if t.nft:
-                    amount = labels["nft"].format(token_id=t.token_id, collection=asset)
-                elif t.decimals is not None:
-                    amount = f"{loc.number(fmt.units(t.value, t.decimals))} {asset}"
-                else:
-                    amount = labels["raw_amount"].format(value=t.value, asset=asset)
-                out.append(f"{labels['tokens']}{colon}{amount} {t.sender} -> {t.recipient}")
-            if ev.block_number is not None:
-                out.append(f"{labels['block']}{colon}{ev.block_number}")
-            link = chain.explorer_link(ev.hash)
-            if link:
-                out.append(f"{labels['explorer']}{colon}{link}")
+        elif chain is not None:
+            out += evm.text_lines(ev, chain, labels, colon, loc)
         out += ["", f"{labels['findings']}{colon.strip()}"]
         out += [f"  {severity_marker(f.severity)} [{f.code}] {f.message}" for f in self.rendered.findings]
         out += ["", f"{labels['next_steps']}{colon.strip()}"]
         out += [f"  {line}" for line in step_lines(self.rendered.next_steps)]
         return "\n".join(out)
-
-
-def _tx_json(ev: Evidence, chain: ChainSpec | None) -> dict[str, Any] | None:
-    tx = ev.tx
-    if tx is None:
-        return None
-    decimals = chain.native_decimals if chain else 18
-    mined = ev.receipt is not None and chain is not None
-    return {
-        "from": tx.sender,
-        "to": tx.to,
-        "nonce": tx.nonce,
-        "type": tx.type,
-        "value": str(tx.value),
-        "value_display": fmt.units(tx.value, decimals) + (f" {chain.native_symbol}" if chain else ""),
-        "gas_limit": tx.gas,
-        "max_fee_per_gas": tx.max_fee_per_gas,
-        "max_priority_fee_per_gas": tx.max_priority_fee_per_gas,
-        "gas_price": tx.gas_price,
-        "status": ev.status.value,
-        "block": ev.block_number,
-        "gas_used": ev.receipt.gas_used if ev.receipt else None,
-        "confirmations": confirmations(ev) if mined else 0,
-        "finalized": finality(ev, chain)[0] if mined and chain is not None else False,
-        "token_transfers": [
-            {
-                "token": t.token,
-                "symbol": t.symbol,
-                "name": t.name,
-                "symbol_hex": t.symbol_hex,
-                "name_hex": t.name_hex,
-                "decimals": t.decimals,
-                "from": t.sender,
-                "to": t.recipient,
-                "value": str(t.value),
-                "amount": fmt.units(t.value, t.decimals) if t.decimals is not None else None,
-                "standard": t.standard,
-                "token_id": str(t.token_id) if t.token_id is not None else None,
-            }
-            for t in ev.token_transfers
-        ],
-    }
-
-
-def _network_json(ev: Evidence) -> dict[str, Any] | None:
-    n = ev.network
-    if n is None:
-        return None
-    return {
-        "head": n.head,
-        "finalized": n.finalized,
-        "safe": n.safe,
-        "next_base_fee_per_gas": n.next_base_fee,
-        "tip_percentiles": {f"p{p:g}": n.market_tip(p) for p in n.reward_percentiles},
-        "gas_used_ratio": round(sum(n.gas_used_ratios) / len(n.gas_used_ratios), 4) if n.gas_used_ratios else None,
-        "pool": {"pending": n.pool.pending, "queued": n.pool.queued} if n.pool else None,
-        "unavailable": sorted(n.unavailable),
-    }

@@ -8,6 +8,7 @@ gather.py     the RPC round trips, through the shared client: find, investigate,
 transfers.py  what a transaction addressed and what its logs moved (pure)
 revert.py     revert data -> a reason (Error, Panic, well-known custom errors); loaded for a failure only
 classify/     evidence -> findings (pure, clock passed in)
+report.py     the family's part of a Diagnosis (JSON and text)
 data/         the bundled list of well-known burn addresses
 
 Its words are the shared catalogs in ``txdiag.guidance``.
