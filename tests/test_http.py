@@ -9,6 +9,7 @@ import re
 import secrets
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from aiohttp import web
 from tests.conftest import ALPHA_ID
 from tests.support.anvil import Anvil, free_port, write_chain_file
 from tests.support.chain import Chain, account
+from tests.support.clock import Clock
 from tests.support.live import Live, served, serving, silent_server
 from tests.support.proxy import Fault, FaultProxy
 from txdiag.http import GUARD
@@ -262,6 +264,68 @@ async def test_rate_limit_per_client(chains_dir: Path) -> None:
         # X-Forwarded-For is not trusted by default: a forged one does not buy a new bucket
         async with live.session.get("/v1/chains", headers={"X-Forwarded-For": "192.0.2.2"}) as resp:
             await problem(resp, 429)
+
+
+def _frozen_buckets(clock: Clock, peers: list[str | None] | None = None) -> Callable[[web.Application], None]:
+    """Set the rate buckets on a hand-set clock (tokens come back only when the test moves it); note each peer."""
+
+    async def note_peer(request: web.Request, _response: web.StreamResponse) -> None:
+        if peers is not None:
+            peers.append(request.remote)
+
+    def prepare(app: web.Application) -> None:
+        app[GUARD].buckets.clock = clock
+        app.on_response_prepare.append(note_peer)
+
+    return prepare
+
+
+async def _rate_status(live: Live, path: str, client: str | None = None) -> tuple[int, str | None]:
+    """The status and Retry-After of one GET, as from ``client`` (a trusted X-Forwarded-For) when given."""
+    headers = {"X-Forwarded-For": client} if client else {}
+    async with live.session.get(path, headers=headers) as resp:
+        await resp.read()
+        if resp.status == 429:  # the API says it in problem+json, the page in a page
+            assert resp.content_type == (PROBLEM if path.startswith("/v1/") else "text/html")
+        return resp.status, resp.headers.get("Retry-After")
+
+
+async def test_page_and_api_share_one_allowance_per_ipv6_64_and_v4_mapped_client(chains_dir: Path, sent: str) -> None:
+    """Addresses of one IPv6 /64 are one client, and ::ffff:a.b.c.d is a.b.c.d, on the page and the API alike."""
+    clock = Clock()
+    async with serving(
+        chains_dir, _frozen_buckets(clock), rate_per_second=1.0, rate_burst=3, trust_forwarded=True
+    ) as live:
+        page, api = f"/tx/{sent}", f"/v1/tx/{sent}"
+        # six addresses of 2001:db8:0:1::/64, alternating page and API: three tokens between them
+        seen = [await _rate_status(live, path, f"2001:db8:0:1::{i:x}") for i, path in enumerate([page, api] * 3, 1)]
+        assert seen == [(200, None)] * 3 + [(429, "1")] * 3
+        # the next /64 is another client, with its own three
+        seen = [await _rate_status(live, path, f"2001:db8:0:2:{i:x}::1") for i, path in enumerate([api, page, api])]
+        assert seen == [(200, None)] * 3
+        # a v4-mapped address and the IPv4 address it wraps are one client, whichever route
+        mapped = [("::ffff:198.51.100.7", page), ("198.51.100.7", api), ("::ffff:198.51.100.7", api)]
+        mapped += [("198.51.100.7", page), ("::ffff:198.51.100.7", page), ("198.51.100.7", api)]
+        seen = [await _rate_status(live, path, client) for client, path in mapped]
+        assert seen == [(200, None)] * 3 + [(429, "1")] * 3
+        # a second on the clock is one token back for the whole /64, taken by whichever route asks first
+        clock.now += 1.0
+        assert await _rate_status(live, page, "2001:db8:0:1:ffff:ffff:ffff:ffff") == (200, None)
+        assert await _rate_status(live, api, "2001:db8:0:1::7") == (429, "1")
+
+
+async def test_a_dual_stack_peer_has_one_allowance_for_page_and_api(chains_dir: Path, sent: str) -> None:
+    """An IPv4 peer of an IPv6 socket (seen as ::ffff:127.0.0.1) counts as 127.0.0.1 on both routes: one bucket."""
+    clock, peers = Clock(), list[str | None]()
+    async with serving(
+        chains_dir, _frozen_buckets(clock, peers), host="::ffff:127.0.0.1", rate_per_second=1.0, rate_burst=4
+    ) as live:
+        page, api = f"/tx/{sent}", f"/v1/tx/{sent}"
+        seen = [await _rate_status(live, path) for path in [page, api] * 3]
+        assert seen == [(200, None)] * 4 + [(429, "1")] * 2
+        clock.now += 1.0
+        assert [await _rate_status(live, path) for path in (api, page)] == [(200, None), (429, "1")]
+        assert set(peers) == {"::ffff:127.0.0.1"}  # every request came from the v4-mapped peer
 
 
 async def test_api_keys(chains_dir: Path, sent: str) -> None:

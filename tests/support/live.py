@@ -11,6 +11,7 @@ import contextlib
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -55,18 +56,35 @@ class Live:
         return str(self.server.make_url("")).rstrip("/")
 
 
+def _listening_socket(host: str, port: int, family: socket.AddressFamily) -> socket.socket:
+    """A socket bound to host:port; an IPv6 one also takes IPv4 peers, v4-mapped, as a dual-stack server does."""
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    if family == socket.AF_INET6:
+        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    sock.bind((host, port))
+    return sock
+
+
 @contextlib.asynccontextmanager
 async def serving(
-    chains_dir: Path, prepare: Callable[[web.Application], None] | None = None, **overrides: Any
+    chains_dir: Path,
+    prepare: Callable[[web.Application], None] | None = None,
+    *,
+    host: str = "127.0.0.1",
+    **overrides: Any,
 ) -> AsyncIterator[Live]:
-    """The real app (create_app) on 127.0.0.1 with a free port, and a real aiohttp client."""
+    """The real app (create_app) on ``host`` (a loopback address) with a free port, and a real aiohttp client.
+
+    ``host="::ffff:127.0.0.1"`` listens on IPv4 loopback through an IPv6 socket, so every
+    peer's address is v4-mapped (``::ffff:127.0.0.1``), as on a server listening on ``::``.
+    """
     settings = replace(BASE_SETTINGS, **overrides)
     metrics = Metrics(CollectorRegistry())
     service = build_service(settings, load_chains(chains_dir, env={}), metrics=metrics)
     app = create_app(service, settings, metrics)
     if prepare is not None:
         prepare(app)
-    server = TestServer(app, host="127.0.0.1", port=0)
+    server = TestServer(app, host=host, port=0, socket_factory=_listening_socket)
     await server.start_server()
     try:
         async with aiohttp.ClientSession(base_url=str(server.make_url("/"))) as session:

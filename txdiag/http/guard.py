@@ -158,6 +158,21 @@ class Guard:
             valid |= hmac.compare_digest(digest, key)
         return digest.hex()[:12] if valid else None
 
+    def identity(self, request: web.Request) -> str:
+        """Who a request counts as for the rate limit: its valid API key, else its address's client_key.
+
+        client_key makes an IPv6 client its /64 and an IPv4-mapped address the
+        IPv4 address it wraps. The API and the page both take their tokens
+        through take_token, so they count a client the same way and share its
+        one allowance (the page takes no key, so it always counts the address).
+        """
+        key_id = request.get(KEY_ID)
+        return f"key:{key_id}" if key_id else client_key(request[CLIENT])
+
+    def take_token(self, request: web.Request) -> float:
+        """0 when the request may go ahead, else the seconds until its client's bucket has a token."""
+        return self.buckets.take(self.identity(request))
+
     def client_address(self, request: web.Request) -> str:
         """The peer's address; behind a trusted proxy, the right-most X-Forwarded-For entry.
 
@@ -186,8 +201,8 @@ async def protect(request: web.Request, handler: Handler) -> web.StreamResponse:
         return await handler(request)
     request[CLIENT] = guard.client_address(request)
     if route.startswith("/v1/"):
-        identity = client_key(request[CLIENT])  # an IPv6 client is its /64
         if guard.keys:
+            identity = client_key(request[CLIENT])  # an IPv6 client is its /64
             locked = guard.auth_failures.wait(identity)
             if locked > 0:  # even a right key waits: a guesser must not learn which guess was right
                 raise Problem(
@@ -206,8 +221,7 @@ async def protect(request: web.Request, handler: Handler) -> web.StreamResponse:
                     headers={"WWW-Authenticate": challenge},
                 )
             request[KEY_ID] = key_id
-            identity = f"key:{key_id}"
-        wait = guard.buckets.take(identity)
+        wait = guard.take_token(request)
         if wait > 0:
             raise Problem(429, "over the rate limit; slow down", headers={"Retry-After": str(max(1, math.ceil(wait)))})
     if route not in request.app.get(SELF_CHECKED, frozenset()):

@@ -32,7 +32,7 @@ from txdiag.errors import BadInput
 from txdiag.http.api import diagnose_within_limits
 from txdiag.http.guard import GUARD, SELF_CHECKED, Handler
 from txdiag.http.problems import Problem
-from txdiag.http.state import CLIENT, METRICS, REQUEST_ID, SERVICE, SETTINGS
+from txdiag.http.state import METRICS, REQUEST_ID, SERVICE, SETTINGS
 from txdiag.inputs import parse_address, parse_hash, parse_lang
 from txdiag.openapi import CHAIN_PATTERN
 from txdiag.pageview import Chrome, FormView, environment, lang_links, result_view, words
@@ -263,8 +263,8 @@ def _parse(
 
 
 def _take_token(request: web.Request) -> None:
-    """The same per-client bucket as the API (by address: the page takes no API key)."""
-    wait = request.app[GUARD].buckets.take(request[CLIENT])
+    """The API's per-client bucket, counted as the API counts it (by address: the page takes no API key)."""
+    wait = request.app[GUARD].take_token(request)
     if wait > 0:
         seconds = max(1, math.ceil(wait))
         raise _PageError(429, "error_rate", headers={"Retry-After": str(seconds)}, seconds=seconds)
