@@ -3,9 +3,9 @@
     evm/       Ethereum's JSON-RPC: imported with the service (most chains are EVM chains)
     bitcoin/   Bitcoin Core's JSON-RPC: imported on the first use of one of its chains
 
-A family other than EVM is imported on the first use of a chain of that family: :class:`Families` is the
-registry, keyed by family name, that builds each family's shared state (and so imports its modules) then.
-Only its evidence types (``bitcoin.models``, plain dataclasses) are imported up front, for dispatch.
+:class:`Families` is the registry, keyed by family name, of the families other than EVM: it builds a family's
+shared state (and so imports its modules) on the first use of one of its chains. Only the bitcoin family's
+evidence types (``bitcoin.models``, plain dataclasses) are imported up front, for dispatch.
 What both use (the chain context, the RPC client, models, report, guidance) lives outside this package.
 """
 
