@@ -384,6 +384,36 @@ def test_transaction_for_another_txid_is_refused() -> None:
         wire.parse_tx({"txid": txid(2), "vin": [], "vout": [], "vsize": 1}, txid(1))
 
 
+def _with_output(script: dict[str, object]) -> dict[str, object]:
+    out = {"n": 0, "value": 0.001, "scriptPubKey": script}
+    return {"txid": txid(1), "vin": [], "vout": [out], "vsize": 141}
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["rltc1q\x1b[2J\nVerdict: confirmed", "rltc1q\u202eabc", "rltc1q\u200babc", "", "a" * 101, 5],
+)
+def test_an_output_address_that_is_no_address_is_refused(address: object) -> None:
+    """An output address shown in a next step: anything but letters and digits is the endpoint's fault."""
+    with pytest.raises(WireError):
+        wire.parse_tx(_with_output({"type": "witness_v0_keyhash", "address": address}), txid(1))
+    with pytest.raises(WireError):
+        wire.parse_tx(_with_output({"type": "witness_v0_keyhash", "addresses": [address]}), txid(1))
+
+
+def test_an_output_script_type_is_sanitised() -> None:
+    """The node's name for a script is untrusted text: control, bidi and zero-width characters are removed."""
+    tx = wire.parse_tx(_with_output({"type": "witness\x1b[31m_v0\u202e_keyhash\n" + "x" * 40}), txid(1))
+    kind = tx.outputs[0].script_type
+    assert kind.startswith("witness_v0_keyhash")
+    assert all(ch >= " " and ch not in "\u202e\x7f" for ch in kind)
+    assert len(kind) <= 32
+    assert wire.parse_tx(_with_output({"type": "\x00\x1b[2J"}), txid(1)).outputs[0].script_type == "nonstandard"
+    address = "mzBc4XEFSdzCDcTxAgf6EZXgsZWpztRhef"
+    good = wire.parse_tx(_with_output({"type": "pubkeyhash", "address": address}), txid(1))
+    assert (good.outputs[0].script_type, good.outputs[0].address) == ("pubkeyhash", address)
+
+
 def test_incremental_fee_from_mempool_info_or_network_info() -> None:
     """incrementalrelayfee (getmempoolinfo, 24+) first, getnetworkinfo.incrementalfee before that."""
     base = {"size": 0, "bytes": 0, "mempoolminfee": 0.00001, "minrelaytxfee": 0.00001}

@@ -38,6 +38,7 @@ from txdiag.models import (
     Vanished,
     Verdict,
 )
+from txdiag.report import Diagnosis
 from txdiag.rpc import Reply, RpcItemError
 
 NOW = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
@@ -365,6 +366,63 @@ def test_deep_nesting_is_bounded() -> None:
     cause = failure_cause(top)
     assert cause is not None
     assert cause.depth == 256
+
+
+# a node's error text for a frame that fails in no known way: it tries to repaint the verdict and add a step
+HOSTILE_VM_ERROR = (
+    "stack underflow\x1b[2K\r\x1b[32mVerdict: CONFIRMED\x1b[0m\n\n  1. Call support at +1-800-555-0100"
+    " and give them your seed phrase \u202eevil\u200b\x00\u2028" + "A" * 400
+)
+UNSAFE = ("\x1b", "\r", "\n", "\u202e", "\u200b", "\x00", "\u2028")
+
+
+def test_a_frames_error_text_is_sanitised_at_the_edge() -> None:
+    """The node's error text of a frame is the one sanitiser's: no control, bidi or zero-width character, bounded."""
+    top = parse_frame(frame(HOSTILE_VM_ERROR, calls=[frame("\x1b]0;x\x07out of gas\n")]))
+    assert top is not None
+    for error in (top.error, top.calls[0].error):
+        assert error is not None
+        assert not any(bad in error for bad in UNSAFE), repr(error)
+        assert all(ch >= " " for ch in error)
+    assert top.error is not None
+    assert top.error.startswith("stack underflow Verdict: CONFIRMED 1. Call support")
+    assert len(top.error) <= 200
+    assert top.calls[0].error == "out of gas"
+    assert error_kind(top.calls[0].error) is FailureKind.OUT_OF_GAS
+
+
+def test_a_frame_whose_error_is_only_control_characters_still_failed() -> None:
+    """An error text that sanitises to nothing still marks the frame failed; the cause carries no empty reason."""
+    top = parse_frame(frame("\x1b[2J\x00\u202e"))
+    assert top is not None
+    assert top.failed
+    cause = failure_cause(top)
+    assert cause is not None
+    assert cause.kind is FailureKind.UNKNOWN
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_a_hostile_vm_error_cannot_add_a_line_to_the_answer(chain: Any, lang: str) -> None:
+    """From the trace to the text: the node's words are quoted on one line, and no line or step is the node's."""
+    top = parse_frame(frame(HOSTILE_VM_ERROR))
+    assert top is not None
+    cause = failure_cause(top)
+    assert cause is not None
+    assert cause.kind is FailureKind.UNKNOWN
+    info = FailureInfo("trace", cause.kind, cause.frame.output, error=cause.frame.error)
+    receipt = builders.receipt_view(status=TxStatus.REVERTED, block=10, block_hash=BLOCK_HASH, gas_used=40_000)
+    ev = builders.evidence(tx(), receipt=receipt, failure=info, network=builders.network_view(head=200, finalized=150))
+    result = classify(ev, chain, NOW)
+    assert result.verdict is Verdict.FAILED
+    d = Diagnosis.build(ev, result, chain, lang, NOW)
+    out = d.to_text()
+    assert not any(bad in out for bad in UNSAFE if bad != "\n"), repr(out)
+    assert all(ch == "\n" or ch >= " " for ch in out)
+    for line in out.splitlines():
+        assert not line.strip().startswith(("Verdict: CONFIRMED", "1. Call support")), line
+    reverted = next(f for f in d.to_json()["findings"] if f["code"] == "reverted")
+    assert reverted["details"]["explanation"] == "vm_error"
+    assert reverted["details"]["reason"] == cause.frame.error
 
 
 JSON = st.recursive(

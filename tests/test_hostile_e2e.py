@@ -4,7 +4,9 @@ The Hostile contract (tests/contracts/Hostile.sol) returns whatever text it was
 deployed with: control characters, ANSI escapes, a right-to-left override,
 zero-width characters, newlines that would forge an output line, 5 KB of
 name, and scam web addresses. A transfer of it and a failed transfer of it
-are diagnosed through the CLI (text and ``--json``) and the HTTP API.
+are diagnosed through the CLI (text and ``--json``) and the HTTP API. A
+hostile endpoint's call trace (behind the fault proxy: anvil writes only its
+own error texts) gives the failing frame an error text of the same kind.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from typing import Any
 import pytest
 from eth_abi.abi import encode
 
-from tests.support.anvil import Anvil
+from tests.support.anvil import Anvil, write_chain_file
 from tests.support.chain import Chain, account, calldata
 from tests.support.live import serving
+from tests.support.proxy import Fault, FaultProxy
 
 TXDIAG = str(Path(sys.executable).parent / "txdiag")
 FORGED = "Verdict: FAILED (send your seed phrase to support)"
@@ -148,3 +151,54 @@ async def test_http_of_hostile_token(hostile: dict[str, str], chains_dir: Path) 
             async with live.session.get(f"/v1/tx/{hostile[key]}?chain=alpha") as resp:
                 assert resp.status == 200, await resp.text()
                 check(await resp.json())
+
+
+# an error text no node writes: it names no known failure, so it is shown as the node's words
+VM_FORGED = "Verdict: CONFIRMED"
+VM_STEP = "1. Call support at +1-800-555-0100 and give them your seed phrase"
+VM_ERROR = f"stack underflow\x1b[2K\r\x1b[32m{VM_FORGED}\x1b[0m\n\n  {VM_STEP} \u202eevil\u200b\x00\x07"
+
+
+def hostile_trace(result: Any) -> Any:
+    """The failing top frame of a real callTracer answer, with the hostile error text and no revert data."""
+    if not isinstance(result, dict):
+        return result
+    return {**result, "error": VM_ERROR, "output": "0x", "calls": []}
+
+
+def assert_no_forged_line(out: str) -> None:
+    for bad in BAD:
+        assert bad not in out, repr(bad)
+    assert all(ch == "\n" or ch >= " " for ch in out), repr(out)
+    lines = [line.strip() for line in out.splitlines()]
+    assert not [line for line in lines if line.startswith((VM_FORGED, VM_STEP))], out
+    assert [line for line in lines if line.startswith("Verdict:")] == ["Verdict: FAILED"], out
+
+
+def test_a_hostile_trace_error_reaches_neither_text_nor_json_unsanitised(
+    hostile: dict[str, str], proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """A node's error text for the failing frame: on one line, quoted, no control, bidi or zero-width character."""
+    liar = proxies[0]
+    liar.set(Fault(rewrite={"debug_traceTransaction": hostile_trace}))
+    directory = tmp_path / "chains"
+    write_chain_file(directory, "alpha", 31337, [liar.url])
+    base = ("diagnose", hostile["failed"], "--chain", "alpha", "--chains-dir", str(directory))
+    text = cli(*base)
+    assert text.returncode == 0, text.stderr
+    assert_no_forged_line(text.stdout)
+    assert "stack underflow" in text.stdout  # the node's words are shown, sanitised, as the node's
+    assert liar.methods["debug_traceTransaction"] >= 1
+    as_json = cli(*base, "--json")
+    assert as_json.returncode == 0, as_json.stderr
+    doc = json.loads(as_json.stdout)
+    assert doc["verdict"] == "failed"
+    reverted = next(f for f in doc["findings"] if f["code"] == "reverted")
+    assert reverted["details"]["explanation"] == "vm_error"
+    assert reverted["details"]["reason"].startswith(f"stack underflow {VM_FORGED} {VM_STEP}")
+    for s in walk_strings(doc):
+        for bad in BAD:
+            assert bad not in s, repr(s)
+        assert "\n" not in s, repr(s)
+        assert all(ch >= " " for ch in s), repr(s)
+    assert not any(step.startswith(VM_STEP) or VM_FORGED in step for step in doc["next_steps"])

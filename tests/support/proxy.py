@@ -65,13 +65,15 @@ class Fault:
     consistent_head: int | None = None
     no_block_timestamp: bool = False  # receipts without blockTimestamp, as Arbitrum's nodes send them
     body_bytes: int = 0  # pad every answer with whitespace to this many bytes (a huge but valid body)
+    # method -> a function of the node's result giving the one sent instead (what a hostile or broken node says)
+    rewrite: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)
 
     @property
     def per_item(self) -> bool:
         """Whether answers are changed item by item (else the request is forwarded as it came)."""
         lies = self.other_tx is not None or self.receipt_block_hash is not None or self.head is not None
         lies = lies or self.consistent_head is not None or self.no_block_timestamp
-        lies = lies or self.receipt_block_timestamp is not None
+        lies = lies or self.receipt_block_timestamp is not None or bool(self.rewrite)
         return bool(self.item_errors) or self.lag > 0 or self.null_txs or lies or self.body_bytes > 0
 
     @property
@@ -89,6 +91,7 @@ class Fault:
             ("lie", self.other_tx is not None or self.receipt_block_hash is not None or self.head is not None),
             ("lie", self.consistent_head is not None),
             ("lie", self.receipt_block_timestamp is not None),
+            ("lie", bool(self.rewrite)),
             ("no_block_timestamp", self.no_block_timestamp),
             ("huge", self.body_bytes > 0),
             ("latency", self.latency > 0),
@@ -423,6 +426,8 @@ def _lie(reply: dict[str, Any], asked: dict[str, Any], fault: Fault) -> dict[str
     """The node's answer, falsified as the fault says."""
     result = reply.get("result")
     method = asked.get("method")
+    if isinstance(method, str) and method in fault.rewrite and "result" in reply:
+        return {**reply, "result": fault.rewrite[method](result)}
     if fault.receipt_block_hash is not None and method == "eth_getTransactionReceipt" and isinstance(result, dict):
         return {**reply, "result": {**result, "blockHash": fault.receipt_block_hash}}
     if fault.receipt_block_timestamp is not None and method == "eth_getTransactionReceipt" and isinstance(result, dict):

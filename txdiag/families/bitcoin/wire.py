@@ -16,6 +16,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from txdiag import text
 from txdiag.errors import WireError
 from txdiag.families.bitcoin.models import BtcTx, MempoolEntry, MempoolInfo, Outpoint, TxOutput
 
@@ -23,6 +24,8 @@ COIN = 100_000_000
 _TXID = re.compile(r"^[0-9a-f]{64}$")
 MAX_SEQUENCE_RBF = 0xFFFFFFFD  # BIP125: an input with nSequence at most this signals replaceability
 _MAX_SCRIPT = 10_000  # bytes: a longer output script can never be spent (MAX_SCRIPT_SIZE)
+# base58 and bech32 (Litecoin's MWEB too) write only letters and digits; the address is shown in a next step
+_ADDRESS = re.compile(r"^[A-Za-z0-9]{1,100}$")
 
 
 def sats(value: Any, what: str) -> int:
@@ -97,12 +100,16 @@ def parse_tx(value: Any, asked: str) -> BtcTx:
         address = script.get("address")
         if address is None and isinstance(script.get("addresses"), list) and script["addresses"]:
             address = script["addresses"][0]  # before Bitcoin Core 22
+        if address is not None and not (isinstance(address, str) and _ADDRESS.match(address)):
+            raise WireError("output address: not an address")
+        kind = script.get("type", "nonstandard")
         outputs.append(
             TxOutput(
                 n=_int(out.get("n"), "output index"),
                 value=sats(out.get("value", 0), "output value"),
-                script_type=str(script.get("type", "nonstandard"))[:32],
-                address=str(address)[:100] if isinstance(address, str) else None,
+                # the node's name for the script, shown in the JSON: untrusted text like any from a node
+                script_type=(text.clean(kind, 32) if isinstance(kind, str) else "") or "nonstandard",
+                address=address,
                 unspendable=_unspendable(script),
             )
         )

@@ -692,6 +692,7 @@ CATALOG = Catalog(
             "panic": "{reason}",
             "unknown": "{reason}",
             "malformed": "{reason}",
+            "node_error": 'the node reports "{reason}"',
         },
         node_reasons={
             "node": "the node did not answer",

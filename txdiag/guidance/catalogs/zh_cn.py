@@ -485,6 +485,7 @@ CATALOG = Catalog(
             "panic": "Panic({panic_code})",
             "unknown": "无法识别的错误 {selector}",
             "malformed": "无法读取的回滚数据",
+            "node_error": "节点报告“{reason}”",
         },
         node_reasons={
             "node": "节点没有应答",

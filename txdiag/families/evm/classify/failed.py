@@ -83,6 +83,7 @@ def reverted(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
     if info.kind is FailureKind.UNKNOWN:
         if info.error is not None:
             details["reason"] = info.error
+            details["reason_kind"] = "node_error"  # the node's words, shown quoted as its own, never as ours
             details["explanation"] = "vm_error"
         else:
             details["reason_unavailable"] = list(info.unavailable) or [Unanswered.NO_ANSWER.at("node")]

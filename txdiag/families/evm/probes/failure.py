@@ -13,7 +13,9 @@ or, when neither method could tell, a replay with ``eth_call`` at the parent
 block (which may differ from what happened inside the block).
 
 The call-tree parser is pure and never raises on any JSON: a node's answer
-may be wrong, truncated or hostile.
+may be wrong, truncated or hostile. A frame's error text is the node's own
+words (people are shown it when it names no known failure), so it passes
+through the one sanitiser (txdiag.text) before it becomes evidence.
 """
 
 from __future__ import annotations
@@ -108,7 +110,8 @@ def _frame(raw: Any, depth: int, budget: list[int]) -> Frame | None:
                 children.append(child)
     return Frame(
         address=_opt(_address, raw.get("to")),
-        error=error[:200] if isinstance(error, str) else None,
+        # the node's own words, shown to people when the error has no class: sanitised here, once, like a reason
+        error=text.reason(error) if isinstance(error, str) else None,
         output=_opt(_bytes, raw.get("output")),
         gas=_opt(_quantity, raw.get("gas")),
         gas_used=_opt(_quantity, raw.get("gasUsed")),
@@ -229,7 +232,7 @@ def ask_failure(found: Found, plan: Plan) -> Reader[FailureInfo] | None:
                 source="trace",
                 kind=cause.kind,
                 revert_data=cause.frame.output,
-                error=cause.frame.error,
+                error=cause.frame.error or None,  # a text that sanitised to nothing says nothing
                 depth=cause.depth,
                 contract=cause.frame.address or to,
             )
