@@ -9,6 +9,7 @@ header), the part ``confirmations`` is unchecked, and it decides the verdict.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,10 +28,14 @@ from txdiag.compose import build_service
 from txdiag.families.evm.classify import classify
 from txdiag.families.evm.classify.confirmed import incomplete
 from txdiag.families.evm.gather import find, investigate
+from txdiag.families.evm.probes.plan import Plan
+from txdiag.families.evm.snapshot import ask_snapshot, parse_snapshot
 from txdiag.http import create_app
 from txdiag.metrics import Metrics
-from txdiag.models import Code, Evidence, Severity, Verdict
+from txdiag.models import Code, Evidence, NetworkView, Severity, Verdict
 from txdiag.report import Diagnosis
+from txdiag.rpc import Reply, RpcItemError
+from txdiag.rpc.codec import NO_ANSWER
 from txdiag.settings import Settings
 
 SETTINGS = Settings(deadline=5.0, attempt_timeout=1.0, result_cache_size=0)
@@ -86,7 +91,7 @@ def test_an_unchecked_head_decides_the_verdict_and_is_said_in_words() -> None:
     (finding,) = [f for f in result.findings if f.code is Code.UNCHECKED]
     assert finding.severity is Severity.WARNING
     assert finding.details["deciding"] == ["confirmations"]
-    assert incomplete(ev) == ("confirmations",)
+    assert incomplete(ev, spec) == ("confirmations",)
     en = Diagnosis.build(ev, result, spec, "en", NOW).to_json()
     assert en["complete"] is False
     assert en["incomplete_parts"] == ["confirmations"]
@@ -146,6 +151,7 @@ async def test_without_the_block_header_the_head_is_named_unchecked(
     proxy.set(NO_TIMESTAMP)
     async with build_service(SETTINGS, load_chains(directory(tmp_path, proxy.url))) as service:
         ctx = service.contexts["alpha"]
+        spec = ctx.chain
         found = await find(ctx, final_payment)
         assert found.receipt is not None
         assert found.anchor is None  # round 1 had no block time to check the head by
@@ -153,9 +159,9 @@ async def test_without_the_block_header_the_head_is_named_unchecked(
         ev = await investigate(found)
     assert proxy.methods["eth_getBlockByHash"] >= 1
     assert ("confirmations" in ev.unchecked) is unchecked
-    assert ("confirmations" in incomplete(ev)) is unchecked
+    assert ("confirmations" in incomplete(ev, spec)) is unchecked
     if round_two == "header_error":
-        assert incomplete(ev) == ("confirmations",)  # everything else round 2 asked was answered
+        assert incomplete(ev, spec) == ("confirmations",)  # everything else round 2 asked was answered
 
 
 # --- end to end: the CLI and the HTTP service ---------------------------------------------------------
@@ -227,3 +233,76 @@ async def test_with_the_header_answered_the_answer_is_complete(
     assert proxy.methods["eth_getBlockByHash"] >= 1
     assert doc["verdict"] == "confirmed"
     assert doc["complete"] is True, doc["incomplete_parts"]
+
+
+# --- the network's finalized block: a node that could not answer for it is not a node without one --------------
+
+
+def snapshot_with_finalized(reply: Reply) -> NetworkView:
+    """A snapshot whose finalized-block item got ``reply``; the rest answered."""
+    plan = Plan()
+    read = ask_snapshot(builders.chain_spec(), plan)
+    head = {"number": hex(1000), "timestamp": hex(1_800_000_000)}
+    fees = {"oldestBlock": hex(996), "gasUsedRatio": [0.5] * 5, "baseFeePerGas": ["0x1"] * 6}
+    plan.settle([Reply(head), reply, Reply(None), Reply(fees), Reply({"pending": "0x0", "queued": "0x0"})])
+    return parse_snapshot(read())
+
+
+@pytest.mark.parametrize(
+    ("reply", "named"),
+    [
+        (Reply(None, RpcItemError(-32603, "internal error")), True),
+        (Reply(None, RpcItemError(-32005, "rate limit exceeded")), True),
+        (Reply(None, RpcItemError(NO_ANSWER, "no answer")), True),  # the answer left the item out
+        (Reply(None, RpcItemError(-32000, "finalized block not found")), False),  # geth without a finality tag
+        (Reply(None, RpcItemError(-32602, "invalid block tag")), False),  # a node that does not know the tag
+        (Reply(None), False),  # null: no finalized block (yet)
+    ],
+)
+def test_a_finalized_block_the_node_could_not_give_is_named(reply: Reply, named: bool) -> None:
+    """The finalized block unread because the node failed is "finalized" unavailable; a node without one is not."""
+    network = snapshot_with_finalized(reply)
+    assert network.finalized is None
+    assert ("finalized" in network.unavailable) is named
+
+
+def test_an_unread_finalized_block_decides_a_mined_transactions_finality() -> None:
+    """Finality by depth where the finalized block was not read: incomplete on a chain that goes by that block."""
+    mined = final_evidence(frozenset({"finalized"}))
+    spec = builders.chain_spec(confirmations=12)
+    assert incomplete(mined, spec) == ("finalized",)
+    assert incomplete(mined, dataclasses.replace(spec, finality="confirmations")) == ()  # a rollup: depth is its rule
+    pending = builders.evidence(builders.tx_view(block=None), unchecked=frozenset({"finalized"}))
+    assert incomplete(pending, spec) == ()
+    doc = Diagnosis.build(mined, classify(mined, spec, NOW), spec, "en", NOW).to_json()
+    assert doc["summary"] == (
+        "It is in a block, but the network's finalized block could not be checked, so txdiag cannot yet say it is "
+        "final. Ask again in a minute before you rely on this answer."
+    )
+
+
+@pytest.fixture
+def eight_deep(chain_a: Chain, node_a: Anvil) -> str:
+    """A payment 8 blocks deep: past the chain file's 3 confirmations, not yet final (anvil finalizes 64 behind)."""
+    tx = chain_a.send(account(6), account(7).address, value=5432, gas=21_000)
+    node_a.mine(8)
+    return tx
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_a_finalized_block_the_node_could_not_give_is_never_a_final_all_clear_from_the_cli(
+    lang: str, eight_deep: str, proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """CLI: the finalized block fails with an internal error: no bare "confirmed" by depth; it is named, in words."""
+    proxy = proxies[0]
+    honest = cli(eight_deep, directory(tmp_path / "honest", proxy.url))
+    assert honest["verdict"] == "delayed"  # not final: anvil's finalized block is 64 behind
+    proxy.set(Fault(tag_errors={"finalized": (-32603, "internal error")}))
+    doc = cli(eight_deep, directory(tmp_path, proxy.url), "--lang", lang)
+    assert proxy.injected["item_error"] >= 1
+    assert doc["complete"] is False
+    assert doc["verdict"] == "confirmed"  # by depth, which is all that could be said
+    assert doc["incomplete_parts"] == ["finalized"]
+    assert "finalized" in doc["network"]["unavailable"]  # type: ignore[index]
+    words = "the network's finalized block" if lang == "en" else "网络的最终确认区块"
+    assert words in str(doc["summary"])

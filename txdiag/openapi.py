@@ -246,8 +246,8 @@ _SCHEMAS: dict[str, Any] = {
                     "false when a check that decides the verdict could not be made within the deadline (whether "
                     "the recipient is a contract, the token's details, the reason a transaction failed, the "
                     "recipient on another chain, the head against the transaction's block time that the "
-                    "confirmations and finality are counted from): the verdict may lack its cause, the summary "
-                    "says so in words, and the answer is not cached; ask again"
+                    "confirmations and finality are counted from, the network's finalized block): the verdict may "
+                    "lack its cause, the summary says so in words, and the answer is not cached; ask again"
                 ),
             },
             "incomplete_parts": {
@@ -255,7 +255,8 @@ _SCHEMAS: dict[str, Any] = {
                 "items": {"type": "string"},
                 "description": (
                     "the deciding checks that could not be made (recipient, recipient_code, sender_history, token, "
-                    "failure, confirmations, code_on:CHAIN); empty when complete is true"
+                    "failure, confirmations, code_on:CHAIN; finalized for a mined transaction on a chain whose "
+                    "finality is the node's finalized block); empty when complete is true"
                 ),
             },
             "summary": _STR,

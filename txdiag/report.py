@@ -57,7 +57,7 @@ class Diagnosis:
 
             parts, tx_doc, network_doc = bitcoin.incomplete(ev), bitcoin.tx_json(ev, chain), bitcoin.network_json(ev)
         else:
-            parts, tx_doc, network_doc = evm.incomplete(ev), evm.tx_json(ev, chain), evm.network_json(ev)
+            parts, tx_doc, network_doc = evm.incomplete(ev, chain), evm.tx_json(ev, chain), evm.network_json(ev)
         chain_json = None
         if chain is not None and (ev.tx is not None or (btc and ev.vanished is not None)):
             chain_json = {"name": chain.name, "chain_id": chain.chain_id}

@@ -188,7 +188,7 @@ class Service:
                 return ev, spec  # a part could not be read: the next request asks again
             final = ev.tx is not None and ev.tx.confirmations >= spec.confirmations
         else:
-            if incomplete(ev):
+            if incomplete(ev, spec):
                 return ev, spec  # a deciding check could not be made: the next request asks again
             final = ev.tx is not None and ev.receipt is not None and is_final(ev, spec)
         self.results.put(tx_hash, (ev, spec), None if final else self.settings.pending_cache_seconds)

@@ -10,7 +10,8 @@ request asks (its methods and params, never its ids) and how many times that
 question came before, so the same diagnosis meets the same faults however
 concurrent requests interleave (see :func:`seeded`).
 A fault of latency alone is a network distance (the bench's fixed RPC
-latency); ``item_errors`` makes a node without some methods; ``answer``
+latency); ``item_errors`` makes a node without some methods, ``tag_errors`` one that
+cannot answer for some block tags; ``answer``
 answers locally with any response, so a proxy without an upstream is a fake
 node for what no real node sends. Any path is accepted and forwarded to the
 node (``path`` puts one in ``url``, as a keyed provider's endpoint carries
@@ -50,6 +51,8 @@ class Fault:
     reset: bool = False  # close the connection without answering
     malformed: bool = False  # HTTP 200 with a truncated JSON body
     item_errors: Mapping[str, tuple[int, str]] = field(default_factory=dict)  # method -> JSON-RPC error for it
+    # block tag ("finalized", "safe", ...) -> JSON-RPC error for eth_getBlockByNumber at that tag alone
+    tag_errors: Mapping[str, tuple[int, str]] = field(default_factory=dict)
     lag: int = 0  # serve the node's view from this many blocks ago
     null_txs: bool = False  # answer null for every transaction and receipt
     # answer locally with this response to the decoded request body (None when it is not JSON), never asking
@@ -74,7 +77,7 @@ class Fault:
         lies = self.other_tx is not None or self.receipt_block_hash is not None or self.head is not None
         lies = lies or self.consistent_head is not None or self.no_block_timestamp
         lies = lies or self.receipt_block_timestamp is not None or bool(self.rewrite)
-        return bool(self.item_errors) or self.lag > 0 or self.null_txs or lies or self.body_bytes > 0
+        return bool(self.item_errors or self.tag_errors) or self.lag > 0 or self.null_txs or lies or self.body_bytes > 0
 
     @property
     def kind(self) -> str | None:
@@ -84,7 +87,7 @@ class Fault:
             ("status", self.status is not None),
             ("reset", self.reset),
             ("malformed", self.malformed),
-            ("item_error", bool(self.item_errors)),
+            ("item_error", bool(self.item_errors or self.tag_errors)),
             ("lag", self.lag > 0),
             ("null_txs", self.null_txs),
             ("answer", self.answer is not None),
@@ -374,6 +377,9 @@ class FaultProxy:
         method, rid, params = item.get("method"), item.get("id"), item.get("params") or []
         if isinstance(method, str) and method in fault.item_errors:
             code, message = fault.item_errors[method]
+            return {"jsonrpc": "2.0", "id": rid, "error": {"code": code, "message": message}}
+        if method == "eth_getBlockByNumber" and params and isinstance(params[0], str) and params[0] in fault.tag_errors:
+            code, message = fault.tag_errors[params[0]]
             return {"jsonrpc": "2.0", "id": rid, "error": {"code": code, "message": message}}
         if fault.null_txs and method in ("eth_getTransactionByHash", "eth_getTransactionReceipt"):
             return {"jsonrpc": "2.0", "id": rid, "result": None}

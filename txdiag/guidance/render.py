@@ -302,8 +302,8 @@ def render(
 
 
 # parts (Evidence.unchecked) that say only how final a transaction is, not where it went: the head checked against
-# the block's time
-_FINALITY_PARTS = frozenset({"confirmations"})
+# the block's time, the network's finalized block
+_FINALITY_PARTS = frozenset({"confirmations", "finalized"})
 
 
 def _incomplete_summary(

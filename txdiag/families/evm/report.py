@@ -13,9 +13,9 @@ from txdiag.guidance.render import Rendered, render
 from txdiag.models import Classification, Evidence
 
 
-def incomplete(ev: Evidence) -> tuple[str, ...]:
+def incomplete(ev: Evidence, chain: ChainSpec | None) -> tuple[str, ...]:
     """The deciding checks that could not be made for a found transaction (empty: the answer is complete)."""
-    return confirmed.incomplete(ev)
+    return confirmed.incomplete(ev, chain)
 
 
 def rendered(result: Classification, ev: Evidence, chain: ChainSpec | None, lang: str) -> Rendered:

@@ -22,7 +22,8 @@ from txdiag.errors import WireError
 from txdiag.families.evm.probes.plan import Answer, Plan, answer
 from txdiag.families.evm.wire import parse_block_head, parse_fee_history, parse_pool_status, quantity
 from txdiag.models import NetworkView, PoolStatus
-from txdiag.rpc import Call, Reply
+from txdiag.rpc import Call, Reply, RpcItemError
+from txdiag.rpc.codec import INTERNAL_ERROR, NO_ANSWER
 
 T = TypeVar("T")
 
@@ -120,6 +121,15 @@ def read_pool(reply: Reply, parse: Callable[[Any], T]) -> tuple[T | None, bool]:
     return None, reply.error is None or not reply.error.unsupported
 
 
+def could_not_answer(err: RpcItemError) -> bool:
+    """Whether a node's error for a block tag says it could not answer now, not that it has no such tag.
+
+    Throttled, an internal error, or the item missing from the answer: the tag's block exists and was not read.
+    The errors of a node without the tag (geth's -32000 "finalized block not found", invalid params) are not.
+    """
+    return err.rate_limited or err.code in (INTERNAL_ERROR, NO_ANSWER)
+
+
 def parse_snapshot(snap: SnapshotAnswer) -> NetworkView:
     """Build a NetworkView; a part that could not be read is named in ``unavailable``.
 
@@ -134,7 +144,7 @@ def parse_snapshot(snap: SnapshotAnswer) -> NetworkView:
     head, head_ts = snap.latest.value
 
     def optional_head(mark: Answer[BlockHead], part: str) -> int | None:
-        if mark.malformed:
+        if mark.malformed or (mark.error is not None and could_not_answer(mark.error)):
             unavailable.add(part)
         # no finality tag (pre-merge style chains, some L2 nodes) is normal: not an outage
         return mark.value[0] if mark.value is not None else None

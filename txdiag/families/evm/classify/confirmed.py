@@ -15,11 +15,18 @@ DECIDING_PARTS = frozenset({"recipient", "recipient_code", "sender_history", "to
 DECIDING_PREFIXES = ("code_on:",)
 
 
-def incomplete(ev: Evidence) -> tuple[str, ...]:
-    """The deciding checks that could not be made for a found transaction (empty: the diagnosis is complete)."""
+def incomplete(ev: Evidence, chain: ChainSpec | None) -> tuple[str, ...]:
+    """The deciding checks that could not be made for a found transaction (empty: the diagnosis is complete).
+
+    The network's finalized block decides how final a mined transaction is on a chain that goes by it: when it
+    could not be read, finality was counted by depth instead, which is no all-clear.
+    """
     if ev.tx is None:
         return ()
-    return tuple(sorted(p for p in ev.unchecked if p in DECIDING_PARTS or p.startswith(DECIDING_PREFIXES)))
+    parts = {p for p in ev.unchecked if p in DECIDING_PARTS or p.startswith(DECIDING_PREFIXES)}
+    if "finalized" in ev.unchecked and ev.receipt is not None and chain is not None and chain.finality == "finalized":
+        parts.add("finalized")
+    return tuple(sorted(parts))
 
 
 def confirmations(ev: Evidence) -> int | None:
@@ -134,7 +141,7 @@ def unchecked(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
     """Parts of the chain data that could not be read: said plainly, never guessed."""
     if ev.tx is None or not ev.unchecked:
         return None
-    deciding = incomplete(ev)
+    deciding = incomplete(ev, chain)
     details: dict[str, object] = {"parts": sorted(ev.unchecked), "deciding": list(deciding)}
     # a deciding check left undone is a warning: the verdict may be missing its cause
     return Finding(Code.UNCHECKED, Severity.WARNING if deciding else Severity.INFO, details)
