@@ -9,6 +9,7 @@ import pytest
 
 from tests.support import builders
 from txdiag.families.evm.classify import classify
+from txdiag.families.evm.classify.confirmed import incomplete
 from txdiag.models import (
     Asked,
     Classification,
@@ -22,6 +23,7 @@ from txdiag.models import (
     TxView,
     Verdict,
 )
+from txdiag.report import Diagnosis
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 CHAIN = builders.chain_spec(confirmations=12)
@@ -173,3 +175,20 @@ def test_not_found_unconfirmed_by_a_second_endpoint_says_so() -> None:
         hash="0x" + "11" * 32, chain="alpha", network=None, tx=None, asked=(Asked("alpha", ("http://a",)),)
     )
     assert classify(single, CHAIN, NOW).findings[0].details["unconfirmed"] is None  # one endpoint: nothing to confirm
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_a_receipt_that_cannot_say_how_it_ended_is_never_an_all_clear(lang: str) -> None:
+    """Status unknown (a state root, all gas used): neither confirmed nor failed; the outcome named, undecided."""
+    unknown = dataclasses.replace(
+        ev(head=300, finalized=200, status=TxStatus.UNKNOWN), unchecked=frozenset({"outcome"})
+    )
+    result = classify(unknown, CHAIN, NOW)
+    assert sorted(result.codes()) == ["unchecked"]
+    (finding,) = result.findings
+    assert (finding.severity, finding.details["deciding"]) == (Severity.WARNING, ["outcome"])
+    assert incomplete(unknown, CHAIN) == ("outcome",)
+    doc = Diagnosis.build(unknown, result, CHAIN, lang, NOW).to_json()
+    assert (doc["complete"], doc["incomplete_parts"], doc["tx"]["status"]) == (False, ["outcome"], "unknown")
+    words = {"en": "whether the transaction succeeded", "zh-CN": "交易是否成功"}[lang]
+    assert words in doc["summary"]

@@ -221,6 +221,7 @@ RECEIPT = {
     "effectiveGasPrice": "0x1",
     "logs": [],
 }
+ROOTED = {k: v for k, v in {**RECEIPT, "root": "0x" + "ee" * 32}.items() if k != "status"}
 
 
 @pytest.mark.parametrize(
@@ -236,6 +237,13 @@ RECEIPT = {
         (TX, None, "receipt_missing"),
         (None, RECEIPT, "receipt_without_transaction"),
         (None, None, None),
+        # a receipt stripped of its status, and with no state root either: not a receipt at all
+        (TX, {k: v for k, v in RECEIPT.items() if k != "status"}, "malformed_receipt"),
+        (TX, {**RECEIPT, "status": None}, "malformed_receipt"),
+        (TX, {**RECEIPT, "status": "0x2"}, "malformed_receipt"),
+        # a state root (before Byzantium) for a typed transaction, which came long after it
+        (TX, {**ROOTED, "status": None}, "receipt_without_status"),
+        ({**TX, "type": "0x0", "gasPrice": "0x1"}, ROOTED, None),
     ],
 )
 def test_transaction_checks(tx: object, receipt: object, fault: str | None) -> None:
@@ -579,3 +587,114 @@ async def test_a_wrong_block_time_in_the_receipt_is_questioned_not_the_honest_he
         assert (d.verdict, d.evidence.block_number) == expected
         assert liar.methods["eth_getTransactionReceipt"] >= 1  # the liar's receipt was the one read
         assert good.methods["eth_getBlockByHash"] >= 1  # its block was asked of the other endpoint
+
+
+# --- a receipt that does not say how the transaction ended ------------------------------------------------------
+
+
+def stripped(result: object) -> object:
+    """The receipt with its status taken out, as a broken or stripping proxy sends it."""
+    return {k: v for k, v in result.items() if k != "status"} if isinstance(result, dict) else result
+
+
+def rooted(result: object) -> object:
+    """The receipt as a node before Byzantium writes it: a state root where the status was."""
+    if not isinstance(result, dict):
+        return result
+    return {**{k: v for k, v in result.items() if k != "status"}, "root": "0x" + "ee" * 32}
+
+
+STRIPPED = Fault(rewrite={"eth_getTransactionReceipt": stripped})
+ROOTED_ANSWER = Fault(rewrite={"eth_getTransactionReceipt": rooted})
+REVERT_INIT = bytes([0x60, 0x00, 0x60, 0x00, 0xFD])  # creation code that reverts at once: PUSH1 0 PUSH1 0 REVERT
+
+
+@pytest.fixture
+def legacy_revert(chain_a: Chain, node_a: Anvil) -> str:
+    """A legacy (type 0) transaction that reverted with most of its gas left, a few blocks deep."""
+    tx = chain_a.send(account(6), None, data=REVERT_INIT, gas=100_000, legacy_gas_price=2 * chain_a.base_fee())
+    receipt = chain_a.wait(tx)
+    assert receipt["status"] == "0x0"
+    assert int(receipt["gasUsed"], 16) < 100_000
+    node_a.mine(4)
+    return tx
+
+
+@pytest.mark.asyncio
+async def test_a_receipt_stripped_of_its_status_alone_is_could_not_check(
+    legacy_revert: str, proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """A reverted transaction whose receipt lost its status is no success: the answer fails its check, uncached."""
+    liar = proxies[0]
+    liar.set(STRIPPED)
+    settings = Settings(deadline=5.0, attempt_timeout=1.0)
+    async with build_service(settings, load_chains(directory(tmp_path, liar.url))) as service:
+        with pytest.raises(ChainUnavailable) as info:
+            await service.diagnose(legacy_revert)
+        assert len(service.results) == 0
+    assert info.value.reason is Reason.UNVERIFIED
+    assert "malformed_receipt" in str(info.value)
+    assert liar.methods["eth_getTransactionReceipt"] >= 1
+
+
+def test_a_receipt_stripped_of_its_status_alone_exits_3_from_the_cli(
+    legacy_revert: str, proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """CLI: never "confirmed" from a stripped receipt; exit 3 and one line naming the malformed receipt."""
+    liar = proxies[0]
+    liar.set(STRIPPED)
+    env = {"TXDIAG_DEADLINE": "5", "TXDIAG_RPC_TIMEOUT": "1", "TXDIAG_SIGHTINGS": "memory"}
+    result = support_cli.run(legacy_revert, directory(tmp_path, liar.url), env=env)
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert "malformed_receipt" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("lie", ["stripped", "rooted"])
+@pytest.mark.parametrize("liar_first", [True, False])
+async def test_beside_an_honest_endpoint_the_receipt_with_its_status_wins(
+    lie: str, liar_first: bool, *, legacy_revert: str, proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """A receipt without its status (or with a state root in its place) beside an honest one: the revert stands."""
+    liar, good = proxies
+    liar.set(STRIPPED if lie == "stripped" else ROOTED_ANSWER)
+    urls = (liar.url, good.url) if liar_first else (good.url, liar.url)
+    async with build_service(SETTINGS, load_chains(directory(tmp_path, *urls))) as service:
+        d = await service.diagnose(legacy_revert)
+    doc = d.to_json()
+    assert d.verdict == "failed", doc["summary"]
+    assert doc["tx"]["status"] == "reverted"
+    assert "reverted" in {f["code"] for f in doc["findings"]}
+    assert doc["complete"] is True
+    if liar_first:
+        assert liar.methods["eth_getTransactionReceipt"] >= 1  # the liar was asked, and not believed
+
+
+@pytest.mark.asyncio
+async def test_a_receipt_from_before_byzantium_that_used_all_its_gas_is_no_bare_confirmed(
+    chain_a: Chain, node_a: Anvil, proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """A state root and all the gas used: failed or not, the receipt cannot say; so the answer says that, uncached."""
+    payment = chain_a.send(account(6), account(7).address, value=5, gas=21_000, legacy_gas_price=2 * chain_a.base_fee())
+    spent = chain_a.send(account(6), account(7).address, value=6, gas=30_000, legacy_gas_price=2 * chain_a.base_fee())
+    node_a.mine(70)  # past anvil's finalized block: only the outcome is in doubt
+    old = proxies[0]
+    old.set(ROOTED_ANSWER)
+    settings = Settings(deadline=5.0, attempt_timeout=1.0)
+    async with build_service(settings, load_chains(directory(tmp_path, old.url))) as service:
+        unknown = await service.diagnose(payment)
+        known = await service.diagnose(spent)
+        assert service.results.get(payment) is None  # an answer that may yet change is never cached
+        assert service.results.get(spent) is not None
+    doc = unknown.to_json()
+    assert doc["tx"]["status"] == "unknown"
+    assert doc["complete"] is False
+    assert doc["incomplete_parts"] == ["outcome"]
+    assert "whether the transaction succeeded" in doc["summary"]
+    assert not {"confirmed", "awaiting_confirmations"} & {f["code"] for f in doc["findings"]}
+    # gas left over: before Byzantium every failure used all of it, so this one succeeded
+    other = known.to_json()
+    assert (known.verdict, other["tx"]["status"], other["complete"]) == ("confirmed", "success", True)
+    assert "confirmed" in {f["code"] for f in other["findings"]}

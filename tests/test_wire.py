@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from txdiag.errors import WireError
+from txdiag.families.evm.probes.lookup import parse_receipt_link
 from txdiag.families.evm.snapshot import read_pool
 from txdiag.families.evm.wire import (
     decode_symbol,
@@ -68,6 +69,56 @@ def test_malformed_transaction_refused(field: str, value: Any) -> None:
     """A field of the wrong shape is a WireError, not a crash or a guess."""
     with pytest.raises(WireError):
         parse_tx({**TX, field: value})
+
+
+RECEIPT: dict[str, Any] = {
+    "blockNumber": "0x10",
+    "blockHash": "0x" + "22" * 32,
+    "gasUsed": "0x5208",
+    "logs": [],
+}
+ROOT = "0x" + "33" * 32
+
+
+@pytest.mark.parametrize(
+    ("fields", "gas_limit", "status", "root"),
+    [
+        ({"status": "0x1"}, None, TxStatus.SUCCESS, False),
+        ({"status": "0x0"}, None, TxStatus.REVERTED, False),
+        ({"status": "0x1", "root": ROOT}, None, TxStatus.SUCCESS, False),  # the status says it; a root is extra
+        # before Byzantium: a state root and no status; every failure then used all its gas
+        ({"root": ROOT}, 30_000, TxStatus.SUCCESS, True),
+        ({"root": ROOT, "status": None}, 30_000, TxStatus.SUCCESS, True),
+        ({"root": ROOT}, 21_000, TxStatus.UNKNOWN, True),  # all of it used: failed, or a success that needed it all
+        ({"root": ROOT}, None, TxStatus.UNKNOWN, True),  # the transaction's limit unknown: the receipt cannot say
+    ],
+)
+def test_receipt_outcome(fields: dict[str, Any], gas_limit: int | None, status: TxStatus, root: bool) -> None:
+    """A status says how it ended; a state root alone says success only where gas was left over, else UNKNOWN."""
+    receipt = parse_receipt({**RECEIPT, **fields}, gas_limit)
+    assert (receipt.status, receipt.root) == (status, root)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},  # neither status nor root: a stripped answer, never success
+        {"status": None},
+        {"status": None, "root": None},
+        {"status": "0x2"},
+        {"status": "0x"},
+        {"status": True},
+        {"root": "0x1234"},
+        {"root": "0x" + "zz" * 32},
+        {"root": 7},
+    ],
+)
+def test_a_receipt_that_says_no_outcome_is_malformed(fields: dict[str, Any]) -> None:
+    """Without a readable status (0 or 1) or, before Byzantium, a state root, a receipt is WireError, not success."""
+    with pytest.raises(WireError):
+        parse_receipt({**RECEIPT, **fields}, 30_000)
+    with pytest.raises(WireError):
+        parse_receipt_link({**RECEIPT, "transactionHash": "0x" + "11" * 32, **fields})
 
 
 def test_receipt_status_and_transfer_logs() -> None:

@@ -182,6 +182,9 @@ class TxStatus(StrEnum):
     PENDING = "pending"
     SUCCESS = "success"
     REVERTED = "reverted"
+    # mined, but its receipt cannot say how it ended: a receipt from before Byzantium (a state root, no status)
+    # for a transaction that used all of its gas, which it does whether it failed or not
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,13 +295,15 @@ class Logs(Sequence[LogView]):
 
 @dataclass(frozen=True, slots=True)
 class ReceiptView:
-    status: TxStatus  # SUCCESS or REVERTED
+    status: TxStatus  # SUCCESS or REVERTED; UNKNOWN only for a receipt with a state root (``root``)
     block_number: int
     block_hash: str
     gas_used: int
     effective_gas_price: int | None
     logs: Logs  # a tuple of LogView is accepted, and held as Logs
     contract_address: str | None = None
+    # the receipt carries a state root instead of a status (before Byzantium): its status was inferred
+    root: bool = False
 
     def __post_init__(self) -> None:
         logs: object = self.logs

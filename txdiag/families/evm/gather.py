@@ -51,6 +51,7 @@ from txdiag.models import (
     SenderState,
     TokenFacts,
     TokenTransfer,
+    TxStatus,
     TxView,
     Vanished,
 )
@@ -62,6 +63,8 @@ log = logging.getLogger(__name__)
 
 # the part named unchecked when the head could not be checked against the transaction's block time
 HEAD_PART = "confirmations"
+# the part named unchecked when the receipt cannot say whether the transaction failed (TxStatus.UNKNOWN)
+OUTCOME_PART = "outcome"
 LOGS_ON_THE_LOOP = 200  # logs parsed at a stretch (~15 us a log: ~3 ms) before the event loop is served
 
 
@@ -282,6 +285,8 @@ def _doubtful(ctx: ChainContext, endpoint: str, tx: TxView | None, receipt: Rece
         return False
     if tx is None:
         return True
+    if receipt is not None and receipt.root:
+        return True  # a receipt without a status (before Byzantium, or stripped of it): one with a status wins
     # a mined transaction without its receipt, or a pending one seen by a lagging node
     return receipt is None and (tx.block_number is not None or ctx.client.is_lagging(endpoint))
 
@@ -311,11 +316,12 @@ async def _ask_another(ctx: ChainContext, tx_hash: str, endpoint: str) -> _Again
 
 
 def _completeness(tx: TxView | None, receipt: ReceiptView | None) -> int:
-    """How much an answer knows: nothing, a pending transaction, a mined one, a mined one with its receipt."""
+    """How much an answer knows: nothing, a pending transaction, a mined one, a mined one with its receipt (one
+    that says its status above one with only a state root)."""
     if tx is None:
         return 0
     if receipt is not None:
-        return 3
+        return 3 if receipt.root else 4
     return 1 if tx.block_number is None else 2
 
 
@@ -343,7 +349,7 @@ async def _read_tx(ctx: ChainContext, lookup: Lookup) -> tuple[TxView | None, Re
         raise malformed
     if link.value is not None:
         try:
-            receipt = await _parse_receipt(link.value.raw)
+            receipt = await _parse_receipt(link.value.raw, tx.gas)
         except WireError as exc:
             raise malformed from exc
     # a receipt from a block the transaction does not name is a reorg in flight: trust neither as mined
@@ -352,16 +358,17 @@ async def _read_tx(ctx: ChainContext, lookup: Lookup) -> tuple[TxView | None, Re
     return tx, receipt
 
 
-async def _parse_receipt(value: Any) -> ReceiptView:
-    """The receipt; one with many logs (an airdrop) is parsed in slices, the event loop served between them.
+async def _parse_receipt(value: Any, gas_limit: int) -> ReceiptView:
+    """The receipt (``gas_limit``: the transaction's, see wire.receipt_status); one with many logs (an airdrop)
+    is parsed in slices, the event loop served between them.
 
     Such an answer's log objects are dropped from it as they are read (nothing reads them again): freeing
     20,000 of them at once, when the answer goes, held the loop ~15 ms.
     """
     logs = value.get("logs") if isinstance(value, dict) else None
     if not isinstance(logs, list) or len(logs) <= LOGS_ON_THE_LOOP:
-        return parse_receipt(value)
-    receipt = parse_receipt({**value, "logs": []})
+        return parse_receipt(value, gas_limit)
+    receipt = parse_receipt({**value, "logs": []}, gas_limit)
     read: list[LogRow] = []
     for start in range(0, len(logs), LOGS_ON_THE_LOOP):
         await asyncio.sleep(0)
@@ -383,6 +390,8 @@ async def investigate(found: Found) -> Evidence:
     if found.tx is None:
         return _evidence(found, found.network.unavailable, token_transfers=base)
     unchecked: set[str] = set(found.network.unavailable)
+    if found.receipt is not None and found.receipt.status is TxStatus.UNKNOWN:
+        unchecked.add(OUTCOME_PART)  # its receipt cannot say whether it failed: said, never taken as success
     # the recipients' code on the other chains depends only on round 1: asked beside the rounds
     side = asyncio.create_task(code_elsewhere(found)) if found.ctx.peers else None
     try:

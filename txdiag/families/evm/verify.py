@@ -82,6 +82,9 @@ def transaction(asked: str, tx: Answer[TxView], receipt: Answer[ReceiptLink]) ->
         return "receipt_for_pending_transaction"
     if link.block_number != view.block_number or link.block_hash.lower() != view.block_hash.lower():
         return "receipt_block_mismatch"
+    if link.root and view.type != 0:
+        # typed transactions (EIP-2718) came long after Byzantium: their receipts always carry a status
+        return "receipt_without_status"
     return None
 
 

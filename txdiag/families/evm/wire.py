@@ -113,26 +113,54 @@ def log_row(value: Any) -> LogRow:
     )
 
 
-def parse_receipt(value: Any) -> ReceiptView:
-    """An eth_getTransactionReceipt result (not null)."""
+def has_root(value: Any) -> bool:
+    """Whether a receipt says how it ended by a state root, not a status (before Byzantium); WireError when by
+    neither, or with a status that is neither 0 nor 1.
+
+    A receipt without both is no receipt: a stripped or broken answer, which must never read as success.
+    """
     o = _obj(value, "receipt")
     status = o.get("status")
-    if status is None:
-        # pre-Byzantium receipts carry a state root instead of a status; they succeeded unless out of gas
-        tx_status = TxStatus.SUCCESS
-    else:
-        tx_status = TxStatus.SUCCESS if quantity(status, "status") == 1 else TxStatus.REVERTED
+    if status is not None:
+        if quantity(status, "status") not in (0, 1):
+            raise WireError("receipt.status: expected 0 or 1")
+        return False
+    if o.get("root") is None:
+        raise WireError("receipt: neither status nor root")
+    data(o.get("root"), "receipt.root", size=32)
+    return True
+
+
+def receipt_status(value: Any, gas_limit: int | None) -> TxStatus:
+    """How a receipt says the transaction ended; ``gas_limit`` is the transaction's (None when unknown).
+
+    Before Byzantium (EIP-658) a receipt held a state root and no status. Every failure then (out of gas, an
+    invalid instruction or jump; REVERT came with Byzantium too) used up all the gas the transaction was given,
+    so gas left over means it succeeded. All of it used is what a failure does and what a success may do (a
+    plain payment with a 21,000 limit): the receipt cannot tell, and says UNKNOWN, never success.
+    """
+    o = _obj(value, "receipt")
+    if not has_root(o):
+        return TxStatus.SUCCESS if quantity(o.get("status"), "status") == 1 else TxStatus.REVERTED
+    gas_used = quantity(o.get("gasUsed"), "gasUsed")
+    return TxStatus.SUCCESS if gas_limit is not None and gas_used < gas_limit else TxStatus.UNKNOWN
+
+
+def parse_receipt(value: Any, gas_limit: int | None = None) -> ReceiptView:
+    """An eth_getTransactionReceipt result (not null); ``gas_limit`` is the transaction's (see receipt_status)."""
+    o = _obj(value, "receipt")
     logs = o.get("logs") or []
     if not isinstance(logs, list):
         raise WireError("receipt.logs: expected a list")
     return ReceiptView(
-        status=tx_status,
+        status=receipt_status(o, gas_limit),
         block_number=quantity(o.get("blockNumber"), "blockNumber"),
         block_hash=hash32(o.get("blockHash"), "blockHash"),
         gas_used=quantity(o.get("gasUsed"), "gasUsed"),
         effective_gas_price=opt_quantity(o.get("effectiveGasPrice"), "effectiveGasPrice"),
         logs=Logs(log_row(x) for x in logs),
         contract_address=opt_address(o.get("contractAddress"), "contractAddress"),
+        root=has_root(o),
     )
 
 

@@ -714,6 +714,7 @@ CATALOG = Catalog(
             "sender_pool": "the sender's pending transactions",
             "token": "token names and decimals",
             "failure": "the reason the transaction failed",
+            "outcome": "whether the transaction succeeded (its receipt does not say)",
             "recipient": "the recipient's details and history",
             "recipient_code": "whether the recipient is a contract",
             "sender_history": "the sender's recent transfers",

@@ -507,6 +507,7 @@ CATALOG = Catalog(
             "sender_pool": "发送方的待处理交易",
             "token": "代币名称和精度",
             "failure": "交易失败的原因",
+            "outcome": "交易是否成功（其收据没有说明）",
             "recipient": "收款地址的信息和历史",
             "recipient_code": "收款地址是否为合约",
             "sender_history": "发送方的近期转账",

@@ -8,10 +8,12 @@ from txdiag.chains import ChainSpec
 from txdiag.families.evm import transfers
 from txdiag.models import Code, Evidence, Finding, Severity, TxStatus
 
-# checks that decide whether a transfer is misdirected or failed (a look-alike needs the sender's history), and
-# whether it is final (the head checked against the block's time, "confirmations"): without one, an all-clear
-# would be a guess
-DECIDING_PARTS = frozenset({"recipient", "recipient_code", "sender_history", "token", "failure", "confirmations"})
+# checks that decide whether a transfer is misdirected or failed (a look-alike needs the sender's history; whether
+# it failed at all, "outcome", where the receipt cannot say), and whether it is final (the head checked against
+# the block's time, "confirmations"): without one, an all-clear would be a guess
+DECIDING_PARTS = frozenset(
+    {"recipient", "recipient_code", "sender_history", "token", "failure", "outcome", "confirmations"}
+)
 DECIDING_PREFIXES = ("code_on:",)
 
 

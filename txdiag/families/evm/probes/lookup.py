@@ -14,7 +14,7 @@ from typing import Any
 from txdiag.errors import WireError
 from txdiag.families.evm.probes.context import Found
 from txdiag.families.evm.probes.plan import Answer, Handle, Plan, answer
-from txdiag.families.evm.wire import hash32, parse_block_head, parse_tx, quantity
+from txdiag.families.evm.wire import has_root, hash32, parse_block_head, parse_tx, quantity
 from txdiag.models import TxView
 from txdiag.rpc import Call
 
@@ -30,14 +30,18 @@ class ReceiptLink:
     # reth and anvil do; Arbitrum's nodes do not)
     anchor: tuple[int, int] | None
     raw: dict[str, Any]
+    # a state root instead of a status (before Byzantium): its outcome is inferred from the gas it used
+    root: bool = False
 
 
 def parse_receipt_link(value: Any) -> ReceiptLink:
-    """The linking fields of an eth_getTransactionReceipt result (WireError when its block is unreadable)."""
+    """The linking fields of an eth_getTransactionReceipt result (WireError when its block is unreadable, or when
+    it says how the transaction ended by neither a status nor a state root: a stripped or broken answer)."""
     if not isinstance(value, dict):
         raise WireError("receipt: expected an object")
     number = quantity(value.get("blockNumber"), "blockNumber")
     block_hash = hash32(value.get("blockHash"), "blockHash")
+    root = has_root(value)
     raw_hash = value.get("transactionHash")
     anchor = None
     if value.get("blockTimestamp") is not None:
@@ -45,7 +49,7 @@ def parse_receipt_link(value: Any) -> ReceiptLink:
             anchor = (number, quantity(value.get("blockTimestamp"), "blockTimestamp"))
         except WireError:
             anchor = None  # a block time the node garbled is one the check goes without, not a broken receipt
-    return ReceiptLink(raw_hash if isinstance(raw_hash, str) else None, number, block_hash, anchor, value)
+    return ReceiptLink(raw_hash if isinstance(raw_hash, str) else None, number, block_hash, anchor, value, root)
 
 
 @dataclass(frozen=True, slots=True)

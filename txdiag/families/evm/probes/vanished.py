@@ -72,9 +72,10 @@ def _receipt_status(r: Reply) -> TxStatus | None:
     if not r.ok or r.value is None:
         return None
     try:
-        return parse_receipt(r.value).status
+        status = parse_receipt(r.value).status
     except WireError:
         return None
+    return None if status is TxStatus.UNKNOWN else status  # a receipt that cannot say how it ended says nothing
 
 
 def replacement(r: Reply, original: str) -> Replacement | None:
