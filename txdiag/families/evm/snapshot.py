@@ -124,10 +124,11 @@ def read_pool(reply: Reply, parse: Callable[[Any], T]) -> tuple[T | None, bool]:
 def could_not_answer(err: RpcItemError) -> bool:
     """Whether a node's error for a block tag says it could not answer now, not that it has no such tag.
 
-    Throttled, an internal error, or the item missing from the answer: the tag's block exists and was not read.
-    The errors of a node without the tag (geth's -32000 "finalized block not found", invalid params) are not.
+    Throttled, an internal error, missing data (a lagging or pruned node: "header not found", "unknown block"), or
+    the item missing from the answer: the tag's block exists and was not read. The errors of a node without the
+    tag (geth's -32000 "finalized block not found", invalid params, unsupported) are not.
     """
-    return err.rate_limited or err.code in (INTERNAL_ERROR, NO_ANSWER)
+    return err.rate_limited or err.missing_data or err.code in (INTERNAL_ERROR, NO_ANSWER)
 
 
 def parse_snapshot(snap: SnapshotAnswer) -> NetworkView:

@@ -26,9 +26,14 @@ def incomplete(ev: Evidence, chain: ChainSpec | None) -> tuple[str, ...]:
     if ev.tx is None:
         return ()
     parts = {p for p in ev.unchecked if p in DECIDING_PARTS or p.startswith(DECIDING_PREFIXES)}
-    if "finalized" in ev.unchecked and ev.receipt is not None and chain is not None and chain.finality == "finalized":
+    if chain is not None and _tag_unread(ev, chain):
         parts.add("finalized")
     return tuple(sorted(parts))
+
+
+def _tag_unread(ev: Evidence, chain: ChainSpec) -> bool:
+    """A mined transaction on a chain whose finality goes by the finalized block, and that block was not read."""
+    return "finalized" in ev.unchecked and ev.receipt is not None and chain.finality == "finalized"
 
 
 def confirmations(ev: Evidence) -> int | None:
@@ -40,15 +45,24 @@ def confirmations(ev: Evidence) -> int | None:
 
 
 def finality(ev: Evidence, chain: ChainSpec) -> tuple[bool, int, str]:
-    """(final?, blocks required, how we know): the node's finalized tag when it has one."""
+    """(final?, blocks required, how we know): the node's finalized tag when it has one.
+
+    Where that block decides and could not be read, nothing is final: the depth is no stand-in for it (12 blocks
+    on Ethereum are not final), and how many blocks remain is not known either (``TAG_UNREAD``).
+    """
     block = ev.block_number
     assert block is not None
     assert ev.network is not None
     depth = confirmations(ev) or 0
+    if _tag_unread(ev, chain):
+        return False, chain.confirmations, TAG_UNREAD
     if ev.network.finalized is not None and chain.finality == "finalized":
         required = max(1, ev.network.head - ev.network.finalized + 1)
         return block <= ev.network.finalized, required, "finalized_tag"
     return depth >= chain.confirmations, chain.confirmations, "confirmations"
+
+
+TAG_UNREAD = "finalized_tag_unread"  # how final is not known: the finalized block that decides it was not read
 
 
 def is_final(ev: Evidence, chain: ChainSpec) -> bool:
@@ -105,8 +119,8 @@ def awaiting_confirmations(ev: Evidence, chain: ChainSpec, now: datetime) -> Fin
     if ev.receipt is None or ev.receipt.status is not TxStatus.SUCCESS:
         return None
     details = _mined_details(ev, chain)
-    if details["finalized"]:
-        return None
+    if details["finalized"] or details["finality_source"] == TAG_UNREAD:
+        return None  # unread: no count of blocks to wait is known (the unchecked finding says what was not read)
     assert ev.network is not None
     assert ev.block_number is not None
     if details["finality_source"] == "finalized_tag" and ev.network.finalized is not None:
