@@ -163,3 +163,45 @@ async def test_status_probes_bitcoin_endpoints_with_their_head_method(
     assert up.head == ltc_node.rpc("getblockcount")
     assert not down.up
     assert a.methods["getblockcount"] == 1
+
+
+@pytest.mark.parametrize(
+    ("fault", "named"),
+    [
+        (Fault(item_errors={"gettxout": (-32603, "internal error")}), True),  # the node could not say
+        (Fault(status=403), True),  # the look-back's request refused: no endpoint left to ask
+        (None, False),  # the control: the inputs were read, and the replacement is the answer
+    ],
+    ids=["gettxout_error", "refused", "answered"],
+)
+async def test_a_vanished_payment_whose_coins_could_not_be_checked_says_so(
+    fault: Fault | None, named: bool, ltc_node: Litecoind, pair: tuple[FaultProxy, FaultProxy], tmp_path: Path
+) -> None:
+    """Seen pending, then replaced in the mempool: when its inputs cannot be read, "inputs" is named, incomplete."""
+    ltc_node.clear_mempool()
+    txid = str(ltc_node.wallet("sendtoaddress", ltc_node.new_address(), "0.05", "", "", False, True))
+    a, _ = pair
+    try:
+        async with service(tmp_path, a.url) as s:
+            assert (await s.diagnose(txid)).verdict == "delayed"  # seen pending: a sighting is kept
+            ltc_node.wallet("bumpfee", txid)  # its replacement waits in the mempool; it is gone
+            a.set(Fault())
+            if fault is not None:
+                a.schedule = lambda q: fault if "gettxout" in q.methods else None
+            d = await s.diagnose(txid)
+    finally:
+        ltc_node.clear_mempool()
+    doc = d.to_json()
+    assert a.methods["gettxout"] >= 1
+    if not named:
+        assert doc["verdict"] == "failed"
+        assert [f["code"] for f in doc["findings"]] == ["replaced"]
+        assert doc["complete"] is True
+        return
+    assert doc["verdict"] == "not_found"  # nowhere now; whether dropped or replaced is not guessed
+    assert doc["complete"] is False
+    assert doc["incomplete_parts"] == ["inputs"]
+    (finding,) = [f for f in doc["findings"] if f["code"] == "unchecked"]
+    assert finding["details"]["parts"] == ["inputs"]
+    assert finding["message"] == "Not checked: the coins it spent."
+    assert "(the coins it spent)" in doc["summary"]

@@ -142,6 +142,11 @@ class BtcVanished:
     last_seen: datetime
     spends: tuple[Spend, ...] = ()  # empty when the inputs could not be checked
 
+    @property
+    def unchecked(self) -> frozenset[str]:
+        """The part "inputs" when the coins it spent could not be checked: dropped or replaced is then unknown."""
+        return frozenset({"inputs"}) if self.inputs and not self.spends else frozenset()
+
 
 @dataclass(frozen=True, slots=True)
 class BtcEvidence:

@@ -14,7 +14,10 @@ from txdiag.models import Classification
 
 
 def incomplete(ev: BtcEvidence) -> tuple[str, ...]:
-    """The deciding parts that could not be read: for a pending payment, its mempool entry and the projected blocks."""
+    """The deciding parts that could not be read: for a pending payment, its mempool entry and the projected blocks;
+    for one seen pending and gone, the coins it spent (whether it was dropped or replaced)."""
+    if ev.vanished is not None and ev.tx is None:
+        return tuple(sorted(ev.vanished.unchecked))
     if not ev.pending:
         return ()
     parts = ev.unchecked | (ev.network.unavailable if ev.network is not None else frozenset())

@@ -14,7 +14,7 @@ from datetime import datetime
 from txdiag.chains import ChainSpec
 from txdiag.families.bitcoin import fees
 from txdiag.families.bitcoin.models import BtcEvidence, MempoolEntry, TxOutput
-from txdiag.models import Classification, Code, Finding, Severity
+from txdiag.models import Classification, Code, Finding, Severity, Verdict
 
 MAX_CPFP_OUTPUTS = 3  # outputs named for a child, largest first
 BLOCK_MIN_FEE = 1_000  # sat per 1000 vB: Bitcoin Core's -blockmintxfee, below which miners take nothing
@@ -287,9 +287,16 @@ def dropped(ev: BtcEvidence, a: Assessment | None, chain: ChainSpec, now: dateti
 
 def unchecked(ev: BtcEvidence, a: Assessment | None, chain: ChainSpec, now: datetime) -> Finding | None:
     """Parts that could not be read: named, never guessed."""
-    parts = sorted(ev.unchecked | (ev.network.unavailable if ev.network else frozenset()))
+    parts = sorted(
+        ev.unchecked
+        | (ev.network.unavailable if ev.network else frozenset())
+        | (ev.vanished.unchecked if ev.vanished else frozenset())
+    )
     if not parts:
         return None
+    if ev.tx is None:
+        # seen pending and gone, its coins unread: this is the whole answer, and what it says is not found
+        return Finding(Code.UNCHECKED, Severity.WARNING, {"parts": parts}, argues=Verdict.NOT_FOUND)
     return Finding(Code.UNCHECKED, Severity.INFO, {"parts": parts})
 
 
@@ -310,7 +317,12 @@ RULES: tuple[Rule, ...] = (
 def classify(ev: BtcEvidence, chain: ChainSpec, now: datetime) -> Classification:
     """Run every rule on the evidence and one assessment of it."""
     a = assess(ev, chain) if ev.pending else None
-    return Classification.from_findings([f for rule in RULES if (f := rule(ev, a, chain, now)) is not None])
+    result = Classification.from_findings([f for rule in RULES if (f := rule(ev, a, chain, now)) is not None])
+    if ev.tx is None and not any(f.code.escalates for f in result.findings):
+        # nowhere now, and what became of it could not be checked: not found, with what was not checked, never an
+        # all-clear
+        return Classification(Verdict.NOT_FOUND, result.findings)
+    return result
 
 
 def parent_entries(entry: MempoolEntry, pool: dict[str, MempoolEntry]) -> tuple[MempoolEntry, ...]:

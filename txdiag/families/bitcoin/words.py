@@ -141,7 +141,10 @@ EN: dict[Code, Entry] = {
         },
     ),
     Code.UNCHECKED: Entry(
-        summary="Part of the network data could not be read just now, so some checks were skipped.",
+        summary=(
+            "Part of the network data could not be read just now ({parts}), so some checks were skipped. Ask again "
+            "in a minute for a complete answer."
+        ),
         message="Not checked: {parts}.",
         steps={"retry": "Ask again in a minute for a complete answer."},
     ),
@@ -231,7 +234,7 @@ ZH: dict[Code, Entry] = {
         },
     ),
     Code.UNCHECKED: Entry(
-        summary="部分网络数据暂时无法读取，因此跳过了一些检查。",
+        summary="部分网络数据暂时无法读取（{parts}），因此跳过了一些检查。请一分钟后再查询一次，以获得完整的结果。",
         message="未检查：{parts}。",
         steps={"retry": "请一分钟后再查询一次，以获得完整的结果。"},
     ),
