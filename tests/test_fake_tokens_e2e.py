@@ -33,9 +33,12 @@ def scene(chain_a: Chain, node_a: Anvil, tmp_path_factory: pytest.TempPathFactor
     genuine = chain_a.deploy("Counterfeit", issuer, encode(["string", "uint8"], ["USDT", 6]))
     fake = chain_a.deploy("Counterfeit", attacker, encode(["string", "uint8"], ["USDT", 6]))
     strd = chain_a.deploy("Stardust", issuer)
+    # USDT written with a Cyrillic capital dze (U+0405): it reads as USDT and compares as nothing else
+    imitation = chain_a.deploy("Counterfeit", attacker, encode(["string", "uint8"], ["U\u0405DT", 6]))
     friend = Account.create().address
     lookalike = twin(friend, 5, 4)
     out: dict[str, Any] = {"victim": victim.address, "genuine": genuine, "fake": fake, "friend": friend}
+    out["imitation"] = imitation
     out["lookalike"] = lookalike
 
     def send(who: Any, to: str, name: str, fn: str, *args: Any) -> str:
@@ -50,6 +53,7 @@ def scene(chain_a: Chain, node_a: Anvil, tmp_path_factory: pytest.TempPathFactor
     # poisoning: a fake "payment" from the look-alike, and a zero-value transferFrom out of the victim
     out["fake_airdrop"] = send(attacker, fake, "Counterfeit", "airdrop", lookalike, victim.address, 7 * USD)
     out["zero_value"] = send(attacker, strd, "Stardust", "transferFrom", victim.address, lookalike, 0)
+    out["imitation_airdrop"] = send(attacker, imitation, "Counterfeit", "airdrop", lookalike, victim.address, 9 * USD)
 
     directory = tmp_path_factory.mktemp("chains-with-tokens")
     table = f'\n[tokens]\nUSDT = {{ address = "{genuine}", issuer = "Tether" }}\n'
@@ -58,7 +62,7 @@ def scene(chain_a: Chain, node_a: Anvil, tmp_path_factory: pytest.TempPathFactor
     return out
 
 
-CASES = ("genuine_to_friend", "fake_sent", "fake_airdrop", "zero_value")
+CASES = ("genuine_to_friend", "fake_sent", "fake_airdrop", "zero_value", "imitation_airdrop")
 
 
 @pytest.fixture(scope="module")
@@ -164,3 +168,37 @@ def test_zero_value_transfer_is_poisoning(docs: dict[Any, Any], scene: dict[str,
     assert (p["victim"], p["planted"], p["lookalike_of"]) == (scene["victim"], scene["lookalike"], scene["friend"])
     assert doc["summary"].startswith(words)
     assert not {c for c in codes(doc) if c.endswith("_recipient")}
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", "the token {token} calls itself U\u0405DT, written with other characters (U+0405) to look like USDT"),
+        ("zh-CN", "代币 {token} 自称 U\u0405DT，用其他字符（U+0405）写成，只是看起来像 USDT"),
+    ],
+)
+def test_lookalike_usdt_airdrop(docs: dict[Any, Any], scene: dict[str, Any], lang: str, words: str) -> None:
+    """A token whose symbol is USDT with a Cyrillic Ѕ: a fake, said to imitate USDT, and its airdrop is poisoning."""
+    doc = docs["imitation_airdrop", lang]
+    assert doc["verdict"] == "misdirected"
+    d = finding(doc, "fake_token")
+    assert (d["token"], d["genuine"], d["symbol_claimed"], d["explanation"]) == (
+        scene["imitation"],
+        scene["genuine"],
+        "USDT",
+        "fake_received",
+    )
+    assert (d["lookalike"], d["symbol_shown"], d["lookalike_chars"], d["mixed_scripts"]) == (
+        True,
+        "U\u0405DT",
+        ["U+0405"],
+        True,
+    )
+    assert words.format(token=scene["imitation"]) in doc["summary"]
+    p = finding(doc, "address_poisoning")
+    assert (p["victim"], p["planted"], p["lookalike_of"], p["kind"]) == (
+        scene["victim"],
+        scene["lookalike"],
+        scene["friend"],
+        "foreign",
+    )

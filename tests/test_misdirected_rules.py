@@ -10,6 +10,8 @@ import pytest
 from eth_abi.abi import encode
 
 from tests.support import builders
+from tests.support.words import english_words, names_of
+from txdiag import text
 from txdiag.chains import ChainSpec, KnownToken
 from txdiag.families.evm.classify import classify
 from txdiag.families.evm.classify import misdirected as m
@@ -648,6 +650,8 @@ def test_nft_payment_from_its_log() -> None:
 GENUINE = "0xdAC17F958D2ee523a2206206994597C13D831ec7"
 FAKE = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 VICTIM = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
+DAI = "0x6B175474E89094C44Da98b954EedeAC495271d0F"
+BTCB = "0x7130d2A12B9BCbFAe4f2634d864A1Ee1Ce3Ead9c"
 TETHER = dataclasses.replace(CHAIN, tokens=(KnownToken("USDT", GENUINE, "Tether"),))
 
 
@@ -688,6 +692,117 @@ def test_fake_token_and_poisoning_table(
         assert classify(evidence, chain, NOW).verdict is Verdict.MISDIRECTED
     if poisoning is not None:  # it moved nothing of the victim's: no recipient finding claims otherwise
         assert not {c for c in codes(evidence) if c.endswith("_recipient")}
+
+
+def _claiming(symbol: str, *moves: tuple[str, str, int], token: str = FAKE) -> Evidence:
+    """Transfers of ``token``, which calls itself ``symbol`` (through the sanitiser, as the gather layer does)."""
+    return dataclasses.replace(_logs(*moves, token=token), tokens=(TokenFacts(token, text.symbol(symbol), 6),))
+
+
+LISTING = dataclasses.replace(
+    CHAIN,
+    tokens=(KnownToken("USDT", GENUINE, "Tether"), KnownToken("DAI", DAI), KnownToken("BTC", BTCB)),
+)
+
+
+@pytest.mark.parametrize(
+    ("symbol", "claimed", "chars", "mixed"),
+    [
+        ("U\u0405DT", "USDT", ["U+0405"], True),  # Cyrillic capital dze
+        ("USD\u0422", "USDT", ["U+0422"], True),  # Cyrillic capital te
+        ("\uff35\uff33\uff24\uff34", "USDT", ["U+FF35", "U+FF33", "U+FF24", "U+FF34"], False),  # full-width
+        ("USDT\u2024", "USDT", ["U+2024"], False),  # one-dot leader
+        ("USDT.", "USDT", ["U+002E"], False),
+        ("U\u0405D\u03a4", "USDT", ["U+0405", "U+03A4"], True),  # Cyrillic and Greek in one symbol
+        ("u\u0455d\u0442", "USDT", ["U+0455", "U+0442"], True),  # lowercase Cyrillic dze and te
+        ("US\u200bDT\u202e", "USDT", [], False),  # zero-width and bidi characters: the sanitiser drops them
+        ("DA1", "DAI", ["U+0031"], False),  # a digit one for a capital I
+        ("\u0412\u0422\u0421", "BTC", ["U+0412", "U+0422", "U+0421"], False),  # wholly Cyrillic, reads as BTC
+    ],
+)
+def test_lookalike_symbol_is_a_fake_token_and_its_airdrop_poisoning(
+    symbol: str, claimed: str, chars: list[str], mixed: bool
+) -> None:
+    """A token from another contract whose symbol reads as a listed one is a fake, sent or planted by a third party."""
+    sent = _claiming(symbol, (SENDER, FRIEND, 5 * 10**6))
+    f = m.fake_token(sent, LISTING, NOW)
+    assert f is not None, symbol
+    assert (f.details["explanation"], f.details["symbol_claimed"]) == ("fake_sent", claimed)
+    shown = text.symbol(symbol)
+    if shown.upper() == claimed:  # what is left after the sanitiser is the symbol itself: a plain fake
+        assert f.details["lookalike"] is False
+        assert "symbol_shown" not in f.details
+    else:
+        assert f.details["lookalike"] is True
+        assert (f.details["symbol_shown"], f.details["lookalike_chars"], f.details["mixed_scripts"]) == (
+            shown,
+            chars,
+            mixed,
+        )
+    assert classify(sent, LISTING, NOW).verdict is Verdict.MISDIRECTED
+    planted = _claiming(symbol, (LOOKALIKE, VICTIM, 5 * 10**6))
+    p = m.address_poisoning(planted, LISTING, NOW)
+    assert p is not None
+    assert (p.details["explanation"], p.details["kind"]) == ("poisoning_foreign", "foreign")
+    assert m.fake_token(planted, LISTING, NOW) is not None
+    assert classify(planted, LISTING, NOW).verdict is Verdict.MISDIRECTED
+
+
+@pytest.mark.parametrize(
+    ("symbol", "token"),
+    [
+        ("USDT", GENUINE),  # the listed token itself
+        ("U\u0405DT", GENUINE),  # the listed contract, however its symbol reads, is the listed token
+        ("STRD", FAKE),  # an unrelated symbol
+        ("USDC", FAKE),  # another stablecoin, not listed on this chain
+        ("USDTX", FAKE),  # holds the letters, and more
+        ("XUSDT", FAKE),
+        ("USDT0", FAKE),
+        ("DAL", FAKE),  # a capital L is no I
+        ("\u6cf0\u8fbe\u5e01", FAKE),  # Chinese
+        ("\u0414\u041e\u041b\u041b\u0410\u0420", FAKE),  # a Cyrillic word
+        ("\u0394\u03a1\u03a7", FAKE),  # Greek letters that look like no listed symbol
+        ("...", FAKE),
+    ],
+)
+def test_honest_symbols_are_not_fake(symbol: str, token: str) -> None:
+    """The listed token, unrelated symbols, symbols that merely hold the letters, other scripts' words: no finding."""
+    sent = _claiming(symbol, (SENDER, FRIEND, 5 * 10**6), token=token)
+    assert m.fake_token(sent, LISTING, NOW) is None
+    planted = _claiming(symbol, (LOOKALIKE, VICTIM, 5 * 10**6), token=token)
+    assert m.fake_token(planted, LISTING, NOW) is None
+    assert m.address_poisoning(planted, LISTING, NOW) is None
+    assert Verdict.MISDIRECTED not in {f.code.verdict for f in classify(planted, LISTING, NOW).findings}
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        (
+            "en",
+            "This is not Tether's USDT on alpha: the token {fake} calls itself U\u0405DT, written with other "
+            "characters (U+0405) to look like USDT; Tether's USDT on alpha is the token at {genuine}.",
+        ),
+        (
+            "zh-CN",
+            "这不是 alpha 上的 Tether 发行的 USDT ：代币 {fake} 自称 U\u0405DT，用其他字符（U+0405）写成，只是看起来像 "
+            "USDT；alpha 上的 Tether 发行的 USDT 是地址为 {genuine} 的代币。",
+        ),
+    ],
+)
+def test_lookalike_words(lang: str, words: str) -> None:
+    """The summary says calmly which characters make the symbol look like the listed one, in both languages."""
+    evidence = _claiming("U\u0405DT", (SENDER, FRIEND, 5 * 10**6))
+    out = render(classify(evidence, TETHER, NOW), evidence, TETHER, lang)
+    assert out.summary.startswith(words.format(fake=FAKE, genuine=GENUINE))
+    (message,) = [f.message for f in out.findings if f.code == Code.FAKE_TOKEN.value]
+    assert "U\u0405DT" in message
+    assert "U+0405" in message
+    if lang == "zh-CN":
+        names = names_of([f.details for f in classify(evidence, TETHER, NOW).findings], ["alpha"])
+        assert [w for t in (out.summary, *(f.message for f in out.findings)) for w in english_words(t, names)] == []
+    plain = _claiming("USDT", (SENDER, FRIEND, 5 * 10**6))
+    assert "U+" not in render(classify(plain, TETHER, NOW), plain, TETHER, lang).summary
 
 
 def test_poisoning_names_the_imitated_counterparty() -> None:

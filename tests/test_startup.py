@@ -35,6 +35,8 @@ AVOIDED = (
     "txdiag.pageview",
     "txdiag.families.evm.revert",  # revert decoding and its error table: only for a failure
     "txdiag.status",  # endpoint health: only `txdiag chains` and the server's /readyz
+    "txdiag.lookalike",  # look-alike token symbols and their table: only once a token's symbol is compared
+    "txdiag.confusables",
     "txdiag.families.bitcoin",  # another family loads on the first use of one of its chains
 )
 

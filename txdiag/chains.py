@@ -91,9 +91,22 @@ class ChainSpec:
     tokens: tuple[KnownToken, ...] = ()  # [tokens]: well-known tokens by symbol, for fake-token detection
 
     def known_token(self, symbol: str) -> KnownToken | None:
-        """The well-known token this chain lists under ``symbol`` (case-insensitive), if any."""
+        """The well-known token this chain lists under ``symbol`` (case-insensitive), or that it is made to look like.
+
+        A look-alike reads as the listed symbol once confusable characters,
+        compatibility forms and punctuation are seen through (``UЅDT`` with a
+        Cyrillic Ѕ, ``ＵＳＤＴ``, ``USDT.``: txdiag.lookalike); whether it is one
+        is ``symbol`` not being the listed symbol itself.
+        """
+        if not self.tokens:
+            return None
         key = symbol.strip().upper()
-        return next((t for t in self.tokens if t.symbol.upper() == key), None)
+        listed = next((t for t in self.tokens if t.symbol.upper() == key), None)
+        if listed is not None:
+            return listed
+        from txdiag import lookalike  # noqa: PLC0415 - its table loads only when a token's symbol is compared
+
+        return next((t for t in self.tokens if lookalike.collides(symbol, t.symbol)), None)
 
     # bitcoin family: the miners' block weight limit (Bitcoin Core's -blockmaxweight), for projected blocks
     block_max_weight: int = 4_000_000

@@ -59,7 +59,7 @@ def english_words(text: str, names: Iterable[str] = ()) -> list[str]:
 
 NAME_KEYS = (
     "chains", "asked_chain", "sequencer", "asset", "token_symbol", "unreachable", "unconfirmed", "chain",
-    "issuer", "symbol_claimed", "collection", "site", "matching_prefix", "matching_suffix",
+    "issuer", "symbol_claimed", "symbol_shown", "collection", "site", "matching_prefix", "matching_suffix",
 )  # fmt: skip
 
 

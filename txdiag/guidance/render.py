@@ -198,11 +198,13 @@ def _nft_words(details: Mapping[str, Any], out: Mapping[str, str], terms: Mappin
 
 
 def _genuine_words(out: Mapping[str, str], terms: Mapping[str, str]) -> dict[str, str]:
-    """A well-known token for people: "Tether's USDT" when the chain file names the issuer, else "the real USDT"."""
+    """A well-known token for people: "Tether's USDT" when the chain file names the issuer, else "the real USDT";
+    and what the impostor calls itself: the listed symbol, or a look-alike of it and the characters that differ."""
     if "symbol_claimed" not in out:
         return {}
     template = terms["issued_token"] if "issuer" in out else terms["listed_token"]
-    return {"genuine_name": template.format_map(out)}
+    claim = terms["imitates_symbol"] if "symbol_shown" in out and "lookalike_chars" in out else terms["claims_symbol"]
+    return {"genuine_name": template.format_map(out), "claim": claim.format_map(out)}
 
 
 def _part(part: str, cat: Catalog) -> str:

@@ -24,6 +24,9 @@ LOCALE = Locale(
         # a well-known token by its issuer, or by its listing on the chain
         "issued_token": "{issuer}'s {symbol_claimed}",
         "listed_token": "the real {symbol_claimed}",
+        # what a fake token calls itself: the listed symbol, or a look-alike of it ("UЅDT" with a Cyrillic Ѕ)
+        "claims_symbol": "only calls itself {symbol_claimed}",
+        "imitates_symbol": "calls itself {symbol_shown}, written with other characters ({lookalike_chars}) to look like {symbol_claimed}",
     },
     list_style="unit-short",  # CLDR: "5, 6, 7"
     colon=": ",
@@ -341,10 +344,10 @@ CATALOG = Catalog(
         ),
         Code.FAKE_TOKEN: Entry(
             summary=(
-                "This is not {genuine_name} on {chain}: the token {token} only calls itself {symbol_claimed}; "
+                "This is not {genuine_name} on {chain}: the token {token} {claim}; "
                 "{genuine_name} on {chain} is the token at {genuine}. {explanation_text}"
             ),
-            message="The token {token} calls itself {symbol_claimed}, but {genuine_name} on {chain} is {genuine}.",
+            message="The token {token} {claim}, but {genuine_name} on {chain} is {genuine}.",
             steps={
                 "not_real": (
                     'Do not treat this as a payment, and do not try to sell, swap or "unlock" these tokens: sites '

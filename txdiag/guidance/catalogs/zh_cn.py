@@ -24,6 +24,8 @@ LOCALE = Locale(
         "nft_asset": "#{token_id}",
         "issued_token": " {issuer} 发行的 {symbol_claimed} ",
         "listed_token": "真正的 {symbol_claimed}",
+        "claims_symbol": "只是自称 {symbol_claimed}",
+        "imitates_symbol": "自称 {symbol_shown}，用其他字符（{lookalike_chars}）写成，只是看起来像 {symbol_claimed}",
     },
     # CLDR's Chinese lists put 和 before the last item; nonces and network names are enumerated with 、
     list_style=None,
@@ -254,10 +256,10 @@ CATALOG = Catalog(
         ),
         Code.FAKE_TOKEN: Entry(
             summary=(
-                "这不是 {chain} 上的{genuine_name}：代币 {token} 只是自称 {symbol_claimed}；{chain} 上的{genuine_name}"
+                "这不是 {chain} 上的{genuine_name}：代币 {token} {claim}；{chain} 上的{genuine_name}"
                 "是地址为 {genuine} 的代币。{explanation_text}"
             ),
-            message="代币 {token} 自称 {symbol_claimed}，但 {chain} 上的{genuine_name}是 {genuine}。",
+            message="代币 {token} {claim}，但 {chain} 上的{genuine_name}是 {genuine}。",
             steps={
                 "not_real": (
                     "请不要把它当作付款，也不要尝试出售、兑换或“解锁”这些代币：提供这类服务的网站会索要授权，"

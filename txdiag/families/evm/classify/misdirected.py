@@ -345,16 +345,16 @@ def fresh_recipient(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | 
 
 
 def _fake(ev: Evidence, chain: ChainSpec | None, token: str) -> KnownToken | None:
-    """The well-known token that ``token`` pretends to be on this chain: same symbol, another address."""
+    """The well-known token that ``token`` pretends to be on this chain: its symbol, or a look-alike of it
+    (chains.ChainSpec.known_token), at another address."""
     if chain is None:
         return None
     meta = ev.token(token)
     if meta is None or not meta.symbol:
         return None
-    known = chain.known_token(meta.symbol)
-    if known is None or known.address.lower() == token.lower():
-        return None
-    return known
+    if any(t.address.lower() == token.lower() for t in chain.tokens):
+        return None  # a listed contract is that token, whatever its symbol reads as
+    return chain.known_token(meta.symbol)
 
 
 def fake_token(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
@@ -401,6 +401,14 @@ def _fake_details(ev: Evidence, known: KnownToken, token: str, value: int, *, fr
     }
     if known.issuer is not None:
         details["issuer"] = known.issuer
+    shown = meta.symbol if meta is not None and meta.symbol else known.symbol
+    # a look-alike ("UЅDT", "ＵＳＤＴ", "USDT."): what it shows, and which characters make it differ
+    details["lookalike"] = shown.strip().upper() != known.symbol.upper()
+    if details["lookalike"]:
+        from txdiag import lookalike  # noqa: PLC0415 - loaded with the table, by known_token, already
+
+        how = lookalike.imitation(shown, known.symbol)
+        details.update(symbol_shown=shown, lookalike_chars=list(how.chars), mixed_scripts=how.mixed_scripts)
     return details
 
 
