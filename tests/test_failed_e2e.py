@@ -324,6 +324,58 @@ async def test_no_method_can_tell(sent: dict[str, str], limited: tuple[Path, set
     assert "节点无法说明原因" in zh.rendered.summary
 
 
+@pytest.fixture
+def faulting(node_a: Anvil, tmp_path: Path) -> Iterator[tuple[FaultProxy, Path, dict[str, tuple[int, str]]]]:
+    """A proxy to node_a answering the methods in the returned map with that error (a node that could not answer)."""
+    errors: dict[str, tuple[int, str]] = {}
+    with FaultProxy(node_a.url) as proxy:
+        proxy.chooser = lambda: Fault(item_errors=dict(errors))
+        directory = tmp_path / "faulting"
+        write_chain_file(directory, "alpha", ALPHA_ID, [proxy.url])
+        yield proxy, directory, errors
+
+
+TELLERS = ("debug_traceTransaction", "ots_getTransactionError", "eth_call")
+
+
+@pytest.mark.parametrize(
+    ("failing", "unchecked"),
+    [
+        (TELLERS, True),  # every method that could tell why failed through the node's fault
+        (TELLERS[:2], False),  # the trace and ots failed, the replay told why: checked
+    ],
+    ids=["none_answered", "replay_answered"],
+)
+async def test_a_reason_the_node_could_not_give_is_named_unchecked(
+    failing: tuple[str, ...],
+    unchecked: bool,
+    sent: dict[str, str],
+    faulting: tuple[FaultProxy, Path, dict[str, tuple[int, str]]],
+) -> None:
+    """Internal errors where the reason is asked: "failure" is unchecked (incomplete, not cached) until one tells."""
+    proxy, directory, errors = faulting
+    async with build_service(Settings(), load_chains(directory)) as service:
+        # another failure at the same token, first: its symbol and decimals are then known and not asked again
+        await service.diagnose(sent["strdBlacklisted"])
+        errors.update(dict.fromkeys(failing, (-32603, "internal error")))
+        d = await service.diagnose(sent["strdShort"])
+        cached = service.results.get(sent["strdShort"]) is not None
+    doc = d.to_json()
+    assert proxy.injected["item_error"] >= 1
+    assert doc["verdict"] == "failed"
+    if not unchecked:
+        assert d.classification.findings[0].details["source"] == "replay"
+        assert doc["complete"] is True
+        assert cached
+        return
+    assert d.classification.findings[0].details["source"] is None
+    assert "could not tell why" in doc["summary"]
+    assert doc["complete"] is False
+    assert doc["incomplete_parts"] == ["failure"]
+    assert not cached  # asked again next time: a node that faulted may answer then
+    assert "the reason the transaction failed" in doc["summary"]
+
+
 # --- dropped and replaced ------------------------------------------------------------
 
 

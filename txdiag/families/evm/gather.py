@@ -429,6 +429,8 @@ async def investigate(found: Found) -> Evidence:
             followup = ask_followup(found, info, plan)
             if followup is not None and await _send(found, plan, ["failure"], unchecked):
                 info = _take(followup, unchecked)
+            if info is not None and info.source is not None:
+                unchecked.discard("failure")  # a later round told why: what round 2 could not get is moot
         elsewhere = await side if side is not None else None
     finally:
         if side is not None:

@@ -256,9 +256,18 @@ def ask_failure(found: Found, plan: Plan) -> Reader[FailureInfo] | None:
                 unavailable.append(ots_says)
         if info is None:
             info = FailureInfo(source=None, kind=FailureKind.UNKNOWN, unavailable=tuple(unavailable))
-        return Read(_with_meta(found, info))
+        # a node that could not answer now (not one without the method) leaves the reason unchecked: another
+        # request may get it (a later round that tells why takes this back)
+        faulted = info.source is None and (_node_fault(trace.reply) or _node_fault(ots.reply))
+        return Read(_with_meta(found, info), frozenset({"failure"}) if faulted else frozenset())
 
     return read
+
+
+def _node_fault(reply: Reply) -> bool:
+    """Whether a call went unanswered through the node's fault (throttled, missing data, an internal error)."""
+    err = reply.error
+    return err is not None and (err.endpoint_fault or err.rate_limited)
 
 
 def _with_meta(found: Found, info: FailureInfo) -> FailureInfo:
@@ -298,7 +307,8 @@ def ask_followup(found: Found, info: FailureInfo, plan: Plan) -> Reader[FailureI
             out = replace(out, gas_estimate=estimate.value)
         if meta is not None:
             meta.remember(found.ctx)
-        return Read(_with_meta(found, out))
+        faulted = out.source is None and replay is not None and _node_fault(replay.value)
+        return Read(_with_meta(found, out), frozenset({"failure"}) if faulted else frozenset())
 
     return read
 
