@@ -21,7 +21,7 @@ from tests.support import cli as support_cli
 from tests.support.anvil import Anvil, write_chain_file
 from tests.support.builders import chain_spec
 from tests.support.chain import Chain, account
-from tests.support.proxy import Fault, FaultProxy
+from tests.support.proxy import Fault, FaultProxy, on_calls
 from txdiag.chains import ChainSpec, load_chains, redact
 from txdiag.compose import build_service
 from txdiag.errors import ChainUnavailable, Reason
@@ -698,3 +698,85 @@ async def test_a_receipt_from_before_byzantium_that_used_all_its_gas_is_no_bare_
     other = known.to_json()
     assert (known.verdict, other["tx"]["status"], other["complete"]) == ("confirmed", "success", True)
     assert "confirmed" in {f["code"] for f in other["findings"]}
+
+
+# --- items read a moment apart: an honest node's answer, asked again ---------------------------------------------
+
+
+def read_pending(result: object) -> object:
+    """The transaction as a node gives it when the batch's first item is read just before a block takes it in."""
+    if not isinstance(result, dict):
+        return result
+    return {**result, "blockNumber": None, "blockHash": None, "transactionIndex": None}
+
+
+READ_PENDING = Fault(rewrite={"eth_getTransactionByHash": read_pending})
+
+
+@pytest.mark.asyncio
+async def test_a_receipt_beside_a_transaction_read_as_pending_is_asked_again_not_blamed(
+    two_payments: tuple[str, str], proxies: list[FaultProxy], node_a: Anvil, tmp_path: Path
+) -> None:
+    """A lone endpoint whose first two answers read the transaction pending beside its receipt (as anvil does right
+    after mining): asked again, the whole answer is the mined one, and the endpoint is not counted at fault."""
+    node = proxies[0]
+    node.schedule = on_calls("eth_getTransactionByHash", [READ_PENDING, READ_PENDING])
+    async with build_service(SETTINGS, load_chains(directory(tmp_path, node.url))) as service:
+        d = await service.diagnose(two_payments[0])
+        health = service.contexts["alpha"].client.health[redact(node.url)]
+    doc = d.to_json()
+    assert (d.verdict, d.evidence.block_number) == await honest(tmp_path, node_a, two_payments[0]), doc["summary"]
+    assert d.evidence.block_number is not None
+    assert doc["complete"] is True
+    assert node.injected["lie"] == 2  # both answers read a moment apart were given, and neither was believed
+    assert node.methods["eth_getTransactionByHash"] >= 3
+    assert health.error_rate == 0.0
+
+
+def test_a_receipt_beside_a_transaction_read_as_pending_is_asked_again_from_the_cli(
+    two_payments: tuple[str, str], proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """CLI, one endpoint: the answer read a moment apart is asked again; exit 0 and the mined transaction's answer."""
+    node = proxies[0]
+    node.schedule = on_calls("eth_getTransactionByHash", [READ_PENDING])
+    env = {"TXDIAG_DEADLINE": "5", "TXDIAG_RPC_TIMEOUT": "1", "TXDIAG_SIGHTINGS": "memory"}
+    result = support_cli.run(two_payments[0], directory(tmp_path, node.url), env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["tx"]["status"] == "success"
+    assert doc["tx"]["block"] is not None
+    assert doc["verdict"] in {"confirmed", "delayed"}  # mined: final, or waiting for blocks to be final
+    assert doc["complete"] is True
+    assert node.injected["lie"] == 1
+
+
+@pytest.mark.asyncio
+async def test_an_endpoint_that_always_reads_the_transaction_pending_beside_its_receipt_is_could_not_check(
+    two_payments: tuple[str, str], proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """Asked again is not believed at last: a lone endpoint that keeps answering so is ChainUnavailable, uncached."""
+    node = proxies[0]
+    node.set(READ_PENDING)
+    settings = Settings(deadline=2.0, attempt_timeout=1.0)
+    async with build_service(settings, load_chains(directory(tmp_path, node.url))) as service:
+        with pytest.raises(ChainUnavailable) as info:
+            await service.diagnose(two_payments[0])
+        assert len(service.results) == 0
+    assert info.value.reason is Reason.UNVERIFIED
+    assert "receipt_for_pending_transaction" in str(info.value)
+    assert node.methods["eth_getTransactionByHash"] >= 2  # asked again, unlike an endpoint that failed a check
+
+
+@pytest.mark.asyncio
+async def test_beside_a_transaction_read_as_pending_another_endpoint_is_asked_first(
+    two_payments: tuple[str, str], proxies: list[FaultProxy], node_a: Anvil, tmp_path: Path
+) -> None:
+    """Two endpoints: the one that read the transaction a moment apart is not blamed, and the other answers."""
+    apart, good = proxies
+    apart.set(READ_PENDING)
+    async with build_service(SETTINGS, load_chains(directory(tmp_path, apart.url, good.url))) as service:
+        d = await service.diagnose(two_payments[0])
+        health = service.contexts["alpha"].client.health[redact(apart.url)]
+    assert (d.verdict, d.evidence.block_number) == await honest(tmp_path, node_a, two_payments[0])
+    assert d.to_json()["complete"] is True
+    assert health.error_rate == 0.0

@@ -12,7 +12,7 @@ re-exported here; nothing above it reads an endpoint's health directly.
 """
 
 from txdiag.rpc.base import NullObserver, RetryPolicy, RpcObserver, deadline_scope, remaining_time
-from txdiag.rpc.client import EndpointView, HeadProbes, Outcome, Rpc, RpcClient, Verifier
+from txdiag.rpc.client import EndpointView, HeadProbes, Outcome, ReadApart, Rpc, RpcClient, Verifier
 from txdiag.rpc.codec import MAX_JSON_DEPTH, Call, Reply, RpcItemError, nesting
 from txdiag.rpc.health import Circuit, EndpointHealth
 from txdiag.rpc.transport import MAX_RETRY_AFTER, TransientError, parse_retry_after
@@ -27,6 +27,7 @@ __all__ = [
     "HeadProbes",
     "NullObserver",
     "Outcome",
+    "ReadApart",
     "Reply",
     "RetryPolicy",
     "Rpc",

@@ -65,6 +65,17 @@ log = logging.getLogger("txdiag.rpc")
 Verifier = Callable[[Sequence[Reply]], str | None]
 
 
+class ReadApart(str):
+    """A verifier's label for an answer whose items disagree only as items read a moment apart can.
+
+    The items of one batch are answered one after another: a transaction read as pending, then its receipt
+    read once a block took it in between, is an honest node's answer (anvil gives it right after mining; a
+    provider's backends behind one URL can give it at any time). The answer is not kept, but the endpoint is
+    not blamed for it: no fault is recorded, and it may be asked again in the same call once the others had
+    their turn, where any other failed check keeps it out of the call.
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class EndpointView:
     """What the front ends may know of an endpoint: its redacted name, whether it is in use, its head."""
@@ -638,9 +649,13 @@ class _BatchRun:
         fault = self.verify(self._replies())
         if fault is None:
             return
-        log.info("chain %s: endpoint %s: answer failed a check (%s)", self.client.chain.name, endpoint, fault)
+        blamed = not isinstance(fault, ReadApart)
+        if blamed:
+            log.info("chain %s: endpoint %s: answer failed a check (%s)", self.client.chain.name, endpoint, fault)
+        else:
+            log.info("chain %s: endpoint %s: items read a moment apart (%s)", self.client.chain.name, endpoint, fault)
         health = self.pool.health.get(endpoint)
-        if health is not None:
+        if health is not None and blamed:
             gave = [
                 self.calls[i].method for i, r in enumerate(self.results) if r is not None and r.endpoint == endpoint
             ]
@@ -652,7 +667,7 @@ class _BatchRun:
         self.whole = True
         exc = TransientError(Reason.UNVERIFIED, endpoint, detail=f"{Reason.UNVERIFIED.value}: {fault}")
         self._failed(exc)
-        if self.only is None:
+        if self.only is None and blamed:
             # it would say the same again: not asked again within this call
             self.avoid.add(endpoint)
             self.exclude.add(endpoint)

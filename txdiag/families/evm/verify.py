@@ -6,7 +6,10 @@ what did not hold, or None. Pure: the wall clock is passed in.
 
     the transaction        its hash is the hash asked for
     the receipt            its transactionHash is the hash asked for; its blockHash and blockNumber are the
-                           transaction's; a pending transaction has none; a mined one must have one
+                           transaction's; a pending transaction has none; a mined one must have one. A
+                           receipt beside a transaction read as pending (or not known) is what an honest
+                           node gives when a block takes the transaction in between the two items: the
+                           answer is not kept, and the endpoint is asked again, not blamed (ReadApart)
     the head (snapshot)    its timestamp is not in the future beyond FUTURE_TOLERANCE; the finalized and safe
                            blocks are not above it; the fee history in the same answer ends at it; it is
                            not more blocks past the finalized block than the time between them allows; the
@@ -25,6 +28,7 @@ from txdiag.families.evm.probes.lookup import Lookup, ReceiptLink
 from txdiag.families.evm.probes.plan import Answer, Check
 from txdiag.families.evm.snapshot import SnapshotAnswer
 from txdiag.models import TxView
+from txdiag.rpc import ReadApart
 
 FUTURE_TOLERANCE = 120.0  # seconds a head's timestamp may run ahead of our clock (skew, a fast sequencer)
 RACE_BLOCKS = 2  # items of one batch are read a moment apart: a block or two may be mined in between
@@ -64,7 +68,7 @@ def transaction(asked: str, tx: Answer[TxView], receipt: Answer[ReceiptLink]) ->
     view = tx.value
     if view is None:
         if receipt.ok and receipt.value is not None:
-            return "receipt_without_transaction"
+            return ReadApart("receipt_without_transaction")  # unknown to the node, then mined between the items
         return None
     if view.hash.lower() != asked.lower():
         return "transaction_hash_mismatch"
@@ -79,7 +83,7 @@ def transaction(asked: str, tx: Answer[TxView], receipt: Answer[ReceiptLink]) ->
     if link.transaction_hash is None or link.transaction_hash.lower() != asked.lower():
         return "receipt_hash_mismatch"
     if view.block_number is None or view.block_hash is None:
-        return "receipt_for_pending_transaction"
+        return ReadApart("receipt_for_pending_transaction")  # read pending, then mined before its receipt was read
     if link.block_number != view.block_number or link.block_hash.lower() != view.block_hash.lower():
         return "receipt_block_mismatch"
     if link.root and view.type != 0:
