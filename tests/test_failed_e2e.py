@@ -15,11 +15,13 @@ from typing import Any
 import pytest
 
 from tests.conftest import ALPHA_ID
+from tests.support import filler
 from tests.support.anvil import Anvil, write_chain_file
 from tests.support.chain import GWEI, Chain, account, calldata
 from tests.support.proxy import Fault, FaultProxy
 from txdiag.chains import load_chains
 from txdiag.compose import build_service
+from txdiag.families.evm.transfers import MAX_LOG_SCAN
 from txdiag.models import Unanswered
 from txdiag.service import Service
 from txdiag.settings import Settings
@@ -447,3 +449,39 @@ async def test_replaced_through_the_service(paused_pool: tuple[Anvil, Chain, Pat
     assert details["replacement_kind"] == "other"
     assert details["replaced_by"] == other
     assert "0.2 ETH" in d.rendered.summary
+
+
+# --- a token that emits more filler events before its Transfer than the logs read for transfers ------------------
+
+
+@pytest.fixture(scope="module")
+def past_the_cap(chain_a: Chain, node_a: Anvil) -> dict[str, str]:
+    """Two token transfers, each after MAX_LOG_SCAN filler events: one whose Transfer log follows, one without."""
+    paying = filler.deploy(chain_a, SENDER, MAX_LOG_SCAN, pays=True)
+    silent = filler.deploy(chain_a, SENDER, MAX_LOG_SCAN, pays=False)
+    sent = {}
+    for name, token in (("paid", paying), ("refused", silent)):
+        tx = chain_a.send(SENDER, token, data=calldata("Stardust", "transfer", OTHER, 7 * STRD), gas=3_000_000)
+        receipt = chain_a.wait(tx)
+        assert receipt["status"] == "0x1"
+        assert len(receipt["logs"]) == MAX_LOG_SCAN + (1 if name == "paid" else 0)
+        sent[name] = tx
+    node_a.mine(70)  # past anvil's finalized block
+    return sent
+
+
+def test_a_transfer_logged_past_the_cap_is_no_refusal_from_the_cli(
+    past_the_cap: dict[str, str], chains_dir: Path, tmp_path: Path
+) -> None:
+    """Its Transfer is log 2001: found past the logs read for transfers, so it went through; none, and it failed."""
+    paid = cli_json(past_the_cap["paid"], chains_dir, tmp_path)
+    codes = {f["code"]: f for f in paid["findings"]}
+    assert paid["verdict"] == "confirmed", paid["summary"]
+    assert "nothing_transferred" not in codes
+    assert codes["logs_capped"]["details"] == {"logs": MAX_LOG_SCAN + 1, "logs_read": MAX_LOG_SCAN}
+    assert paid["complete"] is True
+    assert "refused" not in paid["summary"]
+    refused = cli_json(past_the_cap["refused"], chains_dir, tmp_path)
+    assert refused["verdict"] == "failed", refused["summary"]
+    assert "nothing_transferred" in {f["code"] for f in refused["findings"]}
+    assert refused["complete"] is True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 from tests.support import builders
 from tests.support.anvil import write_chain_file
 from txdiag.chains import load_chains
+from txdiag.families.evm import transfers
 from txdiag.families.evm.classify import failed
 from txdiag.families.evm.classify.engine import classify
 from txdiag.families.evm.probes.failure import Frame, _replayed, error_kind, failure_cause, parse_frame
@@ -26,6 +28,7 @@ from txdiag.models import (
     Evidence,
     FailureInfo,
     FailureKind,
+    Logs,
     LogView,
     NetworkView,
     ReceiptView,
@@ -629,3 +632,87 @@ def test_nothing_transferred_carries_the_false_return(chain: Any) -> None:
     assert f is not None
     assert f.details["returned_false"] is True
     assert "returned_false" not in (failed.nothing_transferred(_token_call(_PAY, ()), chain, NOW) or f).details
+
+
+# --- past the logs read for transfers ---------------------------------------------------------------------------
+
+FILLER = tuple(LogView(TOKEN, (b"\x11" * 32,), b"", i) for i in range(transfers.MAX_LOG_SCAN))
+
+
+def _late(log: LogView, index: int) -> LogView:
+    return dataclasses.replace(log, log_index=index)
+
+
+def _long_call(late: tuple[LogView, ...], *, looked: bool) -> Evidence:
+    """A token call whose receipt holds MAX_LOG_SCAN filler events, then ``late`` and one more filler event;
+    ``looked``: the edge's search of the rest ran."""
+    ev = _token_call(_PAY, (*FILLER, *late, _late(FILLER[0], transfers.MAX_LOG_SCAN + len(late))))
+    assert ev.receipt is not None
+    assert transfers.logs_capped(ev.receipt.logs)
+    found = transfers.late_transfers(ev.tx, ev.receipt.logs) if looked and ev.tx is not None else None
+    return dataclasses.replace(ev, receipt=dataclasses.replace(ev.receipt, late=found))
+
+
+PAID_LATE = _late(_log(SENDER, OTHER, 5 * 10**18), transfers.MAX_LOG_SCAN)
+ELSEWHERE = _late(_log(SENDER, SENDER, 5 * 10**18), transfers.MAX_LOG_SCAN)
+
+
+@pytest.mark.parametrize(
+    ("evidence", "refused"),
+    [
+        (_long_call((PAID_LATE,), looked=True), False),  # its Transfer is log 2001: found, it moved
+        (_long_call((ELSEWHERE, _late(PAID_LATE, 2001)), looked=True), False),
+        (_long_call((ELSEWHERE,), looked=True), True),  # the rest was read, and nothing paid the addressee
+        (_long_call((), looked=True), True),
+        (_long_call((PAID_LATE,), looked=False), False),  # the rest was never read: no confident failure
+        (_long_call((), looked=False), False),
+    ],
+)
+def test_past_the_log_cap_a_transfer_is_found_or_not_called_refused(
+    chain: Any, evidence: Evidence, refused: bool
+) -> None:
+    """A Transfer log past the first MAX_LOG_SCAN is looked for; nothing_transferred only when the rest was read."""
+    result = classify(evidence, chain, NOW)
+    assert (Code.NOTHING_TRANSFERRED in result.codes()) is refused
+    assert (result.verdict is Verdict.FAILED) is refused
+    assert Code.LOGS_CAPPED in result.codes()
+
+
+def test_the_late_search_keeps_one_log_a_payment_and_stops_at_it() -> None:
+    """Thousands of other transfers to the addressee past the cap: only the one that pays it is kept."""
+    other_token = "0x" + "44" * 20
+    crowd = tuple(
+        _late(dataclasses.replace(_log(SENDER, OTHER, 5 * 10**18), address=other_token), transfers.MAX_LOG_SCAN + i)
+        for i in range(5_000)
+    )
+    paid = _late(PAID_LATE, transfers.MAX_LOG_SCAN + 5_000)
+    logs = Logs.of(FILLER + crowd + (paid, _late(PAID_LATE, transfers.MAX_LOG_SCAN + 5_001)))
+    view = TxView(HASH, SENDER, TOKEN, 3, 0, 100_000, 2, _PAY, 10**9, 2 * 10**9, 10**9, 10, "0x" + "cd" * 32)
+    assert list(transfers.late_transfers(view, logs)) == [paid]
+
+
+@pytest.mark.asyncio
+async def test_the_late_search_serves_the_event_loop_between_slices() -> None:
+    """In slices: one step a slice of logs past the cap, and the same logs found as in one go."""
+    rest = tuple(_late(ELSEWHERE, transfers.MAX_LOG_SCAN + i) for i in range(2_000))
+    logs = Logs.of(FILLER + rest + (_late(PAID_LATE, 2 * transfers.MAX_LOG_SCAN),))
+    view = TxView(HASH, SENDER, TOKEN, 3, 0, 100_000, 2, _PAY, 10**9, 2 * 10**9, 10**9, 10, "0x" + "cd" * 32)
+    ticks = 0
+    stop = asyncio.Event()
+
+    async def tick() -> None:
+        nonlocal ticks
+        while not stop.is_set():
+            ticks += 1
+            await asyncio.sleep(0)
+
+    ticker = asyncio.create_task(tick())
+    await asyncio.sleep(0)
+    before = ticks
+    found = await transfers.read_late_in_slices(view, logs, 200)
+    during = ticks - before
+    stop.set()
+    await ticker
+    assert list(found) == list(transfers.late_transfers(view, logs))
+    assert [lg.log_index for lg in found] == [2 * transfers.MAX_LOG_SCAN]
+    assert during >= 2_001 // 200  # the loop ran between every slice of 200 logs

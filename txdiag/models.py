@@ -281,6 +281,11 @@ class Logs(Sequence[LogView]):
     def __iter__(self) -> Iterator[LogView]:
         return map(self.view, self._rows)
 
+    @property
+    def rows(self) -> tuple[LogRow, ...]:
+        """The plain rows, for a scan that should not build a LogView for every log it passes."""
+        return self._rows
+
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Logs):
             return self._rows == other._rows
@@ -304,11 +309,17 @@ class ReceiptView:
     contract_address: str | None = None
     # the receipt carries a state root instead of a status (before Byzantium): its status was inferred
     root: bool = False
+    # past the first logs read for transfers (transfers.MAX_LOG_SCAN), the Transfer logs that pay a token payment
+    # the calldata addressed and those first logs did not show (transfers.late_transfers); None: not looked for
+    late: Logs | None = None
 
     def __post_init__(self) -> None:
         logs: object = self.logs
         if not isinstance(logs, Logs):  # a tuple of LogView, as a test builds one
             object.__setattr__(self, "logs", Logs.of(cast("Iterable[LogView]", logs)))
+        late: object = self.late
+        if late is not None and not isinstance(late, Logs):
+            object.__setattr__(self, "late", Logs.of(cast("Iterable[LogView]", late)))
 
 
 @dataclass(frozen=True, slots=True)

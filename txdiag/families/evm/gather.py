@@ -352,6 +352,10 @@ async def _read_tx(ctx: ChainContext, lookup: Lookup) -> tuple[TxView | None, Re
             receipt = await _parse_receipt(link.value.raw, tx.gas)
         except WireError as exc:
             raise malformed from exc
+        if transfers.logs_capped(receipt.logs):
+            # the one Transfer log that says an addressed payment moved may lie past the logs read for transfers
+            late = await transfers.read_late_in_slices(tx, receipt.logs, LOGS_ON_THE_LOOP)
+            receipt = dataclasses.replace(receipt, late=late)
     # a receipt from a block the transaction does not name is a reorg in flight: trust neither as mined
     if receipt is not None and tx.block_hash is not None and receipt.block_hash != tx.block_hash:
         receipt = None

@@ -25,12 +25,13 @@ import asyncio
 import json
 import time
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from txdiag.checksum import to_checksum_address
-from txdiag.models import Logs, ReceiptView, TxView
+from txdiag.models import LogRow, Logs, ReceiptView, TxView
 
 TRANSFER_TOPIC = bytes.fromhex("ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef")
 TRANSFER_SINGLE_TOPIC = bytes.fromhex("c3d58168c5ae7397731d063d5bbf3d657854427343f4c083240f7aacaa2d0f62")
@@ -416,14 +417,85 @@ def _read_payments(tx: TxView, receipt: ReceiptView | None) -> tuple[list[Paymen
     return out, capped
 
 
-def unmoved(tx: TxView, receipt: ReceiptView) -> list[Addressed]:
-    """Token payments the calldata addressed that no Transfer log shows (a token that refused, returning false)."""
-    logged = moves(receipt.logs)
+def _not_shown(tx: TxView, logs: Logs) -> list[Addressed]:
+    """Token payments the calldata addressed that no Transfer log among the first ``MAX_LOG_SCAN`` shows."""
+    logged = moves(logs)
     return [
         a
         for a in addressed(tx)
         if not a.native and (a.value > 0 or a.token_ids) and not any(matches(a, m) for m in logged)
     ]
+
+
+def unmoved(tx: TxView, receipt: ReceiptView) -> list[Addressed]:
+    """Token payments the calldata addressed that no Transfer log shows (a token that refused, returning false).
+
+    Past the first ``MAX_LOG_SCAN`` logs only the ones ``late_transfers`` found are read (``receipt.late``); when
+    the rest of a longer receipt was not looked through, no payment is said unmoved: a check not made is never a
+    failure.
+    """
+    missing = _not_shown(tx, receipt.logs)
+    if not missing or not logs_capped(receipt.logs):
+        return missing
+    if receipt.late is None:
+        return []
+    late = _read_moves(receipt.late)
+    return [a for a in missing if not any(matches(a, m) for m in late)]
+
+
+_TRANSFER_TOPICS = (TRANSFER_TOPIC, TRANSFER_SINGLE_TOPIC, TRANSFER_BATCH_TOPIC)
+
+
+def _late_scan(tx: TxView, logs: Logs, at_a_stretch: int) -> Iterator[list[LogRow]]:
+    """Past ``MAX_LOG_SCAN``, the first log paying each payment the first logs did not show, a step a slice.
+
+    A log is read as a transfer only when its first topic is a Transfer's, a missing recipient's 20 bytes are in
+    its topics and (where every payment names its token) a token called wrote it: a comparison and a search a
+    log, no address checksummed before. It is kept when it pays a missing payment, which then has its log, so at
+    most one log a payment is kept (MAX_CALLS), and the scan ends once every payment has one. Each step yields
+    the logs kept in its slice of ``at_a_stretch`` logs.
+    """
+    if not logs_capped(logs):
+        return
+    missing = _not_shown(tx, logs)
+    recipients = {bytes.fromhex(a.recipient[2:]) for a in missing}
+    # the tokens called, where every payment names its own (an inner call's token is whichever paid)
+    tokens = {a.token.lower() for a in missing if a.token is not None}
+    tokens_known = all(a.token is not None for a in missing)
+    rows = logs.rows
+    for start in range(MAX_LOG_SCAN, len(rows), at_a_stretch):
+        if not missing:
+            return
+        kept: list[LogRow] = []
+        for row in rows[start : start + at_a_stretch]:
+            if row[1][:32] not in _TRANSFER_TOPICS or not any(r in row[1] for r in recipients):
+                continue
+            if tokens_known and row[0].lower() not in tokens:
+                continue
+            paid = [a for a in missing if any(matches(a, m) for m in _read_moves(Logs((row,))))]
+            if paid:
+                kept.append(row)
+                missing = [a for a in missing if a not in paid]
+        yield kept
+
+
+def late_transfers(tx: TxView, logs: Logs) -> Logs:
+    """Past the first ``MAX_LOG_SCAN`` logs, the Transfer logs that pay a token payment the calldata addressed
+    and those first logs did not show: what ``unmoved`` needs of the rest of a long receipt (see ``receipt.late``).
+
+    Linear in the logs with a small constant (a long receipt is parsed at ~15 us a log; this passes one at well
+    under one), and over logs already held: no more memory than the few rows it keeps.
+    """
+    return Logs(row for kept in _late_scan(tx, logs, MAX_LOG_SCAN) for row in kept)
+
+
+async def read_late_in_slices(tx: TxView, logs: Logs, at_a_stretch: int) -> Logs:
+    """``late_transfers``, ``at_a_stretch`` logs at a time, the event loop served between slices."""
+    out: list[LogRow] = []
+    for kept in _late_scan(tx, logs, at_a_stretch):
+        out += kept
+        await asyncio.sleep(0)
+    return Logs(out)
 
 
 @dataclass(frozen=True, slots=True)
