@@ -16,12 +16,13 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from eth_account import Account
 from prometheus_client import CollectorRegistry
 
 from tests.support import builders
 from tests.support import cli as support_cli
 from tests.support.anvil import Anvil, write_chain_file
-from tests.support.chain import Chain, account
+from tests.support.chain import Chain, account, calldata
 from tests.support.proxy import Fault, FaultProxy, Question
 from txdiag.chains import load_chains
 from txdiag.compose import build_service
@@ -306,3 +307,40 @@ def test_a_finalized_block_the_node_could_not_give_is_never_a_final_all_clear_fr
     assert "finalized" in doc["network"]["unavailable"]  # type: ignore[index]
     words = "the network's finalized block" if lang == "en" else "网络的最终确认区块"
     assert words in str(doc["summary"])
+
+
+# --- what a contract recipient is: the node's failure is not the contract's answer ----------------------------
+
+
+@pytest.fixture
+def tokens_to_another_token(chain_a: Chain, node_a: Anvil) -> str:
+    """Tokens of one contract sent by hand to another token's contract, final: misdirected when the checks run."""
+    owner = Account.create()
+    chain_a.send(account(8), owner.address, value=10**18, gas=21_000)
+    paid_in = chain_a.deploy("Stardust", owner)
+    other = chain_a.deploy("Stardust", owner)
+    chain_a.send(owner, paid_in, data=calldata("Stardust", "mint", owner.address, 100 * 10**18), gas=200_000)
+    tx = chain_a.send(owner, paid_in, data=calldata("Stardust", "transfer", other, 5 * 10**18), gas=200_000)
+    node_a.mine(70)
+    return tx
+
+
+@pytest.mark.asyncio
+async def test_a_contract_recipient_the_node_could_not_ask_about_is_named(
+    tokens_to_another_token: str, proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """eth_call failing with internal errors for the recipient's decimals()/symbol()/owner(): not "not a token"."""
+    proxy = proxies[0]
+    async with build_service(SETTINGS, load_chains(directory(tmp_path, proxy.url))) as service:
+        clean = (await service.diagnose(tokens_to_another_token)).to_json()  # the token's own details now cached
+        proxy.set(Fault(item_errors={"eth_call": (-32603, "internal error")}))
+        d = await service.diagnose(tokens_to_another_token)
+    assert clean["verdict"] == "misdirected"
+    assert "token_contract_recipient" in [f["code"] for f in clean["findings"]]
+    assert clean["complete"] is True
+    doc = d.to_json()
+    assert proxy.injected["item_error"] >= 1
+    assert "token_contract_recipient" not in [f["code"] for f in doc["findings"]]  # it could not be known
+    assert doc["complete"] is False
+    assert doc["incomplete_parts"] == ["recipient"]
+    assert "the recipient's details and history could not be checked" in doc["summary"]

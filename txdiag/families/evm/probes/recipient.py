@@ -164,6 +164,21 @@ class _RecipientAsk:
             token_balance = plan.add(call(p.token, BALANCE_OF + _topic(p.address)[2:], before), decode=data_or_none)
         return cls(p, code, nonce, balance, decimals, symbol, owner, token_balance)
 
+    @property
+    def unanswered(self) -> bool:
+        """Whether the node, not the contract, left what a contract recipient is unanswered (a token? a wallet?).
+
+        Its ``decimals()``, ``symbol()`` or ``owner()`` failed through the node's fault (throttled, missing data,
+        an internal error): "not a token" would then be a guess. A contract that reverts is answering.
+        """
+        if not self.code.value:
+            return False
+        for handle in (self.decimals, self.symbol, self.owner):
+            err = handle.error
+            if err is not None and (err.endpoint_fault or err.rate_limited):
+                return True
+        return False
+
     def read(self) -> Recipient:
         p, code = self.payment, self.code.value
         decimals, symbol = self.decimals.value, self.symbol.value
@@ -218,6 +233,8 @@ def ask_recipients(found: Found, plan: Plan) -> Reader[RecipientInfo] | None:
         recipients = tuple(ask.read() for ask in asks)
         if any(r.has_code is None for r in recipients):
             unchecked.add("recipient_code")
+        if any(ask.unanswered for ask in asks):
+            unchecked.add("recipient")  # whether a contract it paid is a token could not be asked
         answers = [h.value for h in logs]
         history = _history(subject, found.hash, spans, answers)
         for answer in answers:
