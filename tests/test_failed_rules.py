@@ -220,7 +220,6 @@ def _r(n: int, to: str, value: int, block: int | None = 11, status: TxStatus | N
     [
         (vanished(3), Code.DROPPED, "dropped", None, Verdict.FAILED),
         (vanished(2), Code.DROPPED, "dropped", None, Verdict.FAILED),
-        (vanished(None), Code.DROPPED, "dropped_nonce_unknown", None, Verdict.FAILED),
         (vanished(4), Code.REPLACED, "replaced_unknown", None, Verdict.FAILED),
         # a mined speed-up that succeeded: the payment went through
         (vanished(4, _r(1, OTHER, 10**17)), Code.REPLACED, "replaced_speed_up", "speed_up", Verdict.CONFIRMED),
@@ -515,7 +514,7 @@ OWN_KEYS = {
     "no_reason", "contract_message", "custom_error", "unknown_error", "malformed_reason", "vm_error",
     "reason_unavailable", "reason_unavailable_all_gas", "out_of_gas", "out_of_gas_no_estimate", "inner_out_of_gas",
     "inner_out_of_gas_no_estimate", "invalid_opcode", "replaced_speed_up", "replaced_cancel", "replaced_other",
-    "replaced_unknown", "dropped", "dropped_nonce_unknown",
+    "replaced_unknown", "dropped",
 }  # fmt: skip
 
 

@@ -557,6 +557,14 @@ class Vanished:
     latest_nonce: int | None  # the sender's next executable nonce now; None if it could not be read
     replacement: Replacement | None = None
 
+    @property
+    def settled(self) -> bool:
+        """Whether the chain said what became of it: the sender's nonce was read, or a transaction waits with it.
+
+        Without either, dropped and replaced cannot be told apart, and nothing is said about the funds.
+        """
+        return self.latest_nonce is not None or (self.replacement is not None and self.replacement.block_number is None)
+
 
 @dataclass(frozen=True, slots=True)
 class Recipient:

@@ -256,7 +256,9 @@ _SCHEMAS: dict[str, Any] = {
                 "description": (
                     "the deciding checks that could not be made (recipient, recipient_code, sender_history, token, "
                     "failure, confirmations, code_on:CHAIN; finalized for a mined transaction on a chain whose "
-                    "finality is the node's finalized block); empty when complete is true"
+                    "finality is the node's finalized block; for a hash found nowhere, chain:CHAIN, a chain that "
+                    "could not be asked, or could not say what became of a transaction txdiag saw pending there); "
+                    "empty when complete is true"
                 ),
             },
             "summary": _STR,

@@ -49,7 +49,7 @@ class Family:
 
     find: Callable[[ChainContext, str], Awaitable[Found]]
     investigate: Callable[[Found], Awaitable[Evidence]]
-    look_back: Callable[[ChainContext, Sighting], Awaitable[Vanished]]
+    look_back: Callable[[ChainContext, Sighting], Awaitable[Vanished | None]]  # None: the chain cannot say
 
 
 EVM = Family(find, investigate, look_back)
@@ -278,6 +278,11 @@ class Service:
         seen = await recall(self.sightings, ev.hash)
         if seen is None or seen.chain not in self.contexts:
             return ev, spec
+        part = f"chain:{seen.chain}"
+        if part in ev.unchecked:
+            # the chain it was seen on could not be asked whether it has it: it may be there, mined, so nothing
+            # about what became of it can be said (not found, that chain named unchecked)
+            return ev, spec
         ctx = self.contexts[seen.chain]
         family = self.bitcoin if ctx.chain.family == "bitcoin" else None
         if family is not None:
@@ -288,9 +293,10 @@ class Service:
                 ev.hash, seen.chain, None, None, vanished=vanished, asked=ev.asked, asked_chain=ev.asked_chain
             )
             return btc, ctx.chain
-        return dataclasses.replace(
-            ev, chain=seen.chain, vanished=await self.family(ctx).look_back(ctx, seen)
-        ), ctx.chain
+        outcome = await self.family(ctx).look_back(ctx, seen)
+        if outcome is None:
+            return dataclasses.replace(ev, unchecked=ev.unchecked | {part}), spec  # the chain could not say
+        return dataclasses.replace(ev, chain=seen.chain, vanished=outcome), ctx.chain
 
     async def _remember_bitcoin(self, ev: BtcEvidence) -> BtcEvidence:
         """As :meth:`_remember`, for a pending Bitcoin-family payment: what it spends is what is kept."""

@@ -313,11 +313,12 @@ def _incomplete_summary(
 ) -> str:
     """Never a silent all-clear: when a deciding check could not be made, the summary says which and what it means.
 
-    An all-clear ("confirmed") is replaced; any other verdict's summary keeps its cause and gains a note.
+    An all-clear ("confirmed") is replaced; any other verdict's summary keeps its cause and gains a note (a "not
+    found" whose chains could not all be asked among them).
     """
     entry = cat.entries[Code.UNCHECKED]
     for finding in classification.findings:
-        deciding = finding.details.get("deciding") if finding.code is Code.UNCHECKED else None
+        deciding = finding.details.get("deciding") if finding.code in (Code.UNCHECKED, Code.NOT_FOUND) else None
         if not deciding:
             continue
         values = facts(finding.details, ev, chain, cat)

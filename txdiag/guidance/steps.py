@@ -262,5 +262,4 @@ EXPLANATIONS: Mapping[str, tuple[Needs, ...]] = {
     "replaced_other": (("replaced_by", "replacement_value_wei", "symbol", "replacement_to"), ("replaced_by",)),
     "replaced_unknown": (("nonce",), ()),
     "dropped": (("nonce",), ()),
-    "dropped_nonce_unknown": (("nonce",), ()),
 }

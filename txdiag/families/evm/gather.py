@@ -34,7 +34,7 @@ from txdiag.families.evm.probes.plan import Check, Plan, Reader, raw
 from txdiag.families.evm.probes.recipient import ask_recipients, code_elsewhere
 from txdiag.families.evm.probes.sender import ask_sender
 from txdiag.families.evm.probes.tokens import ask_standard, ask_tokens, known_tokens
-from txdiag.families.evm.probes.vanished import ask_outcome, ask_vanished, vanished
+from txdiag.families.evm.probes.vanished import ask_outcome, ask_vanished
 from txdiag.families.evm.snapshot import SnapshotAnswer, ask_snapshot, parse_snapshot
 from txdiag.families.evm.wire import log_row, parse_receipt, quantity
 from txdiag.models import (
@@ -517,15 +517,22 @@ def _take(reader: Reader[T] | None, unchecked: set[str]) -> T | None:
     return read.value
 
 
-async def look_back(ctx: ChainContext, seen: Sighting) -> Vanished:
-    """What became of a transaction txdiag saw pending on this chain and no chain has now."""
+async def look_back(ctx: ChainContext, seen: Sighting) -> Vanished | None:
+    """What became of a transaction txdiag saw pending on this chain and no chain has now.
+
+    None when the chain cannot say: no endpoint answered, the sender's nonce could not be read, or the chain
+    holds this very transaction at its nonce. Never a guess of "dropped" or "replaced" in their place.
+    """
     plan = Plan()
     reader = ask_vanished(seen, plan)
     try:
         await plan.send(ctx.client)
-    except ChainUnavailable:
-        return vanished(seen, None, None)
-    found = reader().value
+    except (ChainUnavailable, DeadlineExceeded):
+        return None
+    read = reader()
+    if read.unchecked:
+        return None
+    found = read.value
     r = found.replacement
     if r is None or r.block_number is None:
         return found

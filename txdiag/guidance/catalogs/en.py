@@ -1035,12 +1035,5 @@ CATALOG = Catalog(
             "Nonce {nonce} is still unused and no funds left your wallet.",
             "No funds left your wallet.",
         ),
-        "dropped_nonce_unknown": (
-            (
-                "No funds left your wallet through this transaction (whether nonce {nonce} is still unused could not "
-                "be checked)."
-            ),
-            "No funds left your wallet through this transaction.",
-        ),
     },
 )

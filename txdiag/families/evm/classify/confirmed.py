@@ -24,7 +24,11 @@ def incomplete(ev: Evidence, chain: ChainSpec | None) -> tuple[str, ...]:
     could not be read, finality was counted by depth instead, which is no all-clear.
     """
     if ev.tx is None:
-        return ()
+        if ev.vanished is not None and ev.vanished.settled:
+            return ()  # the chain it was seen on said what became of it (a hash is bound to its chain)
+        # not found: a part unread here is a chain that could not be asked, or could not say what became of a
+        # transaction seen pending there; the transaction may be there, so "nowhere" is no answer yet
+        return tuple(sorted(ev.unchecked))
     parts = {p for p in ev.unchecked if p in DECIDING_PARTS or p.startswith(DECIDING_PREFIXES)}
     if chain is not None and _tag_unread(ev, chain):
         parts.add("finalized")
@@ -83,7 +87,7 @@ def _mined_details(ev: Evidence, chain: ChainSpec) -> dict[str, object]:
 
 def not_found(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
     """No configured chain and no endpoint asked knows the hash (a transaction txdiag saw vanish is another story)."""
-    if ev.tx is not None or ev.vanished is not None:
+    if ev.tx is not None or (ev.vanished is not None and ev.vanished.settled):
         return None
     asked = [{"chain": a.chain, "endpoints": list(a.endpoints), "agreed": a.agreed} for a in ev.asked]
     unreachable = sorted(u.removeprefix("chain:") for u in ev.unchecked if u.startswith("chain:"))
@@ -100,6 +104,8 @@ def not_found(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
             "unreachable": unreachable or None,
             # chains where a second endpoint could not confirm the first one's "no such transaction"
             "unconfirmed": [a.chain for a in ev.asked if not a.confirmed_absent] or None,
+            # what could not be checked ("chain:NAME"): the answer is incomplete, and its summary says so
+            "deciding": sorted(ev.unchecked) or None,
         },
     )
 

@@ -252,10 +252,10 @@ def dropped(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
         return None
     if v.replacement is not None and v.replacement.block_number is None:
         return None  # a waiting transaction holds the nonce: replaced, and no step may send with that nonce
-    if v.latest_nonce is not None and v.latest_nonce > v.nonce:
-        return None
+    if v.latest_nonce is None or v.latest_nonce > v.nonce:
+        return None  # unread: it may have been replaced, or be mined, so nothing is said about the funds
     details = _seen(ev)
-    details["explanation"] = "dropped" if v.latest_nonce is not None else "dropped_nonce_unknown"
+    details["explanation"] = "dropped"
     return Finding(Code.DROPPED, Severity.ERROR, details)
 
 

@@ -13,25 +13,44 @@ from __future__ import annotations
 import dataclasses
 
 from txdiag.errors import WireError
-from txdiag.families.evm.probes.plan import Handle, Plan, Read, Reader, quantity_or_none
+from txdiag.families.evm.probes.plan import Handle, Plan, Read, Reader, as_reply, quantity_or_none
 from txdiag.families.evm.wire import parse_receipt, parse_tx
 from txdiag.models import Replacement, TxStatus, Vanished
 from txdiag.rpc import Call, Reply
 from txdiag.sightings import Sighting
 
+# the part a look-back that cannot say what became of the transaction leaves unread
+UNTOLD = "vanished"
+
 
 def ask_vanished(seen: Sighting, plan: Plan) -> Reader[Vanished]:
-    """The sender's executed nonce now, and which transaction holds the seen nonce."""
+    """The sender's executed nonce now, and which transaction holds the seen nonce.
+
+    The read names ``UNTOLD`` unchecked when the answer cannot say what became of the transaction: the sender's
+    nonce unread with nothing waiting at it, or the chain holding this very transaction at its nonce (round 1
+    did not see it, so the chain's answers disagree: it may be mined).
+    """
     latest = plan.add(Call("eth_getTransactionCount", (seen.sender, "latest")), decode=quantity_or_none)
-    holder: Handle[Replacement | None] = plan.add(
-        Call("eth_getTransactionBySenderAndNonce", (seen.sender, hex(seen.nonce))),
-        decode=lambda r: replacement(r, seen.hash),
+    holder: Handle[Reply] = plan.add(
+        Call("eth_getTransactionBySenderAndNonce", (seen.sender, hex(seen.nonce))), decode=as_reply
     )
 
     def read() -> Read[Vanished]:
-        return Read(vanished(seen, latest.value, holder.value))
+        found = vanished(seen, latest.value, replacement(holder.value, seen.hash))
+        itself = _holds_itself(holder.value, seen.hash)
+        return Read(found, frozenset({UNTOLD}) if itself or not found.settled else frozenset())
 
     return read
+
+
+def _holds_itself(r: Reply, original: str) -> bool:
+    """Whether the transaction holding the nonce is the one seen (so the chain has it after all)."""
+    if not r.ok or r.value is None:
+        return False
+    try:
+        return parse_tx(r.value).hash == original
+    except WireError:
+        return False
 
 
 def vanished(seen: Sighting, latest: int | None, holder: Replacement | None) -> Vanished:
