@@ -205,3 +205,33 @@ async def test_a_vanished_payment_whose_coins_could_not_be_checked_says_so(
     assert finding["details"]["parts"] == ["inputs"]
     assert finding["message"] == "Not checked: the coins it spent."
     assert "(the coins it spent)" in doc["summary"]
+
+
+async def test_a_replacement_fee_step_the_node_did_not_give_is_named(
+    pending: str, pair: tuple[FaultProxy, FaultProxy], tmp_path: Path
+) -> None:
+    """Litecoin 0.21 says incrementalrelayfee only in getnetworkinfo: when that fails, the default is not silent."""
+    a, _ = pair
+    a.set(Fault(item_errors={"getnetworkinfo": (-32603, "internal error")}))
+    async with service(tmp_path, a.url) as s:
+        d = await s.diagnose(pending)
+    doc = d.to_json()
+    assert a.injected["item_error"] >= 1
+    assert doc["verdict"] == "delayed"
+    assert "incremental_fee" in doc["network"]["unavailable"]
+    assert doc["complete"] is False
+    assert doc["incomplete_parts"] == ["incremental_fee"]
+    (finding,) = [f for f in doc["findings"] if f["code"] == "unchecked"]
+    assert "the node's minimum fee step for a replacement" in finding["message"]
+
+
+async def test_with_the_fee_step_said_nothing_is_named(
+    pending: str, pair: tuple[FaultProxy, FaultProxy], tmp_path: Path
+) -> None:
+    """The control: getnetworkinfo answers, so the replacement fee rests on the node's own step: complete."""
+    a, _ = pair
+    async with service(tmp_path, a.url) as s:
+        d = await s.diagnose(pending)
+    doc = d.to_json()
+    assert "incremental_fee" not in doc["network"]["unavailable"]
+    assert doc["complete"] is True, doc["incomplete_parts"]

@@ -183,10 +183,14 @@ def _state(chain: ChainSpec, replies: Sequence[Reply], pool_reply: Reply | None)
         head = head_r.unwrap()
         if isinstance(head, bool) or not isinstance(head, int):
             raise WireError("block count is not an integer")
-        info = wire.parse_mempool_info(info_r.unwrap(), net_r.value if net_r.ok else None)
+        network_info = net_r.value if net_r.ok else None
+        info = wire.parse_mempool_info(info_r.unwrap(), network_info)
     except (WireError, Exception) as exc:
         raise ChainUnavailable(chain.name, [endpoint], Reason.MALFORMED) from exc
     unavailable: set[str] = set()
+    if not wire.says_incremental_fee(info_r.value, network_info):
+        # before 24 only getnetworkinfo says it: without it the replacement fee rests on the default, so it is named
+        unavailable.add("incremental_fee")
     pool: dict[str, MempoolEntry] | None = None
     if pool_reply is not None and pool_reply.ok:
         try:

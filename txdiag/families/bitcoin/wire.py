@@ -193,6 +193,15 @@ def parse_mempool_info(value: Any, network_info: Any) -> MempoolInfo:
     )
 
 
+def says_incremental_fee(mempool_info: Any, network_info: Any) -> bool:
+    """Whether the node said its incrementalrelayfee (getmempoolinfo, or getnetworkinfo's incrementalfee); when it
+    did not, :func:`parse_mempool_info` takes Bitcoin Core's default."""
+    for value, key in ((mempool_info, "incrementalrelayfee"), (network_info, "incrementalfee")):
+        if isinstance(value, dict) and value.get(key) is not None:
+            return True
+    return False
+
+
 def parse_estimate(value: Any) -> float | None:
     """estimatesmartfee's feerate (coins per 1000 vB) as sat/vB; None when the node has no estimate."""
     if not isinstance(value, dict) or value.get("feerate") is None:

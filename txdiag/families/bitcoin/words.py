@@ -241,8 +241,18 @@ ZH: dict[Code, Entry] = {
 }
 
 _PARTS = {
-    "en": {"mempool": "the node's mempool", "projected_blocks": "the projected blocks", "inputs": "the coins it spent"},
-    "zh-CN": {"mempool": "节点的内存池", "projected_blocks": "预测区块", "inputs": "它花费的币"},
+    "en": {
+        "mempool": "the node's mempool",
+        "projected_blocks": "the projected blocks",
+        "inputs": "the coins it spent",
+        "incremental_fee": "the node's minimum fee step for a replacement (its usual default was used)",
+    },
+    "zh-CN": {
+        "mempool": "节点的内存池",
+        "projected_blocks": "预测区块",
+        "inputs": "它花费的币",
+        "incremental_fee": "节点对替换交易要求的最低费率增量（已按其通常的默认值计算）",
+    },
 }
 
 
