@@ -118,6 +118,10 @@ def test_not_found_names_chains_and_endpoints() -> None:
         ([Code.REVERTED, Code.UNEXPECTED_RECIPIENT, Code.PENDING], Verdict.FAILED),
         ([Code.AWAITING_CONFIRMATIONS, Code.UNCHECKED], Verdict.DELAYED),
         ([Code.NOT_FOUND], Verdict.NOT_FOUND),
+        # a soft finding beside a not-found (a part that could not be checked, a scam sign) never makes it found
+        ([Code.NOT_FOUND, Code.UNCHECKED], Verdict.NOT_FOUND),
+        ([Code.UNCHECKED, Code.NOT_FOUND], Verdict.NOT_FOUND),
+        ([Code.UNCHECKED], Verdict.CONFIRMED),
         ([Code.DROPPED], Verdict.FAILED),
     ],
 )

@@ -695,7 +695,8 @@ class Classification:
         """The verdict is the class of the most serious finding that may escalate."""
         deciding = [f.verdict for f in findings if f.code.escalates]
         verdict = max(deciding, key=lambda v: v.rank) if deciding else Verdict.NOT_FOUND
-        if verdict is Verdict.NOT_FOUND and any(f.code is not Code.NOT_FOUND for f in findings):
+        if verdict is Verdict.NOT_FOUND and findings and all(f.code is not Code.NOT_FOUND for f in findings):
+            # a transaction was found and nothing about it escalates; a not-found stays so beside soft findings
             verdict = Verdict.CONFIRMED
         severity_order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
         ordered = sorted(
