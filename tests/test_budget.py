@@ -23,6 +23,7 @@ from tests.support.builders import chain_spec
 from tests.support.transports import both_transports, pytest_generate_tests  # noqa: F401
 from txdiag.chains import ChainSpec
 from txdiag.errors import ChainUnavailable, Reason
+from txdiag.families.evm.dialect import EVM
 from txdiag.rpc import RetryPolicy, RpcClient, codec, deadline_scope
 from txdiag.rpc.budget import (
     TRIM_AFTER,
@@ -300,7 +301,10 @@ async def node(size: int, *, chunked: bool = False) -> AsyncIterator[str]:
 async def test_an_answer_that_can_never_fit_is_the_endpoints_fault(chunked: bool) -> None:
     """Over what the whole budget can hold (declared, or found while reading a chunked body): oversize, at once."""
     budget = quiet(1 * MIB)
-    async with node(600 * KIB, chunked=chunked) as url, RpcClient(spec(url), policy=POLICY, budget=budget) as client:
+    async with (
+        node(600 * KIB, chunked=chunked) as url,
+        RpcClient(spec(url), dialect=EVM, policy=POLICY, budget=budget) as client,
+    ):
         with pytest.raises(ChainUnavailable) as failed, deadline_scope(10):
             await client.call("eth_getCode", "0x" + "11" * 20, "latest")
         assert failed.value.reason is Reason.OVERSIZE
@@ -313,7 +317,7 @@ async def test_answers_wait_in_turn_and_every_one_arrives() -> None:
     """Eight diagnoses at once, room for one answer at a time: each waits its turn and gets its answer."""
     size = 200 * KIB
     budget = quiet(UPFRONT * (size + 8 * KIB) + 64 * KIB)
-    async with node(size) as url, RpcClient(spec(url), policy=POLICY, budget=budget) as client:
+    async with node(size) as url, RpcClient(spec(url), dialect=EVM, policy=POLICY, budget=budget) as client:
         await client.call("eth_chainId")  # the chain check, out of the way
 
         async def diagnose() -> int:
@@ -334,7 +338,7 @@ async def test_work_holding_an_answer_is_refused_rather_than_queued() -> None:
     endpoint's fault (one attempt and no deadline here, so what is seen is that attempt's outcome)."""
     size = 200 * KIB
     budget = quiet(UPFRONT * (size + 8 * KIB) + 64 * KIB)
-    async with node(size) as url, RpcClient(spec(url), policy=POLICY, budget=budget) as client:
+    async with node(size) as url, RpcClient(spec(url), dialect=EVM, policy=POLICY, budget=budget) as client:
         await client.call("eth_chainId")
         with holding_scope():
             kept = await client.batch([codec.Call("eth_getCode", ("0x" + "11" * 20, "latest"))])

@@ -24,6 +24,7 @@ from tests.support.transports import both_transports, pytest_generate_tests  # n
 from txdiag.chains import ChainSpec, Endpoint, redact
 from txdiag.compose import build_service
 from txdiag.errors import ChainUnavailable
+from txdiag.families.evm.dialect import EVM
 from txdiag.families.evm.probes.plan import Plan, as_reply, raw
 from txdiag.metrics import Metrics
 from txdiag.rpc import (
@@ -55,7 +56,7 @@ def name(p: FaultProxy) -> str:
 async def test_invalid_params_is_not_retried(proxies: list[FaultProxy]) -> None:
     """A -32602 answer is returned as data after exactly one HTTP request."""
     p = proxies[0]
-    async with RpcClient(spec(p.url), policy=FAST) as client:
+    async with RpcClient(spec(p.url), dialect=EVM, policy=FAST) as client:
         (reply,) = await client.batch([Call("eth_getTransactionByHash", ("0x1234",))])
     assert reply.error is not None
     assert reply.error.code == -32602
@@ -67,7 +68,7 @@ async def test_revert_is_not_retried(proxies: list[FaultProxy], node_a: Anvil) -
     """An eth_call that reverts (code 3 from anvil) is one request and one item error, never retried."""
     p = proxies[0]
     call = Call("eth_call", ({"data": "0x60006000fd"}, "latest"))  # init code: PUSH1 0 PUSH1 0 REVERT
-    async with RpcClient(spec(p.url), policy=FAST) as client:
+    async with RpcClient(spec(p.url), dialect=EVM, policy=FAST) as client:
         (reply,) = await client.batch([call])
     assert reply.error is not None
     assert reply.error.code == 3
@@ -79,7 +80,7 @@ async def test_transient_faults_are_retried_until_an_answer(proxies: list[FaultP
     """HTTP 500, a reset connection and malformed JSON are each retried; the fourth attempt answers."""
     p = proxies[0]
     p.then(Fault(status=500), Fault(reset=True), Fault(malformed=True))
-    async with RpcClient(spec(p.url), policy=FAST) as client:
+    async with RpcClient(spec(p.url), dialect=EVM, policy=FAST) as client:
         value = await client.call("eth_chainId")
     assert int(value, 16) == 31337
     assert p.requests == 4
@@ -91,7 +92,7 @@ async def test_rate_limited_item_is_retried_then_returned_as_data(proxies: list[
     p = proxies[0]
     limited = Fault(item_errors={"eth_chainId": (-32005, "rate limit exceeded")})
     p.then(limited)
-    async with RpcClient(spec(p.url), policy=FAST) as client:
+    async with RpcClient(spec(p.url), dialect=EVM, policy=FAST) as client:
         assert int(await client.call("eth_chainId"), 16) == 31337
         assert p.requests == 2
         p.set(limited)
@@ -119,7 +120,7 @@ async def test_retry_after_is_honoured(proxies: list[FaultProxy]) -> None:
     exactly one pause, no longer than that."""
     p = proxies[0]
     p.then(Fault(status=429, retry_after="1"))
-    async with RpcClient(spec(p.url), policy=FAST) as client:
+    async with RpcClient(spec(p.url), dialect=EVM, policy=FAST) as client:
         pauses = recording(client)
         assert int(await client.call("eth_chainId"), 16) == 31337
     assert p.requests == 2
@@ -133,7 +134,7 @@ async def test_long_retry_after_on_the_only_endpoint_gives_up_at_once(proxies: l
     """With one endpoint asking for 30 s, the client says so now instead of waiting or hammering it."""
     p = proxies[0]
     p.set(Fault(status=429, retry_after="30"))
-    async with RpcClient(spec(p.url), policy=FAST) as client:
+    async with RpcClient(spec(p.url), dialect=EVM, policy=FAST) as client:
         pauses = recording(client)
         with pytest.raises(ChainUnavailable, match="rate limited"):
             await client.call("eth_chainId")
@@ -146,7 +147,7 @@ async def test_long_retry_after_fails_over_without_waiting(proxies: list[FaultPr
     """With two endpoints, a 30 s Retry-After from the first costs no wait: the second answers."""
     a, b = proxies
     a.set(Fault(status=429, retry_after="30"))
-    async with RpcClient(spec(a.url, b.url), policy=FAST) as client:
+    async with RpcClient(spec(a.url, b.url), dialect=EVM, policy=FAST) as client:
         pauses = recording(client)
         (reply,) = await client.batch([Call("eth_chainId")])
         assert reply.endpoint == name(b)
@@ -161,7 +162,7 @@ async def test_deadline_bounds_every_attempt_together(proxies: list[FaultProxy])
     a, b = proxies
     a.set(Fault(hang=True))
     b.set(Fault(hang=True))
-    async with RpcClient(spec(a.url, b.url), policy=FAST) as client:
+    async with RpcClient(spec(a.url, b.url), dialect=EVM, policy=FAST) as client:
         ends = attempt_ends(client)
         with deadline_scope(0.8) as deadline, pytest.raises(ChainUnavailable) as info:
             await client.call("eth_chainId")
@@ -179,7 +180,7 @@ async def test_failover_when_first_endpoint_refuses_connections(proxies: list[Fa
     """A closed port first: the answer comes from the second endpoint in the same call."""
     dead = f"http://127.0.0.1:{free_port()}"
     b = proxies[1]
-    async with RpcClient(spec(dead, b.url), policy=FAST) as client:
+    async with RpcClient(spec(dead, b.url), dialect=EVM, policy=FAST) as client:
         (reply,) = await client.batch([Call("eth_chainId")])
     assert reply.endpoint == name(b)
     assert int(reply.value, 16) == 31337
@@ -229,7 +230,7 @@ async def test_heads_are_tracked_per_endpoint_and_laggards_avoided(proxies: list
     node_a.mine(6)
     a.set(Fault(lag=5))
     registry = CollectorRegistry()
-    async with RpcClient(spec(a.url, b.url), policy=FAST, observer=Metrics(registry)) as client:
+    async with RpcClient(spec(a.url, b.url), dialect=EVM, policy=FAST, observer=Metrics(registry)) as client:
         await client.batch([Call("eth_blockNumber")], only=name(a))
         await client.batch([Call("eth_getBlockByNumber", ("latest", False))], only=name(b))
         head = node_a.head()
@@ -250,7 +251,7 @@ async def test_heads_are_tracked_per_endpoint_and_laggards_avoided(proxies: list
 async def test_hedged_read_takes_the_faster_answer(proxies: list[FaultProxy]) -> None:
     """On a hedging chain, a read stuck on a usually fast endpoint goes to the second one and wins there."""
     a, b = proxies
-    async with RpcClient(spec(a.url, b.url, hedge=True), policy=FAST) as client:
+    async with RpcClient(spec(a.url, b.url, hedge=True), dialect=EVM, policy=FAST) as client:
         b.set(Fault(latency=0.02))
         for _ in range(8):  # a is fast: it is asked first, and its p90 is a few ms
             (reply,) = await client.batch([Call("eth_chainId")], only=name(a))
@@ -276,7 +277,7 @@ async def test_background_probe_closes_a_recovered_circuit(proxies: list[FaultPr
     policy = RetryPolicy(attempts=4, initial_backoff=0.01, cooldown=0.3, failure_threshold=2, recheck_after=0.05)
     registry = CollectorRegistry()
     up: dict[str, Any] = {"chain": "alpha", "endpoint": name(a)}
-    async with RpcClient(spec(a.url, b.url), policy=policy, observer=Metrics(registry)) as client:
+    async with RpcClient(spec(a.url, b.url), dialect=EVM, policy=policy, observer=Metrics(registry)) as client:
         await client.batch([Call("eth_chainId")], only=name(a))
         assert registry.get_sample_value("txdiag_endpoint_up", up) == 1
         a.set(Fault(status=503))
@@ -360,7 +361,7 @@ async def test_4xx_json_error_on_the_only_endpoint_is_named_by_a_label_not_its_t
     refusal = {"jsonrpc": "2.0", "id": None, "error": {"code": -32001, "message": SECRET_TEXT}}
     async with (
         fake_node(json_answer(refusal, status=401), path=f"/v3/{KEY}") as keyed,
-        RpcClient(spec(keyed.url), policy=FAST) as client,
+        RpcClient(spec(keyed.url), dialect=EVM, policy=FAST) as client,
     ):
         with pytest.raises(ChainUnavailable) as info:
             await client.call("eth_getTransactionByHash", "0x" + "11" * 32)
@@ -377,14 +378,14 @@ async def test_whole_batch_error_is_an_endpoint_fault_not_batch_refusal(proxies:
     whole = {"jsonrpc": "2.0", "id": None, "error": {"code": -32000, "message": SECRET_TEXT}}
     batch = [Call("eth_chainId"), Call("eth_blockNumber")]
     async with fake_node(json_answer(whole)) as broken:
-        async with RpcClient(spec(broken.url, proxies[0].url), policy=FAST) as client:
+        async with RpcClient(spec(broken.url, proxies[0].url), dialect=EVM, policy=FAST) as client:
             replies = await client.batch(batch)
             health = client.health[redact(broken.url)]
             assert not health.no_batch
             assert health.consecutive_failures == 1
             assert [r.endpoint for r in replies] == [name(proxies[0])] * 2
             assert int(replies[0].value, 16) == 31337
-        async with RpcClient(spec(broken.url), policy=FAST) as client:
+        async with RpcClient(spec(broken.url), dialect=EVM, policy=FAST) as client:
             with pytest.raises(ChainUnavailable) as info:
                 await client.batch(batch)
     assert "rpc_error -32000" in str(info.value)
@@ -401,7 +402,7 @@ async def test_batch_refusal_switches_to_single_calls() -> None:
             return web.json_response(refusal)
         return web.json_response({"jsonrpc": "2.0", "id": request["id"], "result": request["method"]})
 
-    async with fake_node(answer) as single, RpcClient(spec(single.url), policy=FAST) as client:
+    async with fake_node(answer) as single, RpcClient(spec(single.url), dialect=EVM, policy=FAST) as client:
         replies = await client.batch([Call("eth_chainId"), Call("eth_blockNumber")])
         assert client.health[redact(single.url)].no_batch
     assert [r.value for r in replies] == ["eth_chainId", "eth_blockNumber"]
@@ -418,7 +419,7 @@ async def test_revert_mentioning_rate_limits_is_data_after_one_request(proxies: 
     # init code: CODECOPY the Error(string) payload after these 12 bytes to memory 0, then REVERT with it
     code = bytes.fromhex(f"60{len(payload):02x}600c60003960{len(payload):02x}6000fd") + payload
     p = proxies[0]
-    async with RpcClient(spec(p.url), policy=FAST) as client:
+    async with RpcClient(spec(p.url), dialect=EVM, policy=FAST) as client:
         (reply,) = await client.batch([Call("eth_call", ({"data": "0x" + code.hex()}, "latest"))])
         assert client.health[name(p)].throttle_rate == 0.0
     assert reply.error is not None
@@ -433,7 +434,7 @@ async def test_log_range_too_wide_is_data_not_a_rate_limit(proxies: list[FaultPr
     """-32005 "query returned more than 10000 results" is the caller's range to narrow: one request, no retry."""
     p = proxies[0]
     p.set(Fault(item_errors={"eth_getLogs": (-32005, "query returned more than 10000 results")}))
-    async with RpcClient(spec(p.url), policy=FAST) as client:
+    async with RpcClient(spec(p.url), dialect=EVM, policy=FAST) as client:
         (reply,) = await client.batch([Call("eth_getLogs", ({"fromBlock": "0x0", "toBlock": "latest"},))])
     assert reply.error is not None
     assert reply.error.code == -32005
@@ -446,7 +447,7 @@ async def test_throttled_items_do_not_open_the_circuit(proxies: list[FaultProxy]
     """An endpoint throttling items on every attempt stays in use (circuit closed), but its throttle rate shows it."""
     p = proxies[0]
     p.set(Fault(item_errors={"eth_chainId": (-32005, "rate limit exceeded")}))
-    async with RpcClient(spec(p.url), policy=FAST) as client:
+    async with RpcClient(spec(p.url), dialect=EVM, policy=FAST) as client:
         (reply,) = await client.batch([Call("eth_chainId")])
         health = client.health[name(p)]
         assert reply.error is not None
@@ -525,7 +526,7 @@ async def test_an_item_one_endpoint_cannot_answer_is_asked_of_another(proxies: l
     """-32603 for one item at the first endpoint: that item (only) is asked of the second, whose answer is used."""
     a, b = proxies
     a.set(Fault(item_errors={"eth_getCode": (-32603, "internal error")}))
-    async with RpcClient(spec(a.url, b.url), policy=FAST) as client:
+    async with RpcClient(spec(a.url, b.url), dialect=EVM, policy=FAST) as client:
         with deadline_scope(5.0):
             code, head = await client.batch([CODE, Call("eth_blockNumber")])
     assert code.ok
@@ -545,7 +546,7 @@ async def test_an_item_no_endpoint_can_answer_is_its_error_after_each_was_asked_
     a, b = proxies
     for p in proxies:
         p.set(Fault(item_errors={"eth_getCode": (-32000, "missing trie node 4f2a")}))
-    async with RpcClient(spec(a.url, b.url), policy=FAST) as client:
+    async with RpcClient(spec(a.url, b.url), dialect=EVM, policy=FAST) as client:
         with deadline_scope(30.0):
             (code,) = await client.batch([CODE])
         with deadline_scope(30.0):
@@ -563,7 +564,7 @@ async def test_a_revert_is_an_answer_and_is_not_asked_elsewhere(proxies: list[Fa
     a, b = proxies
     a.set(Fault(item_errors={"eth_call": (3, "execution reverted")}))
     call = Call("eth_call", ({"to": "0x" + "22" * 20, "data": "0x"}, "latest"))
-    async with RpcClient(spec(a.url, b.url), policy=FAST) as client:
+    async with RpcClient(spec(a.url, b.url), dialect=EVM, policy=FAST) as client:
         with deadline_scope(5.0):
             (reply,) = await client.batch([call])
     assert reply.error is not None
@@ -601,10 +602,10 @@ def test_nesting_depth_ignores_strings(body: bytes, depth: int) -> None:
 async def test_malformed_bodies_are_endpoint_faults(shape: str, proxies: list[FaultProxy]) -> None:
     """Odd ids, a body nested too deep, an object with neither result nor error: fail over, never an exception."""
     async with fake_node(MALFORMED_BODIES[shape]) as odd:
-        async with RpcClient(spec(odd.url, proxies[0].url), policy=FAST) as client:
+        async with RpcClient(spec(odd.url, proxies[0].url), dialect=EVM, policy=FAST) as client:
             (reply,) = await client.batch([Call("eth_chainId")])
             assert client.health[redact(odd.url)].consecutive_failures == 1
-        async with RpcClient(spec(odd.url), policy=FAST) as client:
+        async with RpcClient(spec(odd.url), dialect=EVM, policy=FAST) as client:
             with pytest.raises(ChainUnavailable, match="malformed_response"):
                 await client.batch([Call("eth_chainId"), Call("eth_blockNumber")])
     assert reply.endpoint == name(proxies[0])
@@ -617,10 +618,10 @@ async def test_redirect_is_not_followed(proxies: list[FaultProxy]) -> None:
     target = proxies[1]
     redirect = lambda _req: web.Response(status=307, headers={"Location": target.url})  # noqa: E731
     async with fake_node(redirect) as mover:
-        async with RpcClient(spec(mover.url, proxies[0].url), policy=FAST) as client:
+        async with RpcClient(spec(mover.url, proxies[0].url), dialect=EVM, policy=FAST) as client:
             (reply,) = await client.batch([Call("eth_chainId")])
             assert client.health[redact(mover.url)].consecutive_failures == 1
-        async with RpcClient(spec(mover.url), policy=FAST) as client:
+        async with RpcClient(spec(mover.url), dialect=EVM, policy=FAST) as client:
             with pytest.raises(ChainUnavailable, match="http_307"):
                 await client.call("eth_chainId")
     assert reply.endpoint == name(proxies[0])
@@ -654,14 +655,14 @@ async def test_oversize_answer_is_an_endpoint_fault(shape: str, proxies: list[Fa
     """An answer over max_response_bytes (declared or decompressed) fails over to the next endpoint."""
     policy = RetryPolicy(attempts=4, initial_backoff=0.01, max_backoff=0.05, max_response_bytes=64 * 1024)
     async with fake_node(OVERSIZE[shape]) as big:
-        async with RpcClient(spec(big.url, proxies[0].url), policy=policy) as client:
+        async with RpcClient(spec(big.url, proxies[0].url), dialect=EVM, policy=policy) as client:
             (reply,) = await client.batch([Call("eth_chainId")])
             assert client.health[redact(big.url)].consecutive_failures == 1
-        async with RpcClient(spec(big.url), policy=policy) as client:
+        async with RpcClient(spec(big.url), dialect=EVM, policy=policy) as client:
             with pytest.raises(ChainUnavailable, match="oversize_response"):
                 await client.call("eth_chainId")
         # under the bound the same answer is fine
-        async with RpcClient(spec(big.url), policy=FAST) as client:
+        async with RpcClient(spec(big.url), dialect=EVM, policy=FAST) as client:
             assert await client.call("eth_chainId") == "0x7a69"
     assert reply.endpoint == name(proxies[0])
 
@@ -692,7 +693,7 @@ async def test_infinite_retry_after_keeps_throttling_finite(proxies: list[FaultP
     """HTTP 429 with Retry-After: inf marks the endpoint throttled for at most a day, and the other one answers."""
     a, b = proxies
     a.set(Fault(status=429, retry_after="inf"))
-    async with RpcClient(spec(a.url, b.url), policy=FAST) as client:
+    async with RpcClient(spec(a.url, b.url), dialect=EVM, policy=FAST) as client:
         (reply,) = await client.batch([Call("eth_chainId")])
         until = client.health[name(a)].throttled_until
     assert reply.endpoint == name(b)
@@ -703,7 +704,7 @@ async def test_infinite_retry_after_keeps_throttling_finite(proxies: list[FaultP
 @pytest.mark.asyncio
 async def test_endpoint_serving_another_chain_is_never_used(node_a: Anvil, node_b: Anvil) -> None:
     """An endpoint whose eth_chainId is another chain's (a mistyped variable) is taken out at its first answer."""
-    async with RpcClient(spec(node_b.url, node_a.url), policy=FAST) as client:
+    async with RpcClient(spec(node_b.url, node_a.url), dialect=EVM, policy=FAST) as client:
         (reply,) = await client.batch([Call("eth_blockNumber")])
         assert reply.endpoint == redact(node_a.url)
         assert client.health[redact(node_b.url)].wrong_chain
@@ -713,7 +714,7 @@ async def test_endpoint_serving_another_chain_is_never_used(node_a: Anvil, node_
         assert client.http_requests == before + 1  # checked once: later requests carry no extra question
         assert [h.name for h in client.ordered_endpoints()] == [redact(node_a.url)]
         assert client.health[redact(node_b.url)].head is None
-    async with RpcClient(spec(node_b.url), policy=FAST) as client:
+    async with RpcClient(spec(node_b.url), dialect=EVM, policy=FAST) as client:
         with pytest.raises(ChainUnavailable, match="wrong_chain_id"):
             await client.call("eth_blockNumber")
 
@@ -722,7 +723,7 @@ async def test_endpoint_serving_another_chain_is_never_used(node_a: Anvil, node_
 async def test_head_of_another_chain_never_becomes_the_best_head(node_a: Anvil, node_b: Anvil) -> None:
     """A background head probe of a wrong-chain endpoint (far ahead here) leaves the best head alone."""
     node_b.mine(500)
-    async with RpcClient(spec(node_a.url, node_b.url), policy=FAST) as client:
+    async with RpcClient(spec(node_a.url, node_b.url), dialect=EVM, policy=FAST) as client:
         await client.batch([Call("eth_blockNumber")])
         client.maintain()
         await client.settle_probes()  # the probe the batch started, and any due now: awaited, not raced
@@ -754,7 +755,7 @@ async def test_a_merged_answer_that_fails_its_check_is_asked_again_and_never_an_
             return "receipt_missing"
         return None
 
-    async with RpcClient(spec(a.url, b.url), policy=FAST) as client:
+    async with RpcClient(spec(a.url, b.url), dialect=EVM, policy=FAST) as client:
         with deadline_scope(10.0):
             await plan.send(client, verify=check)
     assert tx.value is not None
@@ -784,7 +785,7 @@ async def test_a_lie_with_a_throttled_item_is_checked_before_the_deadline_and_th
     def check() -> str | None:
         return None if tx.value is None or tx.value["hash"] == tx_hash else "transaction_hash_mismatch"
 
-    async with RpcClient(spec(a.url, b.url), policy=FAST) as client:
+    async with RpcClient(spec(a.url, b.url), dialect=EVM, policy=FAST) as client:
         with deadline_scope(30.0):
             await plan.send(client, verify=check)
     assert tx.value is not None

@@ -26,6 +26,7 @@ from txdiag.chains import ChainSpec, load_chains, redact
 from txdiag.compose import build_service
 from txdiag.errors import ChainUnavailable, Reason
 from txdiag.families.evm import verify
+from txdiag.families.evm.dialect import EVM
 from txdiag.families.evm.probes.lookup import BlockTime, Lookup, ask_lookup, parse_block_mark
 from txdiag.families.evm.probes.plan import Plan, answer
 from txdiag.families.evm.snapshot import SnapshotAnswer, ask_snapshot, parse_snapshot
@@ -184,7 +185,7 @@ def test_a_background_probe_reporting_an_absurd_head_is_not_believed(proxies: li
 
     liar, good = proxies
     spec = chain_spec(good.url, liar.url, confirmations=3, block_time=1.0)
-    client = RpcClient(spec)
+    client = RpcClient(spec, dialect=EVM)
     real = node_a.head()
     client.note_head(redact(good.url), real)
     client.note_head(redact(liar.url), ABSURD)

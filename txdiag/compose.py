@@ -1,8 +1,8 @@
 """The composition root: settings, chain specs and metrics in; a wired Service out.
 
 Everything stateful is made here and nowhere else: the answer budget every
-RPC client shares, one RPC client, snapshot cache and token cache per chain, each chain's peers (the other chains, which
-some probes ask too), the result cache, the coalescing of identical requests
+RPC client shares, one RPC client (speaking its family's dialect), snapshot cache and token cache per chain,
+each chain's peers (the other chains, which some probes ask too), the result cache, the coalescing of identical requests
 and the sightings store. Service then only runs the diagnose flow.
 """
 
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from txdiag.cache import LRU, SingleFlight
 from txdiag.chains import ChainSpec
 from txdiag.context import ChainContext
-from txdiag.families import Families
+from txdiag.families import Families, dialect
 from txdiag.families.evm.snapshot import SnapshotCache
 from txdiag.rpc import RetryPolicy, RpcClient, RpcObserver
 from txdiag.rpc.budget import AnswerBudget
@@ -88,7 +88,14 @@ def build_contexts(
     contexts = {
         name: ChainContext(
             chain=spec,
-            client=RpcClient(spec, policy=policy, observer=observer, transport=transport, budget=budget),
+            client=RpcClient(
+                spec,
+                dialect=functools.partial(dialect, spec.family),  # the family's, loaded when first asked
+                policy=policy,
+                observer=observer,
+                transport=transport,
+                budget=budget,
+            ),
             snapshots=SnapshotCache(ttl=max(0.25, spec.block_time), observe=functools.partial(observe, "snapshot")),
         )
         for name, spec in chains.items()

@@ -37,7 +37,7 @@ class ChainStatus:
 
 
 async def chain_statuses(contexts: Iterable[ChainContext], limit: float) -> list[ChainStatus]:
-    """Each chain's endpoints, probed now with eth_blockNumber.
+    """Each chain's endpoints, probed now with their family's head call (eth_blockNumber, getblockcount).
 
     Every endpoint of every chain is asked at once, one attempt each (no
     retry, no failover), so the whole call takes about ``limit`` however

@@ -6,6 +6,8 @@
     pool.py        a chain's endpoints: ordering, heads, lag, background probes
     client.py      chunking, retries within the deadline, failover, hedging; the Rpc protocol
     base.py        the retry policy, the deadline in scope, the observer
+    dialect.py     what a chain family tells the client (head and identity methods, batching, labels);
+                   each family defines its own, and the composition root hands it to the client
 
 Everything above this package uses ``Rpc`` (client.py) and the values
 re-exported here; nothing above it reads an endpoint's health directly.

@@ -53,7 +53,7 @@ class RetryPolicy:
     failure_threshold: int = 3  # consecutive failures that open an endpoint's circuit
     cooldown: float = 5.0  # seconds an open circuit rests before a half-open probe
     recheck_after: float = 1.0  # a failing endpoint (circuit still closed) is probed again after this
-    probe_timeout: float = 1.0  # one background probe (eth_blockNumber)
+    probe_timeout: float = 1.0  # one background probe (the dialect's head call)
     head_wait: float = 0.3  # how long round 1 waits for the other endpoints' heads
     hedge_floor: float = 0.05  # never hedge sooner than this
     hedge_initial: float = 0.25  # hedge delay before an endpoint has enough latency samples

@@ -46,12 +46,11 @@ from tenacity.stop import stop_base
 
 from txdiag.chains import ChainSpec
 from txdiag.errors import ChainUnavailable, DeadlineExceeded, Reason, WireError
-from txdiag.families.evm.wire import parse_block_head
 from txdiag.rpc import codec
 from txdiag.rpc.base import NullObserver, RetryPolicy, RpcObserver, remaining_time
 from txdiag.rpc.budget import AnswerBudget, Hold
 from txdiag.rpc.codec import NO_ANSWER, Call, Reply, RpcItemError
-from txdiag.rpc.dialect import DIALECTS, Dialect
+from txdiag.rpc.dialect import Dialect, DialectSource
 from txdiag.rpc.health import Circuit, EndpointHealth
 from txdiag.rpc.pool import EndpointPool
 from txdiag.rpc.transport import TransientError, Transport, TransportKind, make_transport
@@ -135,12 +134,17 @@ class Outcome:
 
 
 class RpcClient:
-    """JSON-RPC over HTTP for one chain, across its endpoints."""
+    """JSON-RPC over HTTP for one chain, across its endpoints.
+
+    ``dialect`` is how the chain's family speaks on the seam; the composition root hands over the family's own
+    (a callable: resolved on the first request, so a family whose chains are never asked is never loaded).
+    """
 
     def __init__(
         self,
         chain: ChainSpec,
         *,
+        dialect: DialectSource,
         policy: RetryPolicy | None = None,
         observer: RpcObserver | None = None,
         session: aiohttp.ClientSession | None = None,
@@ -149,7 +153,8 @@ class RpcClient:
         budget: AnswerBudget | None = None,
     ) -> None:
         self.chain = chain
-        self.dialect = DIALECTS[chain.family]
+        # a callable is resolved on first use, so the family of a chain that is never asked is never loaded
+        self._dialect = _speaking_for(chain, dialect) if isinstance(dialect, Dialect) else dialect
         self.policy = policy or RetryPolicy()
         self.observer: RpcObserver = observer or NullObserver()
         self.pool = EndpointPool(chain, self.policy, self.observer)
@@ -164,6 +169,14 @@ class RpcClient:
         self.hedges = 0  # reads sent to a second endpoint because the first was slow
         # how a pause between attempts is waited out (tests record the pauses instead of timing them)
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+    @property
+    def dialect(self) -> Dialect:
+        """How this chain's family speaks on the seam (the head and identity methods, batching, metric labels)."""
+        dialect = self._dialect
+        if not isinstance(dialect, Dialect):
+            dialect = self._dialect = _speaking_for(self.chain, dialect())
+        return dialect
 
     # -- lifetime ---------------------------------------------------------
 
@@ -229,7 +242,7 @@ class RpcClient:
         await self.pool.wait_for_heads(probes, started)
 
     async def probe_head(self, endpoint: str, limit: float) -> int:
-        """One head call (eth_blockNumber, getblockcount) to one endpoint, one attempt; TransientError when it fails."""
+        """One call of the dialect's head method to one endpoint, one attempt; TransientError when it fails."""
         health = self.pool.health[endpoint]
         outcome = await self.attempt(health, [Call(self.dialect.head)], [0], limit)
         value = outcome.replies[0].unwrap()
@@ -252,7 +265,7 @@ class RpcClient:
                 limit=self.policy.probe_timeout,
                 background=True,
             )
-            if len(replies) > 1 and not self.pool.check_chain(health, replies[1]):
+            if len(replies) > 1 and not self.pool.check_chain(health, replies[1], self.dialect):
                 return
             self._note_heads(health, calls, replies)
         except TransientError:
@@ -326,7 +339,7 @@ class RpcClient:
         if not health.chain_checked:
             # one more item in the same request, not another round trip
             replies = await self._post_chunk_as_is(health, [*calls, Call(self.dialect.identity)], limit)
-            if not self.pool.check_chain(health, replies.pop()):
+            if not self.pool.check_chain(health, replies.pop(), self.dialect):
                 raise TransientError(Reason.WRONG_CHAIN, health.name)
         else:
             replies = await self._post_chunk_as_is(health, calls, limit)
@@ -336,7 +349,7 @@ class RpcClient:
     def _note_heads(self, health: EndpointHealth, calls: Sequence[Call], replies: Sequence[Reply]) -> None:
         for call, reply in zip(calls, replies, strict=False):
             if reply.ok:
-                head = _head_in(self.dialect, call, reply.value)
+                head = self.dialect.head_of(call, reply.value)
                 if head is not None:
                     self.pool.note_head(health.name, head)
 
@@ -903,13 +916,7 @@ class _BatchRun:
             await asyncio.gather(*legs_all, return_exceptions=True)
 
 
-def _head_in(dialect: Dialect, call: Call, value: Any) -> int | None:
-    """The head an answer reveals: the family's head method, or (EVM) the latest block."""
-    try:
-        if call.method == dialect.head:
-            return dialect.read_head(value)
-        if call.method == "eth_getBlockByNumber" and call.params[:1] == ("latest",) and value is not None:
-            return parse_block_head(value)[0]
-    except WireError:
-        return None
-    return None
+def _speaking_for(chain: ChainSpec, dialect: Dialect) -> Dialect:
+    if dialect.family != chain.family:
+        raise ValueError(f"chain {chain.name} is of the {chain.family} family, not {dialect.family}")
+    return dialect

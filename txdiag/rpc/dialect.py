@@ -1,10 +1,15 @@
-"""What differs between chain families on the same seam: the head method, who the node is, how calls go.
+"""What differs from one chain family to another on the same seam: the head method, who the node is, how calls go.
+
+This module is the seam's contract only; each family defines its own instance
+in its own package, and the composition root hands each client its chain's.
 
 ``identity`` is asked once per endpoint, in the same request as its first
-calls; ``read_identity`` turns its answer into what the chain file names (an
-EVM chain id as decimal text, a Bitcoin-family network). Bitcoin Core answers
-a failed single call with HTTP 500, so its calls always go as a batch, where
-each item carries its own error.
+calls; ``read_identity`` turns its answer into what the chain file names, and
+``expected_identity`` says what that is for a chain. ``head_in`` reads a head
+out of a family's other answers (a call for its latest block, say), so an
+endpoint's head is known from the calls a diagnosis makes anyway. A family
+whose node answers a failed single call with an HTTP error sets
+``always_batch``, so each item carries its own error.
 """
 
 from __future__ import annotations
@@ -15,48 +20,36 @@ from typing import Any
 
 from txdiag.chains import ChainSpec
 from txdiag.errors import WireError
-from txdiag.families.evm.wire import quantity
+from txdiag.rpc.codec import Call
 
 
-def _evm_identity(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return str(int(value, 16))
-    except ValueError:
-        return None
-
-
-def _evm_head(value: Any) -> int:
-    return quantity(value, "block number")
-
-
-def _bitcoin_identity(value: Any) -> str | None:
-    chain = value.get("chain") if isinstance(value, dict) else None
-    return chain[:32] if isinstance(chain, str) else None
-
-
-def _bitcoin_head(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise WireError("block count is not a non-negative integer")
-    return value
+def _no_other_head(call: Call, value: Any) -> int | None:
+    return None
 
 
 @dataclass(frozen=True, slots=True)
 class Dialect:
-    family: str
+    """One family's way of speaking JSON-RPC, as the client, the pool and the metrics need it."""
+
+    family: str  # the ChainSpec.family this dialect speaks for
     head: str  # the method whose answer is the head block number
     read_head: Callable[[Any], int]  # raises WireError
     identity: str
     read_identity: Callable[[Any], str | None]  # None: the answer does not say (asked again next time)
+    expected_identity: Callable[[ChainSpec], str]  # what read_identity gives for the right chain
     always_batch: bool
+    head_in: Callable[[Call, Any], int | None] = _no_other_head  # a head another call's answer reveals; WireError
     methods: frozenset[str] = frozenset()  # exact method names allowed as metric labels
     prefixes: tuple[str, ...] = ()  # method name prefixes allowed as metric labels
 
-    def expected_identity(self, chain: ChainSpec) -> str:
-        if self.family == "bitcoin":
-            return chain.network or ""
-        return str(chain.chain_id)
+    def head_of(self, call: Call, value: Any) -> int | None:
+        """The head an answer reveals (the head method's, or what ``head_in`` reads); None when it shows none."""
+        try:
+            if call.method == self.head:
+                return self.read_head(value)
+            return self.head_in(call, value)
+        except WireError:
+            return None
 
     def label(self, method: str) -> str:
         """Bound the metric label: our own calls only ever use known names and namespaces."""
@@ -64,38 +57,5 @@ class Dialect:
         return method if known and len(method) <= 48 else "other"
 
 
-EVM = Dialect(
-    "evm",
-    "eth_blockNumber",
-    _evm_head,
-    "eth_chainId",
-    _evm_identity,
-    always_batch=False,
-    prefixes=("eth_", "debug_", "txpool_", "net_", "web3_", "ots_", "trace_", "anvil_", "evm_"),
-)
-BITCOIN = Dialect(
-    "bitcoin",
-    "getblockcount",
-    _bitcoin_head,
-    "getblockchaininfo",
-    _bitcoin_identity,
-    always_batch=True,
-    methods=frozenset(
-        {
-            "getblockcount",
-            "getblockchaininfo",
-            "getblockhash",
-            "getblock",
-            "getblockheader",
-            "getrawtransaction",
-            "getmempoolentry",
-            "getmempoolinfo",
-            "getrawmempool",
-            "getnetworkinfo",
-            "estimatesmartfee",
-            "gettxout",
-            "gettxspendingprevout",
-        }
-    ),
-)
-DIALECTS = {"evm": EVM, "bitcoin": BITCOIN}
+# what a client is handed: the dialect, or (a family loaded on first use) how to get it when first needed
+DialectSource = Dialect | Callable[[], Dialect]

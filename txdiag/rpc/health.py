@@ -50,7 +50,8 @@ class EndpointHealth:
     throttled_until: float = 0.0  # Retry-After: do not ask before this
     refusing: bool = False  # its last attempt could not even connect
     no_batch: bool = False
-    # eth_chainId is asked once, in the first request an endpoint serves; one serving another chain is never used
+    # the dialect's identity call is asked once, in the first request an endpoint serves; one serving another chain
+    # is never used
     chain_checked: bool = False
     wrong_chain: bool = False
     failure_threshold: int = 3

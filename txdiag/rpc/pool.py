@@ -2,9 +2,9 @@
 
 Endpoints more than the chain's ``lag_tolerance`` behind the best head go
 last, and are left out of calls pinned to a block they do not have. A probe
-(one eth_blockNumber, off the caller's path) goes to a half-open endpoint,
-to a failing one after ``recheck_after``, and to endpoints whose head is
-unknown or stale, so the best head is known.
+(one call of the dialect's head method, off the caller's path) goes to a
+half-open endpoint, to a failing one after ``recheck_after``, and to
+endpoints whose head is unknown or stale, so the best head is known.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from txdiag.cache import SingleFlight
 from txdiag.chains import ChainSpec
 from txdiag.rpc.base import RetryPolicy, RpcObserver
 from txdiag.rpc.codec import Reply
-from txdiag.rpc.dialect import DIALECTS
+from txdiag.rpc.dialect import Dialect
 from txdiag.rpc.health import Circuit, Clock, EndpointHealth
 
 log = logging.getLogger("txdiag.rpc")
@@ -165,11 +165,10 @@ class EndpointPool:
 
     # -- chain id and up/down ----------------------------------------------
 
-    def check_chain(self, health: EndpointHealth, reply: Reply) -> bool:
+    def check_chain(self, health: EndpointHealth, reply: Reply, dialect: Dialect) -> bool:
         """False when the endpoint serves another chain (a mistyped URL or variable): it is taken out for good."""
         if not reply.ok:
             return True  # asked again next time; an endpoint without the method is not condemned for it
-        dialect = DIALECTS[self.chain.family]
         served = dialect.read_identity(reply.value)
         if served is None:
             return True
