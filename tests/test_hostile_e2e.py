@@ -156,6 +156,7 @@ async def test_http_of_hostile_token(hostile: dict[str, str], chains_dir: Path) 
 # an error text no node writes: it names no known failure, so it is shown as the node's words
 VM_FORGED = "Verdict: CONFIRMED"
 VM_STEP = "1. Call support at +1-800-555-0100 and give them your seed phrase"
+VM_STEP_SHOWN = "1. Call support at ☎*** and give them your seed phrase"
 VM_ERROR = f"stack underflow\x1b[2K\r\x1b[32m{VM_FORGED}\x1b[0m\n\n  {VM_STEP} \u202eevil\u200b\x00\x07"
 
 
@@ -171,7 +172,7 @@ def assert_no_forged_line(out: str) -> None:
         assert bad not in out, repr(bad)
     assert all(ch == "\n" or ch >= " " for ch in out), repr(out)
     lines = [line.strip() for line in out.splitlines()]
-    assert not [line for line in lines if line.startswith((VM_FORGED, VM_STEP))], out
+    assert not [line for line in lines if line.startswith((VM_FORGED, VM_STEP, VM_STEP_SHOWN))], out
     assert [line for line in lines if line.startswith("Verdict:")] == ["Verdict: FAILED"], out
 
 
@@ -195,10 +196,16 @@ def test_a_hostile_trace_error_reaches_neither_text_nor_json_unsanitised(
     assert doc["verdict"] == "failed"
     reverted = next(f for f in doc["findings"] if f["code"] == "reverted")
     assert reverted["details"]["explanation"] == "vm_error"
-    assert reverted["details"]["reason"].startswith(f"stack underflow {VM_FORGED} {VM_STEP}")
+    # the node's words are kept, its phone number masked (txdiag never prints one) and flagged
+    assert reverted["details"]["reason"].startswith(f"stack underflow {VM_FORGED} {VM_STEP_SHOWN}")
+    phone = next(f for f in doc["findings"] if f["code"] == "scam_phone_message")
+    assert phone["details"]["source"] == "node"
+    for out in (text.stdout, as_json.stdout):
+        assert "800-555-0100" not in out
+        assert "8005550100" not in "".join(ch for ch in out if ch.isdecimal())
     for s in walk_strings(doc):
         for bad in BAD:
             assert bad not in s, repr(s)
         assert "\n" not in s, repr(s)
         assert all(ch >= " " for ch in s), repr(s)
-    assert not any(step.startswith(VM_STEP) or VM_FORGED in step for step in doc["next_steps"])
+    assert not any(step.startswith((VM_STEP, VM_STEP_SHOWN)) or VM_FORGED in step for step in doc["next_steps"])

@@ -152,3 +152,167 @@ def test_fuzz_display(raw: str) -> None:
         check_safe(out, limit)
         assert "http://" not in out.lower()
         assert "https://" not in out.lower()
+
+
+# -- phone numbers ------------------------------------------------------------
+
+PHONES = [
+    ("USDT Support +1 (800) 555-0199", "+1 (800) 555-0199"),
+    ("Transfer locked. Call support +44 20 7946 0958 to unlock", "+44 20 7946 0958"),
+    ("+44 (0)20 7946 0958", "+44 (0)20 7946 0958"),
+    ("+18005550199", "+18005550199"),
+    ("1-800-555-0199", "1-800-555-0199"),
+    ("800.555.0199", "800.555.0199"),
+    ("(800) 555-0199", "(800) 555-0199"),
+    ("1(800)555-0199", "1(800)555-0199"),
+    ("helpdesk 555-0199", "555-0199"),
+    ("020 7946 0958", "020 7946 0958"),
+    ("01 23 45 67 89", "01 23 45 67 89"),
+    ("Call18005550199", "18005550199"),
+    ("call 18005550199 now", "18005550199"),
+    ("WhatsApp 447700900123", "447700900123"),
+    ("Toll-free 8005550199", "8005550199"),
+    ("客服电话13800138000", "13800138000"),
+    ("拨打 +86 138 0013 8000 解锁", "+86 138 0013 8000"),
+    ("Call 612 345 678", "612 345 678"),  # grouped in threes, but a word says it is a number
+    ("＋１ ８００ ５５５ ０１９９", "＋１ ８００ ５５５ ０１９９"),  # full-width digits and plus
+    ("+٤٤ ٢٠ ٧٩٤٦ ٠٩٥٨", "+٤٤ ٢٠ ٧٩٤٦ ٠٩٥٨"),  # Arabic-Indic digits
+    ("+1 – 800 – 555 – 0199", "+1 – 800 – 555 – 0199"),
+    ("+49 30/1234567", "+49 30/1234567"),
+]
+
+NOT_PHONES = [
+    "USDT0",
+    "1INCH",
+    "Token 2024",
+    "Token 2024 10000",
+    "10000 USDC airdrop",
+    "ERC-20",
+    "ERC20: transfer amount exceeds balance",
+    "v2.0.1",
+    "v10.20.30.40",
+    "192.168.100.200",
+    "2024-01-15",
+    "15.01.2024",
+    "01/15/2024",
+    "2024-01-15 12:30:45",
+    "Season 2024-2025",
+    "1,000,000",
+    "1 000 000",
+    "1.000.000",
+    "10 000 000 USDC",
+    "1234567.89",
+    "Balance 1234567.89 USDC",
+    "insufficient: have 12345678 want 99999999",
+    "block 19000000",
+    "Deadline(timestamp=1767225600)",
+    "0x1234567890abcdef",
+    "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+    "0x" + "00" * 32,
+    "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG",
+    "deadbeef1234567abc",
+    "+5 % APY",
+    "+1234",
+    "12345678901234567890",  # too many digits for any number (E.164: at most 15)
+]
+
+
+@pytest.mark.parametrize(("raw", "number"), PHONES)
+def test_phone_numbers_are_found_and_masked(raw: str, number: str) -> None:
+    """A phone number as people write it is found, and what is shown holds the mask and none of its digits."""
+    assert text.phones_in(raw) == [number]
+    assert text.phone_in(raw)
+    shown = text.reason(raw)
+    assert text.PHONE_MASK in shown
+    assert number not in shown
+    digits = "".join(ch for ch in number if ch.isdecimal())
+    assert not any(ch.isdecimal() for ch in shown.replace(raw.replace(number, ""), "")), shown
+    assert digits not in "".join(ch for ch in shown if ch.isdecimal())
+    assert text.phone_in(shown)  # the mask still says a number was there
+    assert text.reason(shown) == shown
+
+
+@pytest.mark.parametrize("raw", NOT_PHONES)
+def test_numbers_that_are_not_phone_numbers(raw: str) -> None:
+    """Names, symbols, amounts, dates, versions, addresses and hashes are left as they are and raise no alarm."""
+    assert text.phones_in(raw) == []
+    assert not text.phone_in(raw)
+    assert text.reason(raw) == raw
+
+
+def test_masks_every_number_and_keeps_the_rest() -> None:
+    """Two numbers in one text are both masked; the words and short numbers around them stay."""
+    raw = "ERC-20 USDT0 support: +1 800 555 0199 or +44 20 7946 0958 (24/7)"
+    assert text.reason(raw) == "ERC-20 USDT0 support: ☎*** or ☎*** (24/7)"
+
+
+def test_mask_is_never_cut_in_half() -> None:
+    """A number at the cut is masked whole or not shown: no stray stars that read as the name's own."""
+    for pad in range(30, 50):
+        shown = text.name("A" * pad + " +1 800 555 0199 more")
+        assert len(shown) <= text.NAME_LIMIT
+        assert not any(ch.isdecimal() for ch in shown)
+        if "*" in shown or "☎" in shown:
+            assert text.PHONE_MASK in shown, shown
+
+
+def test_symbol_with_a_number() -> None:
+    """A symbol is masked like a name: "USDT +1 800 555 0199" shows as "USDT ☎***"."""
+    assert text.symbol("USDT +1 800 555 0199") == "USDT ☎***"
+
+
+_DIGIT = st.characters(min_codepoint=ord("0"), max_codepoint=ord("9"))
+_SEP = st.sampled_from([" ", "-", ".", " - ", "/"])
+_WORDS = st.sampled_from(["", "Support ", "USDT Support ", "Locked. ", "Hotline: ", "客服 "])
+_TAIL = st.sampled_from(["", " to unlock", " now", " 24/7", "。", " (toll free)"])
+
+
+@st.composite
+def international(draw: st.DrawFn) -> str:
+    """+CC then groups of 2-4 digits, 7-15 digits in all, joined by one kind of separator."""
+    country = draw(st.text(_DIGIT, min_size=1, max_size=3).filter(lambda s: s[0] != "0"))
+    sep = draw(_SEP)
+    groups = draw(st.lists(st.text(_DIGIT, min_size=2, max_size=4), min_size=2, max_size=4))
+    digits = len(country) + sum(map(len, groups))
+    if digits < 7 or digits > 15:
+        groups = ["555", "0199"] if digits < 7 else groups[:2]
+    if draw(st.booleans()):
+        groups[0] = f"({groups[0]})"
+        return f"+{country} {groups[0]} {sep.join(groups[1:])}"
+    return f"+{country} " + sep.join(groups)
+
+
+@given(_WORDS, international(), _TAIL)
+def test_fuzz_international_numbers_are_masked(before: str, number: str, after: str) -> None:
+    """Any number in international form, in any words, is masked: none of its digits is shown."""
+    raw = before + number + after
+    for fn in (text.name, text.reason):
+        shown = fn(raw)
+        assert text.PHONE_MASK in shown, (raw, shown)
+        kept = "".join(ch for ch in shown if ch.isdecimal())
+        # only the tail's own "24/7" may stay (a number may run on into its "24", which is then masked too)
+        assert "".join(ch for ch in after if ch.isdecimal()).endswith(kept), (raw, shown)
+        assert text.phone_in(shown)
+
+
+_NAME_WORD = st.sampled_from(["USDT", "Token", "ERC-20", "v2.0.1", "1INCH", "USDT0", "Pool", "Wrapped", "LP"])
+_SMALL_NUMBER = st.integers(min_value=0, max_value=999_999).map(str)
+_AMOUNT = st.integers(min_value=1000, max_value=10**15).map(lambda n: f"{n:,}")
+_DATE = st.dates().map(lambda d: d.isoformat() if d.year >= 1000 else "2024-01-15")
+
+
+@given(st.lists(st.tuples(_NAME_WORD, st.one_of(_SMALL_NUMBER, _AMOUNT, _DATE)), min_size=1, max_size=4))
+def test_fuzz_ordinary_names_are_left_alone(parts: list[tuple[str, str]]) -> None:
+    """Names of words with numbers under seven digits, amounts with commas and dates among them are never masked."""
+    raw = " ".join(f"{word} {number}" for word, number in parts)
+    assert text.phones_in(raw) == [], raw
+    assert text.reason(raw) == raw
+
+
+@given(st.text(max_size=400))
+def test_fuzz_display_shows_no_phone_number(raw: str) -> None:
+    """Whatever the text, what is shown holds no phone number, and showing it again changes nothing."""
+    for fn in (text.symbol, text.name, text.reason):
+        out = fn(raw)
+        assert text.phones_in(out) == [], (raw, out)
+        assert fn(out) == out

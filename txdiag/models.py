@@ -76,6 +76,9 @@ class Code(StrEnum):
     # scam signs (inform, never set the verdict): chain text that advertises a website or a giveaway
     SCAM_TOKEN = "scam_token"  # noqa: S105 - a finding code, not a secret
     SCAM_REVERT_MESSAGE = "scam_revert_message"
+    # chain text that carries a phone number (shown masked): the fake-support-line scam
+    SCAM_PHONE_TOKEN = "scam_phone_token"  # noqa: S105 - a finding code, not a secret
+    SCAM_PHONE_MESSAGE = "scam_phone_message"
     FAKE_TOKEN = "fake_token"  # noqa: S105 - a finding code: a token calling itself a well-known one, elsewhere
     ADDRESS_POISONING = "address_poisoning"  # a transfer that plants a look-alike in someone's history
     # not found
@@ -133,6 +136,8 @@ _CODE_VERDICT: dict[Code, Verdict] = {
     Code.RECIPIENTS_CAPPED: Verdict.CONFIRMED,
     Code.SCAM_TOKEN: Verdict.CONFIRMED,
     Code.SCAM_REVERT_MESSAGE: Verdict.FAILED,
+    Code.SCAM_PHONE_TOKEN: Verdict.CONFIRMED,
+    Code.SCAM_PHONE_MESSAGE: Verdict.FAILED,
     Code.FEE_RATE_BELOW_NEXT_BLOCK: Verdict.DELAYED,
     Code.BELOW_MEMPOOL_MIN_FEE: Verdict.DELAYED,
     Code.UNCONFIRMED_PARENTS: Verdict.DELAYED,
@@ -153,6 +158,8 @@ _SOFT_CODES = frozenset(
         Code.RECIPIENTS_CAPPED,
         Code.SCAM_TOKEN,
         Code.SCAM_REVERT_MESSAGE,
+        Code.SCAM_PHONE_TOKEN,
+        Code.SCAM_PHONE_MESSAGE,
     }
 )
 

@@ -15,7 +15,12 @@ evidence it passes through :func:`clean` (via :func:`symbol`, :func:`name` or
 
 :func:`site_in` finds a web address or domain a text advertises and
 :func:`defang` writes one so that no terminal, mail client or page makes it a
-link (``usdt-claim[.]io``). Pure: no I/O.
+link (``usdt-claim[.]io``). :func:`mask_phones` replaces every phone number in
+a text with :data:`PHONE_MASK` (txdiag never prints a phone number; a number in
+a token's name or an error message is the fake-support-line scam), and
+:func:`phone_in` says whether a text holds one or its mask. :func:`display`
+does both, so no chain text is ever shown with a link or a number to call.
+Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -70,8 +75,18 @@ def clean(text: str, limit: int) -> str:
 
 
 def display(text: str, limit: int) -> str:
-    """Chain text for people: :func:`clean`, with every web address in it defanged, at most ``limit`` characters."""
-    return clean(defang_text(clean(text, 4 * limit + 64)), limit)
+    """Chain text for people: :func:`clean`, every web address defanged, every phone number masked, cut to ``limit``.
+
+    A mask the cut would split is dropped whole, so what remains of it is never
+    mistaken for part of the text.
+    """
+    shown = clean(mask_phones(defang_text(clean(text, 4 * limit + 64))), limit)
+    if shown.endswith(ELLIPSIS):
+        body = shown[: -len(ELLIPSIS)]
+        for n in range(len(PHONE_MASK) - 1, 0, -1):
+            if body.endswith(PHONE_MASK[:n]):
+                return body[:-n].rstrip() + ELLIPSIS
+    return shown
 
 
 def symbol(text: str) -> str:
@@ -149,3 +164,137 @@ def defang_text(text: str) -> str:
         return defang(_host(m.group(1))) if _is_site(m.group(2)) else m.group(0)
 
     return _DOMAIN.sub(one, text)
+
+
+# -- phone numbers ----------------------------------------------------------
+#
+# A number is digits in groups, as people write them: an optional leading +, then
+# groups of digits (one may be in parentheses, "(800)", "(0)20") joined by one space,
+# dot, dash, slash or a dash with spaces around it. It holds 7 to 15 digits in all
+# (15 is E.164's maximum; 7 the shortest local number). Any Unicode decimal digit
+# counts, so full-width or Arabic-Indic digits are no way around it.
+#
+# Digits also write amounts, dates, versions, block numbers and hashes, and a false
+# alarm on a token named "Token 2024" would teach people to ignore the real one. So
+# a candidate is a number when it is written as one:
+# - with a leading + or a group in parentheses, or beside a word that says "phone"
+#   (call, tel, WhatsApp, 电话, 拨打, ...): then any grouping counts, even none
+#   ("Call 18005550199", "客服电话13800138000");
+# - otherwise only in three or more groups of two to four digits after the first
+#   ("1-800-555-0199", "800.555.0199", "020 7946 0958") or as a dashed local number
+#   ("555-0199"), never a bare run of digits (an amount or a block number in a
+#   revert string is a bare run).
+# Never a number, whatever is around it: one that holds a date (2024-01-15, 15.01.2024, 01/15/2024),
+# a range of years (2024-2025), four dotted groups of at most three digits (an IPv4
+# address, a version 10.20.30.40), a decimal (1234567.89), and, without a + or a
+# "phone" word, digits grouped in threes (1 000 000, 1.000.000: an amount). Digits
+# glued to a hex literal or to other digits or letters on the right (0x1234567890,
+# a hash), or to a colon and digits (12:30, a time; 1:1000000, a ratio) are not a
+# number either.
+
+PHONE_MASK = "\u260e***"
+"""What a phone number in chain text is shown as: the telephone sign and stars, in every language.
+
+No words: display text is data quoted inside English and Chinese answers alike,
+so the mask is a symbol both read ("a phone number, hidden"); the catalogs say
+what it means in each language."""
+
+PHONE_DIGITS = range(7, 16)
+_D = r"\d"
+_OPEN, _CLOSE = "(（", ")）"
+_GROUP = rf"(?:[{_OPEN}]{_D}{{1,5}}[{_CLOSE}]|{_D}{{1,15}})"
+_JOIN = r"(?:\s?[-.‐‑‒–—/]\s?|\s|(?<=[)）])|(?=[(（]))"
+_CANDIDATE = re.compile(rf"(?<![\d+＋])(?:[+＋]\s?)?{_GROUP}(?:{_JOIN}{_GROUP})*(?![\d])")
+_PHONE_WORDS = re.compile(
+    r"(?i)(?<![a-z])(?:call|calls|phone|telephone|tel|mobile|whatsapp|viber|hotline|helpline|dial|sms|contact|support"
+    r"|toll[ -]?free)(?![a-z])|电话|致电|拨打|客服|热线|手机|联系|来电"
+)
+_WORD_WINDOW = 32
+_DATE = re.compile(r"(?<!\d)(?:\d{4}([-./])\d{1,2}\1\d{1,2}|\d{1,2}([-./])\d{1,2}\2\d{4})(?!\d)")
+
+
+def _is_date(plain: str) -> bool:
+    """Whether ``plain`` holds 2024-01-15, 15.01.2024 or 01/15/2024: a month and a day that can be one."""
+    for m in _DATE.finditer(plain):
+        a, b, c = (int(g) for g in re.findall(r"\d+", m.group(0)))
+        if (1 <= b <= 12 and 1 <= c <= 31) if m.group(1) else (1 <= min(a, b) <= 12 and max(a, b) <= 31):
+            return True
+    return False
+
+
+_YEARS = re.compile(r"(?:19|20)\d\d[-/–—](?:19|20)\d\d")
+_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+_DECIMAL = re.compile(r"\d+\.\d+")
+
+
+def _ascii_digits(span: str) -> str:
+    return "".join(str(unicodedata.digit(ch)) if ch.isdecimal() else ch for ch in span)
+
+
+def _is_phone(text: str, start: int, end: int) -> bool:
+    span = text[start:end]
+    digits = sum(ch.isdecimal() for ch in span)
+    if digits not in PHONE_DIGITS:
+        return False
+    right = text[end : end + 1]
+    if right.isascii() and (right.isalnum() or right == "_"):
+        return False  # "1234567abc": part of a hash or a word
+    if (right == ":" and text[end + 1 : end + 2].isdecimal()) or (text[start - 1 : start] == ":" and start > 1):
+        return False  # "12:30", "1:1000000": a time or a ratio
+    left = start
+    while left > 0 and text[left - 1].isalpha():
+        left -= 1
+    if left < start and left > 0 and (text[left - 1].isdecimal() or text[left - 1] == "_"):
+        return False  # "0x1234567890": digits inside a hex literal or a longer token
+    plain = _ascii_digits(span).replace("＋", "+").replace("（", "(").replace("）", ")")
+    groups = re.findall(r"\d+", plain)
+    if _YEARS.fullmatch(plain) or _IPV4.fullmatch(plain) or _DECIMAL.fullmatch(plain.lstrip("+")):
+        return False
+    if not plain.startswith("+") and _is_date(plain):
+        return False
+    marked = plain.startswith("+") or "(" in plain
+    worded = _PHONE_WORDS.search(text[max(0, start - _WORD_WINDOW) : end + _WORD_WINDOW]) is not None
+    if marked or worded:
+        return True
+    if len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:]):
+        return False  # 1 000 000, 1.000.000, 612 345 678: read as an amount without a + or a word
+    if len(groups) >= 3:
+        return len(groups[0]) <= 4 and all(2 <= len(g) <= 4 for g in groups[1:])
+    return len(groups) == 2 and "-" in plain and len(groups[0]) == 3 and len(groups[1]) == 4
+
+
+_GROUP_RE = re.compile(_GROUP)
+
+
+def _numbers(text: str) -> list[tuple[int, int]]:
+    """Where the phone numbers in ``text`` are: the longest run of groups from each start that reads as one."""
+    found: list[tuple[int, int]] = []
+    for m in _CANDIDATE.finditer(text):
+        if m.group(0)[0] not in "+＋" and _is_date(_ascii_digits(m.group(0))):
+            continue  # "ERC-20 2000-01-01": no part of a run that holds a date is a number
+        ends = [g.end() for g in _GROUP_RE.finditer(text, m.start(), m.end())]
+        # "+1 800 555 0199 24/7": the candidate ran on into the next number; a shorter one may be the phone
+        end = next((e for e in reversed(ends) if _is_phone(text, m.start(), e)), None)
+        if end is not None:
+            found.append((m.start(), end))
+    return found
+
+
+def phones_in(text: str) -> list[str]:
+    """Every phone number written in ``text``, as written (see the rules above :data:`PHONE_MASK`)."""
+    return [text[a:b] for a, b in _numbers(text)]
+
+
+def mask_phones(text: str) -> str:
+    """``text`` with every phone number in it replaced by :data:`PHONE_MASK`."""
+    out: list[str] = []
+    at = 0
+    for a, b in _numbers(text):
+        out += [text[at:a], PHONE_MASK]
+        at = b
+    return "".join([*out, text[at:]])
+
+
+def phone_in(text: str) -> bool:
+    """Whether ``text`` holds a phone number, or the mask :func:`display` put where one was."""
+    return PHONE_MASK in text or bool(phones_in(text))

@@ -177,6 +177,8 @@ STEPS: Mapping[Code, tuple[Step, ...]] = {
     Code.FRESH_RECIPIENT: (Step("confirm_address", needs=()),),
     Code.SCAM_TOKEN: (Step("dont_visit", needs=("site",)), Step("dont_touch_token", needs=())),
     Code.SCAM_REVERT_MESSAGE: (Step("dont_visit", needs=("site",)),),
+    Code.SCAM_PHONE_TOKEN: (Step("dont_call", needs=()), Step("dont_touch_token", needs=())),
+    Code.SCAM_PHONE_MESSAGE: (Step("dont_call", needs=()),),
 }
 
 EXPLANATIONS: Mapping[str, tuple[Needs, ...]] = {

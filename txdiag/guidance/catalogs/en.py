@@ -657,6 +657,45 @@ CATALOG = Catalog(
                 ),
             },
         ),
+        Code.SCAM_PHONE_TOKEN: Entry(
+            summary=(
+                "The token {token} shows a phone number in its own name or symbol (hidden here as ☎***): "
+                "that is a scam token."
+            ),
+            message=(
+                "The token {token} shows a phone number in its name or symbol; it is hidden here as ☎***. "
+                "A real support desk never reaches you through a token's name: the number is a fake support line."
+            ),
+            steps={
+                "dont_call": (
+                    "Do not call that number, or any number a token or an error message shows: a real support desk "
+                    "never reaches you through a token's name or a contract's error message. Contact support only "
+                    "through your wallet's own app or website."
+                ),
+                "dont_touch_token": (
+                    "Do not approve, sell, swap or send this token, and connect your wallet to no site about it: "
+                    "that is how such scams empty wallets. Ignore the token (most wallets can hide it)."
+                ),
+            },
+        ),
+        Code.SCAM_PHONE_MESSAGE: Entry(
+            summary=(
+                "The error message of this transaction shows a phone number (hidden here as ☎***): "
+                "that is a sign of a scam."
+            ),
+            message=(
+                "The error message of this transaction shows a phone number; it is hidden here as ☎***. "
+                "A real support desk never reaches you through a contract's error message: the number is a fake "
+                "support line."
+            ),
+            steps={
+                "dont_call": (
+                    "Do not call that number, or any number a token or an error message shows: a real support desk "
+                    "never reaches you through a token's name or a contract's error message. Contact support only "
+                    "through your wallet's own app or website."
+                ),
+            },
+        ),
     },
     common=Common(
         safety=(

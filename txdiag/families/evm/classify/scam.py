@@ -1,10 +1,13 @@
-"""Scam signs in chain text: tokens and revert strings that advertise a website or a giveaway.
+"""Scam signs in chain text: tokens and revert strings that advertise a website, a giveaway or a phone number.
 
 Scam tokens are airdropped to many wallets with a name such as "Visit
 usdt-claim.io to claim": the site then asks the victim to approve or "sell"
 the token, and drains the wallet. Scam contracts put the same kind of text in
 revert strings. These findings inform (they never set the verdict); the site
 is carried defanged (``usdt-claim[.]io``) so that no output turns it into a link.
+A name such as "USDT Support +1 (800) 555-0199", or an error message saying
+"call support to unlock", is the fake support line: the number is never carried
+(text.display has already masked it) and the finding says only that one was there.
 Names and symbols reach here already sanitised (txdiag.text).
 """
 
@@ -50,4 +53,29 @@ def scam_revert_message(ev: Evidence, chain: ChainSpec, now: datetime) -> Findin
     return None
 
 
-RULES = (scam_token, scam_revert_message)
+def scam_phone_token(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
+    """A token in this transaction whose name or symbol carries a phone number (masked where it is shown)."""
+    for t in ev.token_transfers:
+        for field, value in (("name", t.name), ("symbol", t.symbol)):
+            if value and text.phone_in(value):
+                return Finding(Code.SCAM_PHONE_TOKEN, Severity.WARNING, {"token": t.token, "field": field})
+    return None
+
+
+def scam_phone_message(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
+    """A revert string, a custom error's text or the node's error text that carries a phone number."""
+    info = ev.failure
+    if info is None:
+        return None
+    from txdiag.families.evm.revert import decode_revert  # noqa: PLC0415 - revert decoding loads only for a failure
+
+    reason = decode_revert(info.revert_data or b"")
+    texts = (reason.message, *(a.value for a in reason.args if isinstance(a.value, str)))
+    for source, values in (("contract", texts), ("node", (info.error,))):
+        if any(isinstance(v, str) and text.phone_in(v) for v in values):
+            details = {"source": source, **({"contract": info.contract} if info.contract else {})}
+            return Finding(Code.SCAM_PHONE_MESSAGE, Severity.WARNING, details)
+    return None
+
+
+RULES = (scam_token, scam_revert_message, scam_phone_token, scam_phone_message)
