@@ -574,6 +574,7 @@ async def test_a_wrong_block_time_in_the_receipt_is_questioned_not_the_honest_he
     monkeypatch.setattr(verify, "BURST_BLOCKS", 20)
     tx_hash = Chain(fresh_node).send(account(6), account(7).address, value=777, gas=21_000)
     fresh_node.rpc("anvil_mine", hex(60), hex(1))
+    fresh_node.fee_history_caught_up()
     expected = await honest(tmp_path, fresh_node, tx_hash)
     with FaultProxy(fresh_node.url) as liar, FaultProxy(fresh_node.url) as good:
         async with build_service(SETTINGS, load_chains(directory(tmp_path, liar.url, good.url))) as service:

@@ -66,6 +66,24 @@ class Anvil:
 
     def mine(self, blocks: int = 1) -> None:
         self.rpc("anvil_mine", hex(blocks))
+        self.fee_history_caught_up()
+
+    def fee_history_caught_up(self, timeout: float = 15.0) -> None:
+        """Return once eth_feeHistory with reward percentiles reaches the head.
+
+        anvil fills the cache behind those answers in the background: just after a burst of mined blocks the
+        fee history can end a few blocks below the head, and a snapshot read then fails txdiag's check that
+        its fee history ends at its head (``fee_history_disagrees_with_head``). This waits for that state.
+        """
+        head = self.head()
+        deadline = time.monotonic() + timeout
+        while True:
+            history = self.rpc("eth_feeHistory", "0x1", "latest", [50.0])
+            if int(history["oldestBlock"], 16) + len(history["gasUsedRatio"]) - 1 >= head:
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"anvil's fee history did not reach block {head} in {timeout} s")
+            time.sleep(0.005)  # a poll interval while the node's own task catches up, not an ordering
 
     def automine(self, on: bool) -> None:
         self.rpc("evm_setAutomine", on)
