@@ -9,9 +9,13 @@ version is refused unless ``--version`` names it.
 
 What is kept: each line whose source is one code point that NFKC and NFD leave
 as it is (txdiag.lookalike applies both first, so full-width and mathematical
-letters need no entry) and whose prototype, read through NFKC, is Latin letters
-or digits only (Cyrillic Ѕ -> S, Greek Τ -> T, Cherokee Ꭰ -> D, and the
-standard's own 1 -> l, I -> l, 0 -> O, m -> rn). A prototype that is a Latin
+letters need no entry) and whose prototype, read as the skeleton reads text
+(NFKC, then NFD, punctuation, separators, format characters and marks dropped),
+is Latin letters or digits only (Cyrillic Ѕ -> S, Greek Τ -> T, Cherokee Ꭰ -> D,
+and the standard's own 1 -> l, I -> l, 0 -> O, m -> rn; and where the prototype
+carries a mark or punctuation, as the skeleton does not see them: the tugrik
+sign ₮ -> T⃫ -> T, so "USD₮" reads as USDT, Ŧ -> T̵ -> T, Ƭ -> 'T -> T,
+Đ -> D̵ -> D). A prototype that is a Latin
 small capital (Cyrillic т -> ᴛ) is read as its lowercase letter, and the Latin
 small capitals themselves are added so: letter case is compared apart, and a
 small capital is a lowercase letter to the eye. Targets are closed under the
@@ -32,11 +36,19 @@ ROOT = Path(__file__).resolve().parents[1]
 TARGET = ROOT / "txdiag" / "confusables.py"
 VERSION = "17.0.0"
 _SMALL_CAPITAL = re.compile(r"LATIN LETTER SMALL CAPITAL ([A-Z])")
+_DROP = frozenset("PZCM")  # as txdiag.lookalike: the general categories a skeleton leaves out
 
 
 def _small_capital(ch: str) -> str:
     m = _SMALL_CAPITAL.fullmatch(unicodedata.name(ch, ""))
     return m.group(1).lower() if m else ch
+
+
+def _as_read(prototype: str) -> str:
+    """A prototype as txdiag.lookalike's skeleton reads it: NFKC, a small capital as its letter, NFD, and what
+    does not show as a letter or digit dropped (punctuation, separators, format characters, marks)."""
+    text = "".join(_small_capital(c) for c in unicodedata.normalize("NFKC", prototype))
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c)[0] not in _DROP)
 
 
 def _stable(ch: str) -> bool:
@@ -59,8 +71,7 @@ def table(lines: list[str]) -> dict[str, tuple[str, str]]:
         if len(codes) != 1:
             continue
         ch = chr(int(codes[0], 16))
-        target = unicodedata.normalize("NFKC", "".join(chr(int(c, 16)) for c in prototype.split()))
-        target = "".join(_small_capital(c) for c in target)
+        target = _as_read("".join(chr(int(c, 16)) for c in prototype.split()))
         if _stable(ch) and target != ch and target.isascii() and target.isalnum():
             out[ch] = (target, name)
     for code in range(0x110000):

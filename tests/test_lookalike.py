@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import tomllib
 import unicodedata
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -32,6 +34,13 @@ from txdiag.confusables import LOOKS_LIKE, UNICODE_VERSION
         ("DA\u006c", "DAI"),  # a lowercase l for a capital I
         ("\u13a0AI", "DAI"),  # Cherokee letter a
         ("WETH", "W\u0415TH"),  # either side may be the look-alike
+        # look-alikes whose prototype carries a mark or punctuation the skeleton does not see
+        ("USD\u20ae", "USDT"),  # the tugrik sign, as Tether writes its own ticker (T with a double stroke)
+        ("USD\u0166", "USDT"),  # T with stroke
+        ("USD\u01ac", "USDT"),  # T with hook ('T)
+        ("\u0110AI", "DAI"),  # D with stroke
+        ("\u00d0AI", "DAI"),  # capital eth
+        ("usd\u20ae", "USDT"),
     ],
 )
 def test_lookalikes_collide(symbol: str, listed: str) -> None:
@@ -48,6 +57,8 @@ def test_lookalikes_collide(symbol: str, listed: str) -> None:
         ("USDTX", "USDT"),  # holds the letters, and more
         ("XUSDT", "USDT"),
         ("USDT0", "USDT"),  # a zero is an O, and USDTO is not USDT
+        ("USD\u20ae0", "USDT"),  # nor is USD₮0
+        ("\u0110AL", "DAI"),  # a D with stroke, and still a capital L for the I
         ("SUSDT", "USDT"),
         ("DAL", "DAI"),  # a capital L is no I
         ("dal", "DAI"),
@@ -73,6 +84,8 @@ def test_honest_symbols_do_not_collide(symbol: str, listed: str) -> None:
         ("DA1", "DAI", ("U+0031",), False),
         ("\u0412\u0422\u0421", "BTC", ("U+0412", "U+0422", "U+0421"), False),
         ("U\u0405D\u03a4", "USDT", ("U+0405", "U+03A4"), True),
+        ("USD\u20ae", "USDT", ("U+20AE",), False),  # a currency sign is no letter of another script
+        ("\u0110AI", "DAI", ("U+0110",), False),
     ],
 )
 def test_imitation_names_the_characters_that_differ(
@@ -106,6 +119,36 @@ def test_table_shape() -> None:
     assert {LOOKS_LIKE[c] for c in "\u0405\u0455\u0422\u0430\u0435\u043e\u0440\u0441\u0445"} == set("SsTaeopcx")
     assert (LOOKS_LIKE["\u03a4"], LOOKS_LIKE["\u039f"], LOOKS_LIKE["\u03bf"]) == ("T", "O", "o")  # Greek
     assert (LOOKS_LIKE["0"], LOOKS_LIKE["1"], LOOKS_LIKE["I"]) == ("O", "l", "l")
+    # prototypes with a mark or punctuation, read as the skeleton reads them (₮ -> T⃫, Ŧ -> T̵, Ƭ -> 'T, Đ -> D̵)
+    assert [LOOKS_LIKE[c] for c in "\u20ae\u0166\u01ac\u0110\u0111"] == ["T", "T", "T", "D", "d"]
+
+
+def _generator() -> ModuleType:
+    path = Path(__file__).parents[1] / "scripts" / "confusables.py"
+    spec = importlib.util.spec_from_file_location("confusables_generator", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        ("0405 ;\t0053 ;\tMA\t# ( Ѕ → S ) CYRILLIC CAPITAL LETTER DZE → LATIN CAPITAL LETTER S", "S"),
+        ("20AE ;\t0054 20EB ;\tMA\t# ( ₮ → T⃫ ) TUGRIK SIGN → LATIN CAPITAL LETTER T, COMBINING LONG DOUBLE", "T"),
+        ("01AC ;\t0027 0054 ;\tMA\t# ( Ƭ → 'T ) LATIN CAPITAL LETTER T WITH HOOK → APOSTROPHE, LATIN", "T"),
+        ("0110 ;\t0044 0335 ;\tMA\t# ( Đ → D̵ ) LATIN CAPITAL LETTER D WITH STROKE → LATIN CAPITAL LETTER D", "D"),
+        ("02BC ;\t0027 ;\tMA\t# ( ʼ → ' ) MODIFIER LETTER APOSTROPHE → APOSTROPHE", None),  # nothing left
+        ("0442 ;\t1D1B ;\tMA\t# ( т → ᴛ ) CYRILLIC SMALL LETTER TE → LATIN LETTER SMALL CAPITAL T", "t"),
+        ("0497 ;\t0436 0329 ;\tMA\t# ( җ → ж̩ ) CYRILLIC SMALL LETTER ZHE WITH DESCENDER → CYRILLIC", None),  # not Latin
+    ],
+)
+def test_generator_reads_prototypes_as_the_skeleton_does(line: str, kept: str | None) -> None:
+    """The generator keeps a prototype when what the skeleton would see of it (no marks, no punctuation) is Latin."""
+    source = chr(int(line.partition(";")[0], 16))
+    assert _generator().table([line]).get(source, (None, ""))[0] == kept
 
 
 def test_bundled_listed_symbols_do_not_imitate_each_other() -> None:

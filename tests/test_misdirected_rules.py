@@ -718,6 +718,9 @@ LISTING = dataclasses.replace(
         ("US\u200bDT\u202e", "USDT", [], False),  # zero-width and bidi characters: the sanitiser drops them
         ("DA1", "DAI", ["U+0031"], False),  # a digit one for a capital I
         ("\u0412\u0422\u0421", "BTC", ["U+0412", "U+0422", "U+0421"], False),  # wholly Cyrillic, reads as BTC
+        ("USD\u20ae", "USDT", ["U+20AE"], False),  # the tugrik sign, Tether's own way of writing its ticker
+        ("USD\u0166", "USDT", ["U+0166"], False),  # T with stroke
+        ("\u0110AI", "DAI", ["U+0110"], False),  # D with stroke
     ],
 )
 def test_lookalike_symbol_is_a_fake_token_and_its_airdrop_poisoning(
@@ -758,6 +761,7 @@ def test_lookalike_symbol_is_a_fake_token_and_its_airdrop_poisoning(
         ("USDTX", FAKE),  # holds the letters, and more
         ("XUSDT", FAKE),
         ("USDT0", FAKE),
+        ("USD\u20ae0", FAKE),  # reads as USDTO, not USDT
         ("DAL", FAKE),  # a capital L is no I
         ("\u6cf0\u8fbe\u5e01", FAKE),  # Chinese
         ("\u0414\u041e\u041b\u041b\u0410\u0420", FAKE),  # a Cyrillic word
