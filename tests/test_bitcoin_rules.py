@@ -409,6 +409,8 @@ def test_an_output_script_type_is_sanitised() -> None:
     assert all(ch >= " " and ch not in "\u202e\x7f" for ch in kind)
     assert len(kind) <= 32
     assert wire.parse_tx(_with_output({"type": "\x00\x1b[2J"}), txid(1)).outputs[0].script_type == "nonstandard"
+    called = wire.parse_tx(_with_output({"type": "Call +1 800 555 0199"}), txid(1)).outputs[0].script_type
+    assert called == "Call ☎***"  # a node's text is never a number to call
     address = "mzBc4XEFSdzCDcTxAgf6EZXgsZWpztRhef"
     good = wire.parse_tx(_with_output({"type": "pubkeyhash", "address": address}), txid(1))
     assert (good.outputs[0].script_type, good.outputs[0].address) == ("pubkeyhash", address)

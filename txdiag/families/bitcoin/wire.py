@@ -108,7 +108,8 @@ def parse_tx(value: Any, asked: str) -> BtcTx:
                 n=_int(out.get("n"), "output index"),
                 value=sats(out.get("value", 0), "output value"),
                 # the node's name for the script, shown in the JSON: untrusted text like any from a node
-                script_type=(text.clean(kind, 32) if isinstance(kind, str) else "") or "nonstandard",
+                # (sites defanged, phone numbers masked: txdiag never shows a number to call)
+                script_type=(text.display(kind, 32) if isinstance(kind, str) else "") or "nonstandard",
                 address=address,
                 unspendable=_unspendable(script),
             )
