@@ -172,6 +172,7 @@ PHONES = [
     ("call 18005550199 now", "18005550199"),
     ("WhatsApp 447700900123", "447700900123"),
     ("Toll-free 8005550199", "8005550199"),
+    ("Support ticket: call 8005550199", "8005550199"),
     ("客服电话13800138000", "13800138000"),
     ("拨打 +86 138 0013 8000 解锁", "+86 138 0013 8000"),
     ("Call 612 345 678", "612 345 678"),  # grouped in threes, but a word says it is a number
@@ -179,6 +180,8 @@ PHONES = [
     ("+٤٤ ٢٠ ٧٩٤٦ ٠٩٥٨", "+٤٤ ٢٠ ٧٩٤٦ ٠٩٥٨"),  # Arabic-Indic digits
     ("+1 – 800 – 555 – 0199", "+1 – 800 – 555 – 0199"),
     ("+49 30/1234567", "+49 30/1234567"),
+    ("order 12345678 hotline 555-0199", "555-0199"),
+    ("12345678 555-0199", "555-0199"),  # the run starts with digits that are no number; the number follows
 ]
 
 NOT_PHONES = [
@@ -244,6 +247,15 @@ def test_masks_every_number_and_keeps_the_rest() -> None:
     """Two numbers in one text are both masked; the words and short numbers around them stay."""
     raw = "ERC-20 USDT0 support: +1 800 555 0199 or +44 20 7946 0958 (24/7)"
     assert text.reason(raw) == "ERC-20 USDT0 support: ☎*** or ☎*** (24/7)"
+
+
+def test_long_runs_of_digit_groups() -> None:
+    """Hundreds of digit groups in a row: single digits are no number; pairs are read as numbers, each masked."""
+    ones = " ".join(["1"] * 400)
+    assert text.reason(ones) == text.clean(ones, text.REASON_LIMIT)
+    pairs = text.reason("+1 " + " ".join(["12"] * 400))
+    assert not any(ch.isdecimal() for ch in pairs)
+    assert pairs.startswith(text.PHONE_MASK)
 
 
 def test_mask_is_never_cut_in_half() -> None:

@@ -177,9 +177,9 @@ def defang_text(text: str) -> str:
 # Digits also write amounts, dates, versions, block numbers and hashes, and a false
 # alarm on a token named "Token 2024" would teach people to ignore the real one. So
 # a candidate is a number when it is written as one:
-# - with a leading + or a group in parentheses, or beside a word that says "phone"
-#   (call, tel, WhatsApp, 电话, 拨打, ...): then any grouping counts, even none
-#   ("Call 18005550199", "客服电话13800138000");
+# - with a leading + or a group in parentheses, or after a word that says "phone"
+#   (call, tel, WhatsApp, 电话, 拨打, ... in the 32 characters before it): then any
+#   grouping counts, even none ("Call 18005550199", "客服电话13800138000");
 # - otherwise only in three or more groups of two to four digits after the first
 #   ("1-800-555-0199", "800.555.0199", "020 7946 0958") or as a dashed local number
 #   ("555-0199"), never a bare run of digits (an amount or a block number in a
@@ -253,7 +253,7 @@ def _is_phone(text: str, start: int, end: int) -> bool:
     if not plain.startswith("+") and _is_date(plain):
         return False
     marked = plain.startswith("+") or "(" in plain
-    worded = _PHONE_WORDS.search(text[max(0, start - _WORD_WINDOW) : end + _WORD_WINDOW]) is not None
+    worded = _PHONE_WORDS.search(text[max(0, start - _WORD_WINDOW) : start]) is not None
     if marked or worded:
         return True
     if len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:]):
@@ -267,16 +267,27 @@ _GROUP_RE = re.compile(_GROUP)
 
 
 def _numbers(text: str) -> list[tuple[int, int]]:
-    """Where the phone numbers in ``text`` are: the longest run of groups from each start that reads as one."""
+    """Where the phone numbers in ``text`` are: from each group on, the longest run of groups that reads as one.
+
+    A run of groups may join a number to the next one ("+1 800 555 0199 24/7") or follow
+    digits that are none ("12345678 555-0199"), so a shorter run, or one that starts
+    later, may be the number. A number spans at most 15 groups, which bounds the work.
+    """
     found: list[tuple[int, int]] = []
     for m in _CANDIDATE.finditer(text):
         if m.group(0)[0] not in "+＋" and _is_date(_ascii_digits(m.group(0))):
             continue  # "ERC-20 2000-01-01": no part of a run that holds a date is a number
-        ends = [g.end() for g in _GROUP_RE.finditer(text, m.start(), m.end())]
-        # "+1 800 555 0199 24/7": the candidate ran on into the next number; a shorter one may be the phone
-        end = next((e for e in reversed(ends) if _is_phone(text, m.start(), e)), None)
-        if end is not None:
-            found.append((m.start(), end))
+        groups = [(g.start(), g.end()) for g in _GROUP_RE.finditer(text, m.start(), m.end())]
+        i = 0
+        while i < len(groups):
+            start = m.start() if i == 0 else groups[i][0]
+            last = min(len(groups), i + PHONE_DIGITS.stop - 1)
+            j = next((j for j in range(last - 1, i - 1, -1) if _is_phone(text, start, groups[j][1])), None)
+            if j is None:
+                i += 1
+                continue
+            found.append((start, groups[j][1]))
+            i = j + 1
     return found
 
 
