@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -719,10 +720,10 @@ READ_PENDING = Fault(rewrite={"eth_getTransactionByHash": read_pending})
 async def test_a_receipt_beside_a_transaction_read_as_pending_is_asked_again_not_blamed(
     two_payments: tuple[str, str], proxies: list[FaultProxy], node_a: Anvil, tmp_path: Path
 ) -> None:
-    """A lone endpoint whose first two answers read the transaction pending beside its receipt (as anvil does right
+    """A lone endpoint whose first answer reads the transaction pending beside its receipt (as anvil does right
     after mining): asked again, the whole answer is the mined one, and the endpoint is not counted at fault."""
     node = proxies[0]
-    node.schedule = on_calls("eth_getTransactionByHash", [READ_PENDING, READ_PENDING])
+    node.schedule = on_calls("eth_getTransactionByHash", [READ_PENDING])
     async with build_service(SETTINGS, load_chains(directory(tmp_path, node.url))) as service:
         d = await service.diagnose(two_payments[0])
         health = service.contexts["alpha"].client.health[redact(node.url)]
@@ -730,8 +731,8 @@ async def test_a_receipt_beside_a_transaction_read_as_pending_is_asked_again_not
     assert (d.verdict, d.evidence.block_number) == await honest(tmp_path, node_a, two_payments[0]), doc["summary"]
     assert d.evidence.block_number is not None
     assert doc["complete"] is True
-    assert node.injected["lie"] == 2  # both answers read a moment apart were given, and neither was believed
-    assert node.methods["eth_getTransactionByHash"] >= 3
+    assert node.injected["lie"] == 1  # the answer read a moment apart was given, and not believed
+    assert node.methods["eth_getTransactionByHash"] >= 2
     assert health.error_rate == 0.0
 
 
@@ -764,9 +765,13 @@ async def test_an_endpoint_that_always_reads_the_transaction_pending_beside_its_
         with pytest.raises(ChainUnavailable) as info:
             await service.diagnose(two_payments[0])
         assert len(service.results) == 0
+        health = service.contexts["alpha"].client.health[redact(node.url)]
     assert info.value.reason is Reason.UNVERIFIED
     assert "receipt_for_pending_transaction" in str(info.value)
-    assert node.methods["eth_getTransactionByHash"] >= 2  # asked again, unlike an endpoint that failed a check
+    # forgiven once, asked again, blamed the second time: the call ends then, not at its deadline
+    assert node.methods["eth_getTransactionByHash"] == 2
+    assert not info.value.out_of_time
+    assert health.error_rate > 0
 
 
 @pytest.mark.asyncio
@@ -782,3 +787,45 @@ async def test_beside_a_transaction_read_as_pending_another_endpoint_is_asked_fi
     assert (d.verdict, d.evidence.block_number) == await honest(tmp_path, node_a, two_payments[0])
     assert d.to_json()["complete"] is True
     assert health.error_rate == 0.0
+
+
+def receipt_naming(tx_hash: str) -> Callable[[object], object]:
+    """A receipt for ``tx_hash`` where the node has none: what a hostile endpoint makes up for a hash no chain has."""
+    made_up = {
+        "transactionHash": tx_hash,
+        "blockNumber": "0x1",
+        "blockHash": "0x" + "cd" * 32,
+        "status": "0x1",
+        "gasUsed": "0x5208",
+        "cumulativeGasUsed": "0x5208",
+        "logs": [],
+        "transactionIndex": "0x0",
+        "from": "0x" + "11" * 20,
+        "to": "0x" + "22" * 20,
+        "effectiveGasPrice": "0x1",
+        "contractAddress": None,
+        "logsBloom": "0x" + "00" * 256,
+        "type": "0x2",
+    }
+    return lambda result: made_up if result is None else result
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("names_the_hash", [True, False])
+async def test_a_made_up_receipt_for_an_unknown_hash_does_not_hold_the_answer(
+    names_the_hash: bool, proxies: list[FaultProxy], tmp_path: Path
+) -> None:
+    """A hash no chain has, and an endpoint that makes up its receipt (with no transaction): blamed at once when
+    the receipt names another transaction, after one more ask when it names this one; never a verdict of its own."""
+    liar, good = proxies
+    liar.set(
+        Fault(rewrite={"eth_getTransactionReceipt": receipt_naming(UNKNOWN if names_the_hash else "0x" + "ab" * 32)})
+    )
+    async with build_service(SETTINGS, load_chains(directory(tmp_path, liar.url, good.url))) as service:
+        d = await service.diagnose(UNKNOWN)
+        health = service.contexts["alpha"].client.health[redact(liar.url)]
+    assert d.verdict == "not_found"
+    assert d.to_json()["complete"] is True
+    # asked by round 1 and by the search's confirming question: a few times in all, never until the deadline
+    assert liar.methods["eth_getTransactionReceipt"] <= 3
+    assert health.error_rate > 0

@@ -69,9 +69,11 @@ class ReadApart(str):
 
     The items of one batch are answered one after another: a transaction read as pending, then its receipt
     read once a block took it in between, is an honest node's answer (anvil gives it right after mining; a
-    provider's backends behind one URL can give it at any time). The answer is not kept, but the endpoint is
-    not blamed for it: no fault is recorded, and it may be asked again in the same call once the others had
-    their turn, where any other failed check keeps it out of the call.
+    provider's backends behind one URL can give it at any time). The answer is not kept, but the first such
+    answer of an endpoint in a call is not blamed on it: no fault is recorded, and it may be asked again once
+    the others had their turn. A second one in the same call is blamed like any failed check (recorded, and
+    the endpoint is not asked again in the call): an honest node's moment has passed by then, and an endpoint
+    that keeps answering so must not hold a call to its deadline.
     """
 
 
@@ -544,6 +546,7 @@ class _BatchRun:
         self.faulted: dict[int, set[str]] = {}  # item -> endpoints that could not answer it (``endpoint_fault``)
         # after an answer merged from several endpoints failed its check: each answer from one endpoint only
         self.whole = False
+        self.apart: set[str] = set()  # endpoints whose answer read a moment apart was forgiven once (ReadApart)
 
     async def run(self) -> list[Reply]:
         # under a deadline the budget is the time left (less a margin), not a count of attempts
@@ -662,7 +665,9 @@ class _BatchRun:
         fault = self.verify(self._replies())
         if fault is None:
             return
-        blamed = not isinstance(fault, ReadApart)
+        blamed = not isinstance(fault, ReadApart) or endpoint in self.apart
+        if not blamed:
+            self.apart.add(endpoint)
         if blamed:
             log.info("chain %s: endpoint %s: answer failed a check (%s)", self.client.chain.name, endpoint, fault)
         else:

@@ -67,9 +67,11 @@ def transaction(asked: str, tx: Answer[TxView], receipt: Answer[ReceiptLink]) ->
         return "malformed_transaction"
     view = tx.value
     if view is None:
-        if receipt.ok and receipt.value is not None:
-            return ReadApart("receipt_without_transaction")  # unknown to the node, then mined between the items
-        return None
+        if not receipt.ok or receipt.value is None:
+            return None
+        if not _names(receipt.value, asked):
+            return "receipt_hash_mismatch"
+        return ReadApart("receipt_without_transaction")  # unknown to the node, then mined between the items
     if view.hash.lower() != asked.lower():
         return "transaction_hash_mismatch"
     if receipt.error is not None:
@@ -80,7 +82,7 @@ def transaction(asked: str, tx: Answer[TxView], receipt: Answer[ReceiptLink]) ->
     if link is None:
         # a mined transaction always has a receipt: this node is missing data (or mid-reorg); ask another
         return "receipt_missing" if view.block_number is not None else None
-    if link.transaction_hash is None or link.transaction_hash.lower() != asked.lower():
+    if not _names(link, asked):
         return "receipt_hash_mismatch"
     if view.block_number is None or view.block_hash is None:
         return ReadApart("receipt_for_pending_transaction")  # read pending, then mined before its receipt was read
@@ -90,6 +92,11 @@ def transaction(asked: str, tx: Answer[TxView], receipt: Answer[ReceiptLink]) ->
         # typed transactions (EIP-2718) came long after Byzantium: their receipts always carry a status
         return "receipt_without_status"
     return None
+
+
+def _names(link: ReceiptLink, asked: str) -> bool:
+    """Whether a receipt says it is the receipt of the transaction asked for."""
+    return link.transaction_hash is not None and link.transaction_hash.lower() == asked.lower()
 
 
 def snapshot(
