@@ -28,6 +28,7 @@ from txdiag.models import (
     Evidence,
     FailureInfo,
     FailureKind,
+    LogRow,
     Logs,
     LogView,
     NetworkView,
@@ -688,6 +689,77 @@ def test_the_late_search_keeps_one_log_a_payment_and_stops_at_it() -> None:
     logs = Logs.of(FILLER + crowd + (paid, _late(PAID_LATE, transfers.MAX_LOG_SCAN + 5_001)))
     view = TxView(HASH, SENDER, TOKEN, 3, 0, 100_000, 2, _PAY, 10**9, 2 * 10**9, 10**9, 10, "0x" + "cd" * 32)
     assert list(transfers.late_transfers(view, logs)) == [paid]
+
+
+STRANGER = "0x" + "44" * 20
+NFT = transfers.SAFE_TRANSFER_FROM + encode(["address", "address", "uint256"], [SENDER, OTHER, 7])  # ERC-721 #7
+
+
+@pytest.mark.parametrize("paid", [False, True])
+def test_the_late_search_decodes_no_log_of_another_payer(
+    chain: Any, monkeypatch: pytest.MonkeyPatch, paid: bool
+) -> None:
+    """20,000 Transfer logs of the token called, to the addressee but from someone else, past the cap: none is
+    decoded, none is taken for the payment; the one log that pays it, when there, is found and is the one decoded."""
+    hostile = tuple(_late(_log(STRANGER, OTHER, 5 * 10**18), transfers.MAX_LOG_SCAN + i) for i in range(20_000))
+    tail = (_late(PAID_LATE, transfers.MAX_LOG_SCAN + 20_000),) if paid else ()
+    logs = Logs.of(FILLER + hostile + tail)
+    view = TxView(HASH, SENDER, TOKEN, 3, 0, 100_000, 2, _PAY, 10**9, 2 * 10**9, 10**9, 10, "0x" + "cd" * 32)
+    transfers.moves(logs)  # the first logs read already, as the gather layer leaves them: only the rest is counted
+    decoded: list[int] = []
+    read_moves = transfers._read_moves
+
+    def counting(logs: Logs) -> list[transfers.Move]:
+        decoded.append(len(logs))
+        return read_moves(logs)
+
+    monkeypatch.setattr(transfers, "_read_moves", counting)
+    found = transfers.late_transfers(view, logs)
+    assert sum(decoded) == (1 if paid else 0)  # only the log that pays it has its addresses checksummed
+    monkeypatch.undo()
+    assert [lg.log_index for lg in found] == ([transfers.MAX_LOG_SCAN + 20_000] if paid else [])
+    ev = _token_call(_PAY, FILLER[:1])
+    assert ev.receipt is not None
+    ev = dataclasses.replace(ev, receipt=dataclasses.replace(ev.receipt, logs=logs, late=found))
+    result = classify(ev, chain, NOW)
+    # found: it moved (no false "nothing sent"); not found: the rest was read and nobody paid the addressee
+    assert (Code.NOTHING_TRANSFERRED in result.codes()) is not paid
+
+
+def _row(topic: bytes, parties: tuple[str, str], data: bytes, *, extra: bytes = b"", token: str = TOKEN) -> LogRow:
+    frm, to = (bytes(12) + bytes.fromhex(a[2:]) for a in parties)
+    pad = bytes(32) if topic != TRANSFER_TOPIC else b""  # ERC-1155: the operator first
+    return (token, topic + pad + frm + to + extra, data, 0)
+
+
+def _ids(*ids: int) -> bytes:
+    return encode(["uint256[]", "uint256[]"], [list(ids), [1] * len(ids)])
+
+
+@pytest.mark.parametrize(
+    ("data", "row", "pays"),
+    [
+        (_PAY, _row(TRANSFER_TOPIC, (SENDER, OTHER), (5).to_bytes(32, "big")), True),
+        (_PAY, _row(TRANSFER_TOPIC, (STRANGER, OTHER), (5).to_bytes(32, "big")), False),  # another payer
+        (_PAY, _row(TRANSFER_TOPIC, (SENDER, STRANGER), (5).to_bytes(32, "big")), False),  # another recipient
+        (_PAY, _row(TRANSFER_TOPIC, (SENDER, OTHER), (5).to_bytes(32, "big"), token=STRANGER), False),
+        (_PAY, _row(TRANSFER_TOPIC, (SENDER, OTHER), b""), False),  # not a log _read_moves reads
+        (NFT, _row(TRANSFER_TOPIC, (SENDER, OTHER), b"", extra=(7).to_bytes(32, "big")), True),  # ERC-721 #7
+        (NFT, _row(TRANSFER_TOPIC, (SENDER, OTHER), b"", extra=(8).to_bytes(32, "big")), False),  # another id
+        (NFT, _row(TRANSFER_TOPIC, (STRANGER, OTHER), b"", extra=(7).to_bytes(32, "big")), False),
+        (_PAY, _row(transfers.TRANSFER_SINGLE_TOPIC, (SENDER, OTHER), bytes(64)), True),  # ERC-1155, any id
+        (_PAY, _row(transfers.TRANSFER_SINGLE_TOPIC, (STRANGER, OTHER), bytes(64)), False),
+        (NFT, _row(transfers.TRANSFER_BATCH_TOPIC, (SENDER, OTHER), _ids(3, 7)), True),
+        (NFT, _row(transfers.TRANSFER_BATCH_TOPIC, (SENDER, OTHER), _ids(3, 8)), False),
+        (NFT, _row(transfers.TRANSFER_BATCH_TOPIC, (STRANGER, OTHER), _ids(7)), False),
+    ],
+)
+def test_a_late_log_is_compared_as_bytes_as_matches_reads_it(data: bytes, row: LogRow, pays: bool) -> None:
+    """may_pay, from the log's bytes alone, says what matches says of the decoded log: payer, recipient, token, id."""
+    (payment,) = transfers.addressed(TxView(HASH, SENDER, TOKEN, 3, 0, 1, 2, data, 1, 1, 1, 1, "0x" + "cd" * 32))
+    assert transfers.may_pay(transfers._sought(payment), row) is pays
+    decoded = transfers._read_moves(Logs((row,)))
+    assert any(transfers.matches(payment, m) for m in decoded) is pays
 
 
 @pytest.mark.asyncio
