@@ -2,12 +2,15 @@
 
 txdiag looks back at a hash it once saw pending (its sighting) only when the
 chain it was seen on answered "no such transaction". When that chain could
-not be asked at all, when the look-back itself fails, when it cannot read the
-sender's nonce, or when it finds this very transaction at its nonce (so the
-chain has it after all, maybe mined), the answer is "not found" with the
-chain named unchecked (``chain:NAME``): incomplete, not cached, and it never
-says that no funds left the wallet or that the payment should be sent again.
-A "not found" with any chain that could not be asked is incomplete too.
+not be asked at all, the answer is "not found" with the chain named
+unreachable (``chain:NAME``). When it was asked but the look-back itself
+fails, cannot read the sender's nonce, or finds this very transaction at its
+nonce (so the chain has it after all, maybe mined), the part is
+``look_back:NAME`` and the chain is not called unreachable. Either way the
+answer is incomplete, not cached, says when and where txdiag saw it pending
+and that it may have been mined, and never says that no funds left the
+wallet, that the payment should be sent again, or that it was probably never
+broadcast. A "not found" with any chain that could not be asked is incomplete too.
 """
 
 from __future__ import annotations
@@ -39,25 +42,50 @@ NO_FUNDS = ("no funds left", "nothing left your wallet", "没有资金")
 RESEND = ("send it again with the same nonce", "use up nonce", "使用相同的 nonce")
 EN_NOTE = "Not everything could be checked (the network alpha): ask again in a minute for a complete answer."
 ZH_PART = "alpha 网络"
+EN_LOOK_BACK_NOTE = (
+    "Not everything could be checked (what became of the transaction txdiag saw pending on alpha): ask again in a "
+    "minute for a complete answer."
+)
+ZH_LOOK_BACK_PART = "txdiag 在 alpha 上看到的那笔待处理交易后来的情况"
+NEVER_BROADCAST = ("never broadcast", "从未广播", "may not have reached the network", "还没有传到网络")
+UNREACHABLE = ("could not reach", "无法连接")
+EN_SEEN = (
+    "txdiag saw this transaction pending on alpha at {at}. What became of it could not be read just now: it may have "
+    "been mined. Check again in a minute, or look at the sender's history ({sender}) on the alpha explorer, before "
+    "you send it again."
+)
+ZH_SEEN = (
+    "txdiag 曾于 {at} 在 alpha 上看到这笔交易处于待处理状态。暂时无法读取它后来的情况：它可能已被打包进区块。"
+    "重新发送之前，请一分钟后再查询，或在 alpha 的区块浏览器上查看发送方（{sender}）的交易记录。"
+)
 
 
 def said(doc: dict[str, Any]) -> str:
     return " ".join([doc["summary"], *doc["next_steps"], *(f["message"] for f in doc["findings"])]).lower()
 
 
-def assert_could_not_be_checked(doc: dict[str, Any]) -> None:
-    """Not found, incomplete with the chain named, no verdict of what became of it, no word about the funds."""
+def assert_could_not_be_checked(doc: dict[str, Any], *, reached: bool) -> None:
+    """Not found, incomplete with the part named, no verdict of what became of it, no word about the funds.
+
+    ``reached``: the chain it was seen on was asked (``look_back:alpha``, alpha not unreachable); else it could
+    not be asked (``chain:alpha``, alpha unreachable). Either way the sighting is said, never "never broadcast".
+    """
     assert doc["verdict"] == "not_found", doc["summary"]
     assert doc["complete"] is False
-    assert doc["incomplete_parts"] == ["chain:alpha"]
+    assert doc["incomplete_parts"] == (["look_back:alpha"] if reached else ["chain:alpha"])
     codes = [f["code"] for f in doc["findings"]]
     assert "dropped" not in codes
     assert "replaced" not in codes
     (nf,) = [f for f in doc["findings"] if f["code"] == "not_found"]
-    assert nf["details"]["unreachable"] == ["alpha"]
+    assert nf["details"]["unreachable"] == (None if reached else ["alpha"])
+    assert nf["details"]["seen_on"] == "alpha"
     text = said(doc)
-    for words in (*NO_FUNDS, *RESEND):
+    for words in (*NO_FUNDS, *RESEND, *NEVER_BROADCAST):
         assert words not in text, words
+    assert any(w in text for w in UNREACHABLE) is not reached, text
+    seen = EN_SEEN if doc["lang"] == "en" else ZH_SEEN
+    at = nf["details"]["last_seen"][:10] + " " + nf["details"]["last_seen"][11:16] + " UTC"
+    assert seen.format(at=at, sender=nf["details"]["sender"]) in doc["next_steps"]
 
 
 # --- the rules and the words -------------------------------------------------------------------------------
@@ -73,6 +101,7 @@ def test_a_vanished_transaction_whose_nonce_was_not_read_is_not_dropped() -> Non
     ev = Evidence(HASH, "alpha", None, None, vanished=seen(None))
     result = classify(ev, spec, NOW)
     assert result.verdict is Verdict.NOT_FOUND
+    assert incomplete(ev, spec) == ("look_back:alpha",)  # an unexplained sighting is never a complete answer
     assert Code.DROPPED not in {f.code for f in result.findings}
     for lang in ("en", "zh-CN"):
         text = said(Diagnosis.build(ev, result, spec, lang, NOW).to_json())
@@ -108,6 +137,70 @@ def test_a_settled_look_back_is_complete_beside_a_chain_not_asked() -> None:
     ev = Evidence(HASH, "alpha", None, None, vanished=seen(3), unchecked=frozenset({"chain:gamma"}))
     assert incomplete(ev, builders.chain_spec()) == ()
     assert classify(ev, builders.chain_spec(), NOW).findings[0].code is Code.DROPPED
+
+
+def untold(*, reached: bool = True, beta_out: bool = False) -> Evidence:
+    """What the service builds for a sighting on alpha that alpha cannot explain now (as ``_vanished`` does)."""
+    asked = (Asked("alpha", ("http://a", "http://b"), 2, 2),) if reached else (Asked("beta", ("http://b",), 1, 1),)
+    parts = {"look_back:alpha" if reached else "chain:alpha"} | ({"chain:beta"} if beta_out else set())
+    return Evidence(HASH, "alpha", None, None, asked=asked, unchecked=frozenset(parts), vanished=seen(None))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_a_chain_asked_whose_look_back_could_not_tell_is_not_unreachable(lang: str) -> None:
+    """Alpha answered, its look-back could not say: look_back:alpha, alpha not unreachable, the sighting said."""
+    spec = builders.chain_spec()
+    ev = untold()
+    result = classify(ev, spec, NOW)
+    assert result.verdict is Verdict.NOT_FOUND
+    assert incomplete(ev, spec) == ("look_back:alpha",)
+    (nf,) = result.findings
+    assert nf.details["unreachable"] is None
+    assert (nf.details["seen_on"], nf.details["sender"], nf.details["nonce"]) == ("alpha", SENDER, 3)
+    assert nf.details["last_seen"] == NOW.isoformat(timespec="seconds")
+    doc = Diagnosis.build(ev, result, spec, lang, NOW).to_json()
+    assert_could_not_be_checked(doc, reached=True)
+    seen_words = (EN_SEEN if lang == "en" else ZH_SEEN).format(at="2026-01-01 00:00 UTC", sender=SENDER)
+    assert doc["next_steps"][0] == seen_words
+    assert len(doc["next_steps"]) == 2  # the sighting's step and the safety notice: no "check the hash / network"
+    if lang == "en":
+        assert doc["summary"].endswith(EN_LOOK_BACK_NOTE)
+    else:
+        assert ZH_LOOK_BACK_PART in doc["summary"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_a_sighting_on_a_chain_not_asked_is_unreachable_and_never_never_broadcast(lang: str) -> None:
+    """Alpha could not be asked: chain:alpha, unreachable, and the sighting still rules out "never broadcast"."""
+    spec = builders.chain_spec()
+    ev = untold(reached=False)
+    doc = Diagnosis.build(ev, classify(ev, spec, NOW), spec, lang, NOW).to_json()
+    assert_could_not_be_checked(doc, reached=False)
+
+
+def test_only_the_chains_not_asked_are_unreachable() -> None:
+    """Alpha asked (look-back untold) and beta out of reach: beta alone is unreachable, both parts named."""
+    spec = builders.chain_spec()
+    ev = untold(beta_out=True)
+    assert incomplete(ev, spec) == ("chain:beta", "look_back:alpha")
+    (nf,) = classify(ev, spec, NOW).findings
+    assert nf.details["unreachable"] == ["beta"]
+    # a chain that was asked is never called unreachable, whatever part names it
+    asked = (Asked("alpha", ("http://a",)),)
+    ev = Evidence(HASH, "alpha", None, None, asked=asked, unchecked=frozenset({"chain:alpha"}))
+    (nf,) = classify(ev, spec, NOW).findings
+    assert nf.details["unreachable"] is None
+
+
+def test_without_a_sighting_the_generic_not_found_steps_stay() -> None:
+    """The control: a hash txdiag never saw keeps "check the hash" and "probably never broadcast"."""
+    ev = Evidence(HASH, "alpha", None, None, asked=(Asked("alpha", ("http://a", "http://b"), 2, 2),))
+    doc = Diagnosis.build(ev, classify(ev, builders.chain_spec(), NOW), None, "en", NOW).to_json()
+    assert doc["complete"] is True
+    text = said(doc)
+    assert "probably never broadcast" in text
+    assert "check that the hash is copied" in text
+    assert "saw this transaction pending" not in text
 
 
 # --- end to end: two real nodes, the chain the payment was seen on behind the fault proxy ---------------------
@@ -167,12 +260,13 @@ def test_a_mined_payment_whose_chain_is_out_of_reach_is_not_dropped_from_the_cli
     code, doc = cli(tx, chains, "--lang", lang)
     assert code == 0
     assert proxy.injected["status"] >= 1
-    assert_could_not_be_checked(doc)
+    assert_could_not_be_checked(doc, reached=False)
     if lang == "en":
         assert doc["summary"].endswith(EN_NOTE)
-        assert "could not reach alpha" in doc["next_steps"][0]
+        assert any("could not reach alpha" in step for step in doc["next_steps"])
     else:
         assert ZH_PART in doc["summary"]
+        assert any("无法连接 alpha" in step for step in doc["next_steps"])
 
 
 def fails(method: str) -> Any:
@@ -196,7 +290,11 @@ def fails(method: str) -> Any:
 async def test_what_became_of_a_seen_payment_is_never_guessed_over_http(
     how: str, alpha: tuple[Anvil, FaultProxy], beta: FaultProxy, tmp_path: Path
 ) -> None:
-    """HTTP: a mined payment whose chain cannot say what became of it: not found, incomplete, not cached."""
+    """HTTP: a mined payment whose chain cannot say what became of it: not found, incomplete, not cached.
+
+    Where alpha was asked (the look-back failed, or alpha holds this very payment at its nonce), the part is
+    look_back:alpha and alpha is not called unreachable; where round 1 could not ask alpha, it is chain:alpha.
+    """
     node, proxy = alpha
     tx, chain = seen_then_mined(node, 3)
     async with serving(directory(tmp_path, proxy.url, beta.url), pending_cache_seconds=2.0) as live:
@@ -215,11 +313,15 @@ async def test_what_became_of_a_seen_payment_is_never_guessed_over_http(
         beta.reset_counts()
         resp = await live.session.get(f"/v1/tx/{tx}")
         doc = await resp.json()
-        again = await live.session.get(f"/v1/tx/{tx}")
+        again = await live.session.get(f"/v1/tx/{tx}?lang=zh-CN")
         assert again.status == 200
+        zh = await again.json()
     assert resp.status == 200
-    assert_could_not_be_checked(doc)
-    assert doc["summary"].endswith(EN_NOTE)
+    reached = how != "round_one_fails"  # alpha answered round 1 ("no such transaction"): it is no unreachable chain
+    assert_could_not_be_checked(doc, reached=reached)
+    assert doc["summary"].endswith(EN_LOOK_BACK_NOTE if reached else EN_NOTE)
+    assert_could_not_be_checked(zh, reached=reached)
+    assert (ZH_LOOK_BACK_PART if reached else ZH_PART) in zh["summary"]
     if how == "holds_itself":
         assert proxy.methods["eth_getTransactionBySenderAndNonce"] >= 1  # the look-back asked, and found it
     assert beta.methods["eth_getTransactionByHash"] == 2  # nothing incomplete was cached: beta was asked again

@@ -246,8 +246,10 @@ _SCHEMAS: dict[str, Any] = {
                     "false when a check that decides the verdict could not be made within the deadline (whether "
                     "the recipient is a contract, the token's details, the reason a transaction failed, the "
                     "recipient on another chain, the head against the transaction's block time that the "
-                    "confirmations and finality are counted from, the network's finalized block): the verdict may "
-                    "lack its cause, the summary says so in words, and the answer is not cached; ask again"
+                    "confirmations and finality are counted from, the network's finalized block; for a hash found "
+                    "nowhere, a chain that could not be asked, or what became of a transaction txdiag saw pending on "
+                    "a chain that was asked): the verdict may lack its cause, the summary says so in words, and the "
+                    "answer is not cached; ask again"
                 ),
             },
             "incomplete_parts": {
@@ -257,8 +259,9 @@ _SCHEMAS: dict[str, Any] = {
                     "the deciding checks that could not be made (recipient, recipient_code, sender_history, token, "
                     "failure, confirmations, code_on:CHAIN; finalized for a mined transaction on a chain whose "
                     "finality is the node's finalized block; for a hash found nowhere, chain:CHAIN, a chain that "
-                    "could not be asked, or could not say what became of a transaction txdiag saw pending there); "
-                    "empty when complete is true"
+                    "could not be asked, and look_back:CHAIN, a chain that was asked but could not say what became "
+                    "of a transaction txdiag saw pending there: the look-back failed, the sender's nonce could not "
+                    "be read, or the chain holds that very transaction at its nonce); empty when complete is true"
                 ),
             },
             "summary": _STR,

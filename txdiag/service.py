@@ -26,7 +26,7 @@ from txdiag.context import ChainContext
 from txdiag.errors import ChainUnavailable, DeadlineExceeded, Reason, UnknownChain
 from txdiag.families import Families
 from txdiag.families.evm.classify import classify
-from txdiag.families.evm.classify.confirmed import incomplete, is_final
+from txdiag.families.evm.classify.confirmed import LOOK_BACK, incomplete, is_final
 from txdiag.families.evm.gather import find, investigate, look_back
 from txdiag.families.evm.probes.context import Found
 from txdiag.inputs import parse_address, parse_hash, parse_lang
@@ -278,13 +278,15 @@ class Service:
         seen = await recall(self.sightings, ev.hash)
         if seen is None or seen.chain not in self.contexts:
             return ev, spec
-        part = f"chain:{seen.chain}"
-        if part in ev.unchecked:
-            # the chain it was seen on could not be asked whether it has it: it may be there, mined, so nothing
-            # about what became of it can be said (not found, that chain named unchecked)
-            return ev, spec
         ctx = self.contexts[seen.chain]
         family = self.bitcoin if ctx.chain.family == "bitcoin" else None
+        if f"chain:{seen.chain}" in ev.unchecked:
+            # the chain it was seen on could not be asked whether it has it: it may be there, mined, so nothing
+            # about what became of it can be said (not found, that chain named unchecked); the sighting is kept so
+            # the answer does not call a transaction txdiag saw pending "never broadcast"
+            if family is not None:
+                return ev, spec
+            return dataclasses.replace(ev, chain=seen.chain, vanished=_untold(seen)), ctx.chain
         if family is not None:
             from txdiag.families.bitcoin.models import BtcEvidence  # noqa: PLC0415 - the family loads on first use
 
@@ -295,7 +297,11 @@ class Service:
             return btc, ctx.chain
         outcome = await self.family(ctx).look_back(ctx, seen)
         if outcome is None:
-            return dataclasses.replace(ev, unchecked=ev.unchecked | {part}), spec  # the chain could not say
+            # the chain was asked and said it has no such hash, but the look-back could not say what became of the
+            # transaction (it failed, the sender's nonce was unread, or the chain holds this very one at its
+            # nonce): a part of its own, never "chain:NAME" (that chain was reached), with the sighting kept
+            untold = ev.unchecked | {f"{LOOK_BACK}{seen.chain}"}
+            return dataclasses.replace(ev, chain=seen.chain, vanished=_untold(seen), unchecked=untold), ctx.chain
         return dataclasses.replace(ev, chain=seen.chain, vanished=outcome), ctx.chain
 
     async def _remember_bitcoin(self, ev: BtcEvidence) -> BtcEvidence:
@@ -363,3 +369,18 @@ class Service:
         from txdiag.status import STATUS_TIMEOUT, chain_statuses  # noqa: PLC0415 - only `txdiag chains` and /readyz
 
         return await chain_statuses(self.contexts.values(), min(self.settings.deadline, STATUS_TIMEOUT))
+
+
+def _untold(seen: Sighting) -> Vanished:
+    """A sighting whose chain could not say what became of it: no nonce read, no replacement (never settled)."""
+    return Vanished(
+        sender=seen.sender,
+        nonce=seen.nonce,
+        to=seen.to,
+        value=seen.value,
+        fee_cap=seen.fee_cap,
+        tip_cap=seen.tip_cap,
+        first_seen=seen.first_seen,
+        last_seen=seen.last_seen,
+        latest_nonce=None,
+    )

@@ -335,7 +335,7 @@ def _incomplete_summary(
 
 def _step(plan: Step, entry: Entry, code: Code, details: Mapping[str, Any], values: Mapping[str, str]) -> str | None:
     """The words of one step when its condition holds (steps.STEPS), else None."""
-    if not all(_known(n, details, values) for n in plan.needs):
+    if not all(_known(n, details, values) for n in plan.needs) or any(_known(n, details, values) for n in plan.unless):
         return None
     text = fill(entry.steps[plan.name], values)
     if text is None:

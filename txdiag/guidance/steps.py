@@ -2,7 +2,7 @@
 
 A step is shown when every fact it ``needs`` is known for the finding (its
 details, or the transaction and chain: ``chain``, ``symbol``, ``hash``,
-``nonce``, ``sender``, ``explorer``). The facts are named as the finding's
+``nonce``, ``sender``, ``explorer``) and none it is shown ``unless`` is. The facts are named as the finding's
 details name them (``suggested_gas_price``, ``eta_seconds``), not by the
 derived forms a sentence shows (``{suggested_gas_price_gwei}``, ``{eta}``).
 The two fee forms are told apart here: a dynamic-fee replacement is known
@@ -37,9 +37,10 @@ class Step:
 
     name: str
     needs: Needs = ()
+    unless: Needs = ()  # facts whose presence makes the step untrue (a sighting: "never broadcast" is not said)
 
     def shown(self, known: Mapping[str, object]) -> bool:
-        return all(n in known for n in self.needs)
+        return all(n in known for n in self.needs) and not any(n in known for n in self.unless)
 
 
 # a pending transfer can still be stopped: the cancel comes first, with the fee kind the transaction uses
@@ -61,12 +62,15 @@ STEPS: Mapping[Code, tuple[Step, ...]] = {
     ),
     Code.FOUND_ON_OTHER_CHAIN: (Step("same_chain", needs=("chain",)),),
     Code.NOT_FOUND: (
+        # txdiag saw it pending on a chain that cannot say now what became of it: broadcast, maybe mined
+        Step("seen_pending", needs=("seen_on", "last_seen", "sender")),
         Step("unreachable", needs=("unreachable",)),
         Step("unconfirmed", needs=("unconfirmed",)),
-        Step("check_hash", needs=()),
-        Step("wait_broadcast", needs=()),
-        Step("never_broadcast", needs=()),
-        Step("other_network", needs=()),
+        # with that sighting the hash is right, it reached a network txdiag checks, and it was broadcast
+        Step("check_hash", unless=("seen_on",)),
+        Step("wait_broadcast", unless=("seen_on",)),
+        Step("never_broadcast", unless=("seen_on",)),
+        Step("other_network", unless=("seen_on",)),
     ),
     Code.UNCHECKED: (Step("ask_again", needs=()),),
     Code.LOGS_CAPPED: (Step("explorer_rest", needs=("explorer",)),),

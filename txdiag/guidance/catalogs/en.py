@@ -128,6 +128,11 @@ CATALOG = Catalog(
             summary="No configured network knows this transaction hash (networks asked: {chains}).",
             message="Networks asked: {chains}; endpoints asked: {endpoints_asked}. None has this transaction.",
             steps={
+                "seen_pending": (
+                    "txdiag saw this transaction pending on {seen_on} at {last_seen}. What became of it could not be "
+                    "read just now: it may have been mined. Check again in a minute, or look at the sender's history "
+                    "({sender}) on the {seen_on} explorer, before you send it again."
+                ),
                 "unreachable": (
                     "txdiag could not reach {unreachable} just now, so the transaction may be there. Ask again in a "
                     "minute before you send anything again."
@@ -762,6 +767,7 @@ CATALOG = Catalog(
             "sender_history": "the sender's recent transfers",
             "confirmations": "the confirmation count and finality against the time of the transaction's block",
             "chain:": "the network {name}",
+            "look_back:": "what became of the transaction txdiag saw pending on {name}",
             "code_on:": "the recipient on {name}",
         },
         # the page for people (GET /, /tx/{hash}): every label it shows

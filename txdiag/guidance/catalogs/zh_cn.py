@@ -98,6 +98,7 @@ CATALOG = Catalog(
             summary="已配置的网络中都找不到这个交易哈希（已查询的网络：{chains}）。",
             message="已查询 {chains}（{endpoints_asked} 个节点），都没有这笔交易。",
             steps={
+                "seen_pending": "txdiag 曾于 {last_seen} 在 {seen_on} 上看到这笔交易处于待处理状态。暂时无法读取它后来的情况：它可能已被打包进区块。重新发送之前，请一分钟后再查询，或在 {seen_on} 的区块浏览器上查看发送方（{sender}）的交易记录。",
                 "unreachable": "txdiag 暂时无法连接 {unreachable}，这笔交易可能就在那里。请一分钟后再查询，在此之前不要重新发送任何交易。",
                 "unconfirmed": "在 {unconfirmed} 上，刚才只有一个节点给出了答复，而节点有时会漏掉最新的交易。请一分钟后再查询以确认。",
                 "check_hash": "请确认哈希复制完整且准确（以 0x 开头，共 66 个字符）。",
@@ -530,6 +531,7 @@ CATALOG = Catalog(
             "sender_history": "发送方的近期转账",
             "confirmations": "确认数和最终确认状态（与交易所在区块的时间核对）",
             "chain:": "{name} 网络",
+            "look_back:": "txdiag 在 {name} 上看到的那笔待处理交易后来的情况",
             "code_on:": "{name} 上的收款地址",
         },
         # the page for people (GET /, /tx/{hash}): every label it shows

@@ -15,6 +15,10 @@ DECIDING_PARTS = frozenset(
     {"recipient", "recipient_code", "sender_history", "token", "failure", "outcome", "confirmations"}
 )
 DECIDING_PREFIXES = ("code_on:",)
+# a not-found transaction txdiag saw pending on a chain that was asked, whose look-back could not say what became of
+# it ("look_back:NAME"); "chain:NAME" is only ever a chain that could not be asked at all
+LOOK_BACK = "look_back:"
+UNREACHABLE = "chain:"
 
 
 def incomplete(ev: Evidence, chain: ChainSpec | None) -> tuple[str, ...]:
@@ -28,7 +32,10 @@ def incomplete(ev: Evidence, chain: ChainSpec | None) -> tuple[str, ...]:
             return ()  # the chain it was seen on said what became of it (a hash is bound to its chain)
         # not found: a part unread here is a chain that could not be asked, or could not say what became of a
         # transaction seen pending there; the transaction may be there, so "nowhere" is no answer yet
-        return tuple(sorted(ev.unchecked))
+        parts = set(ev.unchecked)
+        if ev.vanished is not None and f"{UNREACHABLE}{ev.chain}" not in parts:
+            parts.add(f"{LOOK_BACK}{ev.chain}")  # a sighting its chain did not explain is never a complete answer
+        return tuple(sorted(parts))
     parts = {p for p in ev.unchecked if p in DECIDING_PARTS or p.startswith(DECIDING_PREFIXES)}
     if chain is not None and _tag_unread(ev, chain):
         parts.add("finalized")
@@ -90,11 +97,27 @@ def not_found(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
     if ev.tx is not None or (ev.vanished is not None and ev.vanished.settled):
         return None
     asked = [{"chain": a.chain, "endpoints": list(a.endpoints), "agreed": a.agreed} for a in ev.asked]
-    unreachable = sorted(u.removeprefix("chain:") for u in ev.unchecked if u.startswith("chain:"))
+    reached = {a.chain for a in ev.asked}
+    unreachable = sorted(
+        name for u in ev.unchecked if u.startswith(UNREACHABLE) and (name := u.removeprefix(UNREACHABLE)) not in reached
+    )
+    details: dict[str, object] = {}
+    v = ev.vanished
+    if v is not None:
+        # txdiag saw it pending on this chain, which cannot say now what became of it: it was broadcast, and it
+        # may have been mined (a vanished transaction the chain could tell about is dropped or replaced instead)
+        details = {
+            "seen_on": ev.chain,
+            "first_seen": v.first_seen.isoformat(timespec="seconds"),
+            "last_seen": v.last_seen.isoformat(timespec="seconds"),
+            "sender": v.sender,
+            "nonce": v.nonce,
+        }
     return Finding(
         Code.NOT_FOUND,
         Severity.WARNING,
         {
+            **details,
             "chains": [a.chain for a in ev.asked],
             "asked": asked,
             "endpoints_asked": sum(len(a.endpoints) for a in ev.asked),
@@ -104,8 +127,9 @@ def not_found(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
             "unreachable": unreachable or None,
             # chains where a second endpoint could not confirm the first one's "no such transaction"
             "unconfirmed": [a.chain for a in ev.asked if not a.confirmed_absent] or None,
-            # what could not be checked ("chain:NAME"): the answer is incomplete, and its summary says so
-            "deciding": sorted(ev.unchecked) or None,
+            # what could not be checked ("chain:NAME" a chain not asked, "look_back:NAME" what became of a
+            # transaction seen pending there): the answer is incomplete, and its summary says so
+            "deciding": list(incomplete(ev, chain)) or None,
         },
     )
 
