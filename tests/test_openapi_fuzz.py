@@ -31,6 +31,18 @@ def test_document_is_valid_openapi_31() -> None:
     assert DOCUMENT["openapi"].startswith("3.1")
 
 
+def test_every_part_an_answer_can_leave_unchecked_is_named_in_the_document() -> None:
+    """``incomplete_parts`` is described with every name it can hold: the EVM rules' deciding parts and part
+    prefixes, the finalized block, and every part the Bitcoin family has words for."""
+    from txdiag.families.bitcoin.words import _PARTS as BITCOIN_PARTS
+    from txdiag.families.evm.classify.confirmed import DECIDING_PARTS, DECIDING_PREFIXES, LOOK_BACK, UNREACHABLE
+
+    described = DOCUMENT["components"]["schemas"]["Diagnosis"]["properties"]["incomplete_parts"]["description"]
+    names = {*DECIDING_PARTS, *DECIDING_PREFIXES, LOOK_BACK, UNREACHABLE, "finalized", *BITCOIN_PARTS["en"]}
+    words = set(re.findall(r"[a-z_]+:?", described))
+    assert sorted(n for n in names if n not in words) == []
+
+
 def test_validator_would_catch_a_broken_document() -> None:
     """The validator is really checking: a response without a description is refused."""
     broken = build_document()

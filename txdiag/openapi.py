@@ -244,9 +244,11 @@ _SCHEMAS: dict[str, Any] = {
                 "type": "boolean",
                 "description": (
                     "false when a check that decides the verdict could not be made within the deadline (whether "
-                    "the recipient is a contract, the token's details, the reason a transaction failed, the "
-                    "recipient on another chain, the head against the transaction's block time that the "
-                    "confirmations and finality are counted from, the network's finalized block; for a hash found "
+                    "the recipient is a contract, the token's details, the reason a transaction failed, whether it "
+                    "succeeded where its receipt does not say, the recipient on another chain, the head against the "
+                    "transaction's block time that the confirmations and finality are counted from, the network's "
+                    "finalized block; on a Bitcoin-family chain, a waiting payment's mempool entry and fee rules, or "
+                    "the coins of one seen pending and now gone; for a hash found "
                     "nowhere, a chain that could not be asked, or what became of a transaction txdiag saw pending on "
                     "a chain that was asked): the verdict may lack its cause, the summary says so in words, and the "
                     "answer is not cached; ask again"
@@ -257,8 +259,11 @@ _SCHEMAS: dict[str, Any] = {
                 "items": {"type": "string"},
                 "description": (
                     "the deciding checks that could not be made (recipient, recipient_code, sender_history, token, "
-                    "failure, confirmations, code_on:CHAIN; finalized for a mined transaction on a chain whose "
-                    "finality is the node's finalized block; for a hash found nowhere, chain:CHAIN, a chain that "
+                    "failure, confirmations, code_on:CHAIN; outcome, whether the transaction succeeded, where its "
+                    "receipt (from before Byzantium) does not say; finalized for a mined transaction on a chain whose "
+                    "finality is the node's finalized block; on a Bitcoin-family chain, mempool, projected_blocks "
+                    "and incremental_fee for a payment still waiting, and inputs for one seen pending and now gone "
+                    "whose coins could not be read; for a hash found nowhere, chain:CHAIN, a chain that "
                     "could not be asked, and look_back:CHAIN, a chain that was asked but could not say what became "
                     "of a transaction txdiag saw pending there: the look-back failed, the sender's nonce could not "
                     "be read, or the chain holds that very transaction at its nonce); empty when complete is true"
