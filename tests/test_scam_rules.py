@@ -168,6 +168,19 @@ def test_scam_phone_message(ev: Evidence, source: str | None) -> None:
     assert classify(ev, CHAIN, NOW).verdict == classify(_reverting("plain"), CHAIN, NOW).verdict
 
 
+def test_a_number_past_the_display_cut_is_still_a_sign() -> None:
+    """A name whose number lies past what is shown of it: the raw bytes kept beside it still tell."""
+    raw = "Tether USD " + "x" * 60 + " call +1 800 555 0199"
+    shown = text.name(raw)
+    assert not text.phone_in(shown)  # cut off before the number
+    t = replace(transfer(shown, "USDT"), name_hex=text.raw_hex(raw.encode()))
+    finding = scam_phone_token(_ev(token_transfers=(t,)), CHAIN, NOW)
+    assert finding is not None
+    assert finding.details == {"token": TOKEN, "field": "name"}
+    plain = replace(transfer("Tether USD", "USDT"), name_hex=text.raw_hex(b"Tether USD 2024-01-15"))
+    assert scam_phone_token(_ev(token_transfers=(plain,)), CHAIN, NOW) is None
+
+
 def test_phone_signs_do_not_set_the_verdict() -> None:
     """A confirmed transfer of a token whose name carries a phone number stays confirmed, with the sign beside it."""
     ev = _ev(token_transfers=(transfer(text.name("USDT Support +1 (800) 555-0199"), "USDT"),))

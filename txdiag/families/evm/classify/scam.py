@@ -53,11 +53,26 @@ def scam_revert_message(ev: Evidence, chain: ChainSpec, now: datetime) -> Findin
     return None
 
 
+def _raw_text(raw_hex: str | None) -> str:
+    """The raw bytes a token answered (bounded, kept beside the display form) as text, for the part display cut off."""
+    if not raw_hex:
+        return ""
+    try:
+        raw = bytes.fromhex(raw_hex.removeprefix("0x"))
+    except ValueError:
+        return ""
+    return text.clean(raw.decode("utf-8", "replace"), 4 * text.RAW_HEX_LIMIT)
+
+
 def scam_phone_token(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
-    """A token in this transaction whose name or symbol carries a phone number (masked where it is shown)."""
+    """A token in this transaction whose name or symbol carries a phone number (masked where it is shown).
+
+    The display form is cut at its limit; the raw bytes kept beside it are read too,
+    so a number written past the cut is still a sign.
+    """
     for t in ev.token_transfers:
-        for field, value in (("name", t.name), ("symbol", t.symbol)):
-            if value and text.phone_in(value):
+        for field, value, raw in (("name", t.name, t.name_hex), ("symbol", t.symbol, t.symbol_hex)):
+            if (value and text.phone_in(value)) or text.phone_in(_raw_text(raw)):
                 return Finding(Code.SCAM_PHONE_TOKEN, Severity.WARNING, {"token": t.token, "field": field})
     return None
 
