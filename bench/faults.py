@@ -14,7 +14,7 @@ Through the CLI (a fresh process per diagnosis, ``--workers`` at once) and
 through one ``txdiag serve``-equivalent service (result cache off, 8 requests at
 once). A diagnosis is *complete* when it answered (exit 0 / HTTP 200) and its
 JSON says ``complete: true``; *wrong* when its verdict differs from the
-fault-free one. With ``--write`` the table replaces section 6 of bench/REPORT.md.
+fault-free one. With ``--write`` the table replaces section 7 of bench/REPORT.md.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from txdiag.http import create_app  # noqa: E402
 from txdiag.metrics import Metrics  # noqa: E402
 from txdiag.settings import Settings  # noqa: E402
 
-HEADING = "## 6. Under faults: a dead endpoint and a 40 % flaky one"
+HEADING = "## 7. Under faults: a dead endpoint and a 40 % flaky one"
 Outcome = tuple[str, bool, float]  # verdict ("" when no answer), complete, seconds
 
 
