@@ -28,6 +28,7 @@ from txdiag.families import Families
 from txdiag.families.evm.classify import classify
 from txdiag.families.evm.classify.confirmed import LOOK_BACK, incomplete, is_final
 from txdiag.families.evm.gather import find, investigate, look_back
+from txdiag.families.evm.probes import vanished as looked_back
 from txdiag.families.evm.probes.context import Found
 from txdiag.inputs import parse_address, parse_hash, parse_lang
 from txdiag.models import Asked, Classification, Evidence, Vanished
@@ -286,7 +287,7 @@ class Service:
             # the answer does not call a transaction txdiag saw pending "never broadcast"
             if family is not None:
                 return ev, spec
-            return dataclasses.replace(ev, chain=seen.chain, vanished=_untold(seen)), ctx.chain
+            return dataclasses.replace(ev, chain=seen.chain, vanished=looked_back.vanished(seen, None, None)), ctx.chain
         if family is not None:
             from txdiag.families.bitcoin.models import BtcEvidence  # noqa: PLC0415 - the family loads on first use
 
@@ -301,7 +302,9 @@ class Service:
             # transaction (it failed, the sender's nonce was unread, or the chain holds this very one at its
             # nonce): a part of its own, never "chain:NAME" (that chain was reached), with the sighting kept
             untold = ev.unchecked | {f"{LOOK_BACK}{seen.chain}"}
-            return dataclasses.replace(ev, chain=seen.chain, vanished=_untold(seen), unchecked=untold), ctx.chain
+            return dataclasses.replace(
+                ev, chain=seen.chain, vanished=looked_back.vanished(seen, None, None), unchecked=untold
+            ), ctx.chain
         return dataclasses.replace(ev, chain=seen.chain, vanished=outcome), ctx.chain
 
     async def _remember_bitcoin(self, ev: BtcEvidence) -> BtcEvidence:
@@ -369,18 +372,3 @@ class Service:
         from txdiag.status import STATUS_TIMEOUT, chain_statuses  # noqa: PLC0415 - only `txdiag chains` and /readyz
 
         return await chain_statuses(self.contexts.values(), min(self.settings.deadline, STATUS_TIMEOUT))
-
-
-def _untold(seen: Sighting) -> Vanished:
-    """A sighting whose chain could not say what became of it: no nonce read, no replacement (never settled)."""
-    return Vanished(
-        sender=seen.sender,
-        nonce=seen.nonce,
-        to=seen.to,
-        value=seen.value,
-        fee_cap=seen.fee_cap,
-        tip_cap=seen.tip_cap,
-        first_seen=seen.first_seen,
-        last_seen=seen.last_seen,
-        latest_nonce=None,
-    )

@@ -113,6 +113,13 @@ class Chain:
         assert receipt["status"] == "0x1", f"deploying {name} failed"
         return to_checksum_address(receipt["contractAddress"])
 
+    def deploy_runtime(self, sender: LocalAccount, runtime: bytes, gas: int = 500_000) -> str:
+        """Deploy hand-assembled ``runtime`` code (creation code that copies it out and returns it); its address."""
+        tx_hash = self.send(sender, None, data=creation_code(runtime), gas=gas)
+        receipt = self.wait(tx_hash)
+        assert receipt["status"] == "0x1", receipt
+        return to_checksum_address(receipt["contractAddress"])
+
     def _automine(self) -> bool:
         return bool(self.node.rpc("anvil_getAutomine"))
 
@@ -128,3 +135,13 @@ def calldata(contract: str, fn: str, *args: Any) -> bytes:
     types = [i["type"] for i in matches[0]["inputs"]]
     selector = keccak(text=f"{fn}({','.join(types)})")[:4]
     return selector + encode(types, list(args))
+
+
+def creation_code(runtime: bytes) -> bytes:
+    """Creation code that copies ``runtime`` (which follows it) into memory and returns it."""
+    push2, dup1, push1, codecopy, ret = 0x61, 0x80, 0x60, 0x39, 0xF3
+    prefix_len = 13
+    prefix = bytes([push2]) + len(runtime).to_bytes(2, "big") + bytes([dup1, push2]) + prefix_len.to_bytes(2, "big")
+    prefix += bytes([push1, 0, codecopy, push1, 0, ret])
+    assert len(prefix) == prefix_len
+    return prefix + runtime

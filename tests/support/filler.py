@@ -10,7 +10,6 @@ checked (it only has to look like a token in a receipt).
 from __future__ import annotations
 
 from eth_account.signers.local import LocalAccount
-from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
 from tests.support.chain import Chain
@@ -20,7 +19,7 @@ FILLER_TOPIC = keccak(text="Filler()")
 
 PUSH1, PUSH2, PUSH32 = 0x60, 0x61, 0x7F
 CALLDATALOAD, CALLER, DUP1, SWAP1, SUB, POP = 0x35, 0x33, 0x80, 0x90, 0x03, 0x50
-JUMPI, JUMPDEST, MSTORE, LOG1, LOG3, RETURN, CODECOPY = 0x57, 0x5B, 0x52, 0xA1, 0xA3, 0xF3, 0x39
+JUMPI, JUMPDEST, MSTORE, LOG1, LOG3, RETURN = 0x57, 0x5B, 0x52, 0xA1, 0xA3, 0xF3
 LOOP = 3  # where the loop's JUMPDEST sits: after PUSH2 n
 
 
@@ -39,19 +38,6 @@ def runtime(fillers: int, *, pays: bool) -> bytes:
     return bytes(code)
 
 
-def init_code(body: bytes) -> bytes:
-    """Creation code: copy ``body`` into memory and return it."""
-    size = len(body).to_bytes(2, "big")
-    prefix_len = 13
-    prefix = bytes([PUSH2]) + size + bytes([DUP1, PUSH2]) + prefix_len.to_bytes(2, "big")
-    prefix += bytes([PUSH1, 0, CODECOPY, PUSH1, 0, RETURN])
-    assert len(prefix) == prefix_len
-    return prefix + body
-
-
 def deploy(chain: Chain, sender: LocalAccount, fillers: int, *, pays: bool) -> str:
     """Deploy the token with a real signed transaction; its address."""
-    tx_hash = chain.send(sender, None, data=init_code(runtime(fillers, pays=pays)), gas=500_000)
-    receipt = chain.wait(tx_hash)
-    assert receipt["status"] == "0x1", receipt
-    return to_checksum_address(receipt["contractAddress"])
+    return chain.deploy_runtime(sender, runtime(fillers, pays=pays))

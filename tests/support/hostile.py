@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from eth_abi.abi import encode
 from eth_account.signers.local import LocalAccount
-from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
 from tests.support.chain import Chain
@@ -59,23 +58,9 @@ def runtime(symbol: str) -> bytes:
     return code + blob
 
 
-def init_code(symbol: str) -> bytes:
-    """Creation code: copy the runtime into memory and return it."""
-    body = runtime(symbol)
-    size = len(body).to_bytes(2, "big")
-    prefix_len = 13
-    prefix = bytes([PUSH2]) + size + bytes([DUP1, PUSH2]) + prefix_len.to_bytes(2, "big")
-    prefix += bytes([PUSH1, 0, CODECOPY, PUSH1, 0, RETURN])
-    assert len(prefix) == prefix_len
-    return prefix + body
-
-
 def deploy(chain: Chain, sender: LocalAccount, symbol: str) -> str:
     """Deploy the token with a real signed transaction; its address."""
-    tx_hash = chain.send(sender, None, data=init_code(symbol), gas=500_000)
-    receipt = chain.wait(tx_hash)
-    assert receipt["status"] == "0x1", receipt
-    return to_checksum_address(receipt["contractAddress"])
+    return chain.deploy_runtime(sender, runtime(symbol))
 
 
 def transfer_data(to: str, amount: int) -> bytes:
