@@ -15,7 +15,8 @@ is Latin letters or digits only (Cyrillic Ѕ -> S, Greek Τ -> T, Cherokee Ꭰ -
 and the standard's own 1 -> l, I -> l, 0 -> O, m -> rn; and where the prototype
 carries a mark or punctuation, as the skeleton does not see them: the tugrik
 sign ₮ -> T⃫ -> T, so "USD₮" reads as USDT, Ŧ -> T̵ -> T, Ƭ -> 'T -> T,
-Đ -> D̵ -> D). A prototype that is a Latin
+Đ -> D̵ -> D; but not punctuation that reads as letters only so: "%" is
+"º/₀", and stays punctuation, left out). A prototype that is a Latin
 small capital (Cyrillic т -> ᴛ) is read as its lowercase letter, and the Latin
 small capitals themselves are added so: letter case is compared apart, and a
 small capital is a lowercase letter to the eye. Targets are closed under the
@@ -51,6 +52,11 @@ def _as_read(prototype: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c)[0] not in _DROP)
 
 
+def _punctuation(ch: str) -> bool:
+    """Whether ``ch`` is punctuation or a separator, which a skeleton leaves out unless the table maps it."""
+    return unicodedata.category(ch)[0] in "PZ"
+
+
 def _stable(ch: str) -> bool:
     return unicodedata.normalize("NFKC", ch) == ch and unicodedata.normalize("NFD", ch) == ch
 
@@ -71,7 +77,12 @@ def table(lines: list[str]) -> dict[str, tuple[str, str]]:
         if len(codes) != 1:
             continue
         ch = chr(int(codes[0], 16))
-        target = _as_read("".join(chr(int(c, 16)) for c in prototype.split()))
+        written = "".join(chr(int(c, 16)) for c in prototype.split())
+        target = _as_read(written)
+        if _punctuation(ch) and target != written:
+            # punctuation read as letters only through the skeleton's reading of its prototype ("%" is "º/₀",
+            # read "oO"): the skeleton leaves such a character out, so "USDT%" still reads as USDT
+            continue
         if _stable(ch) and target != ch and target.isascii() and target.isalnum():
             out[ch] = (target, name)
     for code in range(0x110000):

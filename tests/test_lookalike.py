@@ -41,6 +41,10 @@ from txdiag.confusables import LOOKS_LIKE, UNICODE_VERSION
         ("\u0110AI", "DAI"),  # D with stroke
         ("\u00d0AI", "DAI"),  # capital eth
         ("usd\u20ae", "USDT"),
+        # punctuation stays punctuation, left out, even where its prototype reads as letters ("%" is "º/₀")
+        ("USDT%", "USDT"),
+        ("USDT\u2030", "USDT"),  # per mille sign
+        ("USDT\u066a", "USDT"),  # Arabic percent sign
     ],
 )
 def test_lookalikes_collide(symbol: str, listed: str) -> None:
@@ -143,6 +147,10 @@ def _generator() -> ModuleType:
         ("02BC ;\t0027 ;\tMA\t# ( ʼ → ' ) MODIFIER LETTER APOSTROPHE → APOSTROPHE", None),  # nothing left
         ("0442 ;\t1D1B ;\tMA\t# ( т → ᴛ ) CYRILLIC SMALL LETTER TE → LATIN LETTER SMALL CAPITAL T", "t"),
         ("0497 ;\t0436 0329 ;\tMA\t# ( җ → ж̩ ) CYRILLIC SMALL LETTER ZHE WITH DESCENDER → CYRILLIC", None),  # not Latin
+        # punctuation whose prototype reads as letters only once the skeleton drops part of it: left out
+        ("0025 ;\t00BA 002F 2080 ;\tMA\t#* ( % → º/₀ ) PERCENT SIGN → MASCULINE ORDINAL INDICATOR, SOLIDUS", None),
+        # punctuation that looks like letters as it is stays in the table
+        ("2016 ;\t006C 006C ;\tMA\t#* ( ‖ → ll ) DOUBLE VERTICAL LINE → LATIN SMALL LETTER L, LATIN SMALL", "ll"),
     ],
 )
 def test_generator_reads_prototypes_as_the_skeleton_does(line: str, kept: str | None) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 UNICODE_VERSION = "17.0.0"
 
 LOOKS_LIKE: dict[str, str] = {
-    "\u0025": "oO",  # PERCENT SIGN
     "\u0030": "O",  # DIGIT ZERO
     "\u0031": "l",  # DIGIT ONE
     "\u0049": "l",  # LATIN CAPITAL LETTER I
@@ -272,14 +271,11 @@ LOOKS_LIKE: dict[str, str] = {
     "\u05e1": "o",  # HEBREW LETTER SAMEKH
     "\u05f0": "ll",  # HEBREW LIGATURE YIDDISH DOUBLE VAV
     "\u05f1": "l",  # HEBREW LIGATURE YIDDISH VAV YOD
-    "\u0609": "oOO",  # ARABIC-INDIC PER MILLE SIGN
-    "\u060a": "oOOO",  # ARABIC-INDIC PER TEN THOUSAND SIGN
     "\u0627": "l",  # ARABIC LETTER ALEF
     "\u0647": "o",  # ARABIC LETTER HEH
     "\u0661": "l",  # ARABIC-INDIC DIGIT ONE
     "\u0665": "o",  # ARABIC-INDIC DIGIT FIVE
     "\u0667": "V",  # ARABIC-INDIC DIGIT SEVEN
-    "\u066a": "oO",  # ARABIC PERCENT SIGN
     "\u0673": "l",  # ARABIC LETTER ALEF WITH WAVY HAMZA BELOW
     "\u06be": "o",  # ARABIC LETTER HEH DOACHASHMEE
     "\u06c1": "o",  # ARABIC LETTER HEH GOAL
@@ -447,8 +443,6 @@ LOOKS_LIKE: dict[str, str] = {
     "\u1e9d": "f",  # LATIN SMALL LETTER LONG S WITH HIGH STROKE
     "\u1eff": "y",  # LATIN SMALL LETTER Y WITH LOOP
     "\u2016": "ll",  # DOUBLE VERTICAL LINE
-    "\u2030": "oOO",  # PER MILLE SIGN
-    "\u2031": "oOOO",  # PER TEN THOUSAND SIGN
     "\u2052": "oO",  # COMMERCIAL MINUS SIGN
     "\u20a1": "C",  # COLON SIGN
     "\u20a5": "rn",  # MILL SIGN
