@@ -787,3 +787,26 @@ async def test_the_late_search_serves_the_event_loop_between_slices() -> None:
     assert list(found) == list(transfers.late_transfers(view, logs))
     assert [lg.log_index for lg in found] == [2 * transfers.MAX_LOG_SCAN]
     assert during >= 2_001 // 200  # the loop ran between every slice of 200 logs
+
+
+def test_trace_frame_errors_are_cleaned_once_and_short(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A trace of many frames that repeat one long hostile error costs one clean of it, and each is shown short."""
+    from txdiag import text
+    from txdiag.families.evm.probes import failure
+
+    calls: list[str] = []
+    real = text.display
+
+    def counted(raw: str, limit: int) -> str:
+        calls.append(raw)
+        return real(raw, limit)
+
+    monkeypatch.setattr(text, "display", counted)
+    error = "execution reverted: " + "1 " * 600
+    child = {"to": "0x" + "11" * 20, "type": "CALL", "gasUsed": "0x1", "error": error}
+    top = parse_frame({**child, "error": "out of gas", "calls": [child] * 1000})
+    assert top is not None
+    assert len(top.calls) == 1000
+    assert sorted(calls) == sorted(["out of gas", error])
+    assert all(c.error is not None and len(c.error) <= failure.FRAME_ERROR_LIMIT for c in top.calls)
+    assert top.calls[0].error == real(error, failure.FRAME_ERROR_LIMIT)

@@ -328,3 +328,99 @@ def test_fuzz_display_shows_no_phone_number(raw: str) -> None:
         out = fn(raw)
         assert text.phones_in(out) == [], (raw, out)
         assert fn(out) == out
+
+
+# -- bounded work -------------------------------------------------------------
+
+ADVERSARIAL = [
+    "1 " * 5000,
+    "1-" * 5000,
+    "12 " * 3333,
+    "(1)" * 3333,
+    "(1) " * 2500,
+    "+1 " * 3333,
+    "call 1 " * 1400,
+    "1 - " * 2500,
+    "１ " * 5000,
+    "12-34 " * 1666,
+    "call 1234 5678 " * 600,
+    "1 . " * 2500,
+    "(12) 34 " * 1200,
+]
+
+
+def _count_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls = [0]
+    real = text._is_phone
+
+    def counted(t: str, start: int, end: int) -> bool:
+        calls[0] += 1
+        return real(t, start, end)
+
+    monkeypatch.setattr(text, "_is_phone", counted)
+    return calls
+
+
+@pytest.mark.parametrize("raw", ADVERSARIAL, ids=lambda s: repr(s[:8]))
+def test_detection_reads_a_bounded_number_of_spans(raw: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """However long the run of digit groups, a text costs at most MAX_CHECKS full checks; display reads a prefix."""
+    calls = _count_checks(monkeypatch)
+    text.phones_in(raw)
+    assert calls[0] <= text.MAX_CHECKS
+    read: list[int] = []
+    real_numbers = text._numbers
+
+    def numbers(t: str) -> list[tuple[int, int]]:
+        read.append(len(t))
+        return real_numbers(t)
+
+    monkeypatch.setattr(text, "_numbers", numbers)
+    calls[0] = 0
+    for fn, limit in ((text.symbol, text.SYMBOL_LIMIT), (text.name, text.NAME_LIMIT), (text.reason, text.REASON_LIMIT)):
+        shown = fn(raw)
+        assert text.phones_in(shown) == []
+        assert max(read) <= 2 * limit + 80 + 1
+        read.clear()
+    assert calls[0] <= 6 * text.MAX_CHECKS
+
+
+def test_single_digits_cost_no_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run of single digits can be no number without a + or a word: the cheap pass alone rules it out."""
+    calls = _count_checks(monkeypatch)
+    assert text.phones_in("1 " * 5000) == []
+    assert calls[0] == 0
+
+
+def test_past_the_bound_numbers_are_masked_not_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the full checks run out, a span that may be a number is masked: the bound never lets one through."""
+    monkeypatch.setattr(text, "MAX_CHECKS", 0)
+    for raw in ("Call 18005550199", "+1 800 555 0199", "1-800-555-0199", "(800) 555-0199"):
+        shown = text.reason(raw)
+        assert text.PHONE_MASK in shown, shown
+        assert not any(ch.isdecimal() for ch in shown), shown
+
+
+def test_a_number_where_reading_stops_is_not_shown_in_part() -> None:
+    """Display reads a bounded prefix: digits where it stops, which may start a number, are dropped."""
+    for pad in range(0, 40):
+        raw = "x " * 200 + "y" * pad + " +1 800 555 0199 " + "z" * 500
+        shown = text.reason(raw)
+        assert not any(ch.isdecimal() for ch in shown), shown
+
+
+@given(st.text(st.sampled_from("0123456789 -.()+/:"), min_size=0, max_size=3000))
+def test_fuzz_checks_stay_bounded(raw: str) -> None:
+    """Any text of digits and joins costs at most MAX_CHECKS full checks per read (counted, not timed)."""
+    calls = [0]
+    real = text._is_phone
+
+    def counted(t: str, start: int, end: int) -> bool:
+        calls[0] += 1
+        return real(t, start, end)
+
+    text._is_phone = counted  # a seam: hypothesis does not mix with function-scoped monkeypatch
+    try:
+        text.phones_in(raw)
+    finally:
+        text._is_phone = real
+    assert calls[0] <= text.MAX_CHECKS

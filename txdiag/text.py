@@ -42,6 +42,11 @@ _MAX_MARKS = 2
 
 def clean(text: str, limit: int) -> str:
     """``text`` with every unsafe character removed, whitespace folded, cut to ``limit`` characters."""
+    return _clean(text, limit)[0]
+
+
+def _clean(text: str, limit: int) -> tuple[str, bool]:
+    """:func:`clean`'s text and whether it was cut."""
     text = _ANSI.sub("", text)
     out: list[str] = []
     marks = 0
@@ -70,8 +75,8 @@ def clean(text: str, limit: int) -> str:
         keep = out[: max(0, limit - 1)]
         while keep and unicodedata.category(keep[-1]) in ("Mn", "Me", "Zs"):
             keep.pop()
-        return "".join(keep).rstrip() + ELLIPSIS
-    return "".join(out)
+        return "".join(keep).rstrip() + ELLIPSIS, True
+    return "".join(out), False
 
 
 def display(text: str, limit: int) -> str:
@@ -80,13 +85,40 @@ def display(text: str, limit: int) -> str:
     A mask the cut would split is dropped whole, so what remains of it is never
     mistaken for part of the text.
     """
-    shown = clean(mask_phones(defang_text(clean(text, 4 * limit + 64))), limit)
+    read, cut = _clean(text, _detect_limit(limit))
+    masked = mask_phones(defang_text(read))
+    if cut and masked.endswith(ELLIPSIS):
+        # digits where reading stopped may be the start of a number read only in part: they are not shown
+        masked = _drop_number_start(masked[: -len(ELLIPSIS)]) + ELLIPSIS
+    shown = clean(masked, limit)
     if shown.endswith(ELLIPSIS):
         body = shown[: -len(ELLIPSIS)]
         for n in range(len(PHONE_MASK) - 1, 0, -1):
             if body.endswith(PHONE_MASK[:n]):
                 return body[:-n].rstrip() + ELLIPSIS
     return shown
+
+
+_NUMBER_CHARS = frozenset("+＋()（） -.‐‑‒–—/")
+_NUMBER_SPAN = 80  # characters a number can span at most: 15 digits, 14 joins, a + and parentheses
+
+
+def _drop_number_start(text: str) -> str:
+    """``text`` without the digits and joins at its end (at most _NUMBER_SPAN of them): what may start a number."""
+    end = len(text)
+    while end > max(0, len(text) - _NUMBER_SPAN) and (text[end - 1].isdecimal() or text[end - 1] in _NUMBER_CHARS):
+        end -= 1
+    return text[:end].rstrip()
+
+
+def _detect_limit(limit: int) -> int:
+    """How much clean text :func:`display` reads to show ``limit`` characters.
+
+    A mask (4 characters) stands for at least 7, so ``limit`` shown characters come from
+    at most 7/4 as many; the rest is room for a number that runs across that point.
+    Detection reads this much and no more, whatever the length of the text.
+    """
+    return 2 * limit + _NUMBER_SPAN
 
 
 def symbol(text: str) -> str:
@@ -210,6 +242,9 @@ _PHONE_WORDS = re.compile(
     r"|toll[ -]?free)(?![a-z])|电话|致电|拨打|客服|热线|手机|联系|来电"
 )
 _WORD_WINDOW = 32
+# the same words without the check on the letter before: read once over a whole run, it finds every word the
+# exact pattern finds in any window of it, so a run without one needs no window read
+_ANY_PHONE_WORD = re.compile(_PHONE_WORDS.pattern.replace("(?<![a-z])", ""))
 _DATE = re.compile(r"(?<!\d)(?:\d{4}([-./])\d{1,2}\1\d{1,2}|\d{1,2}([-./])\d{1,2}\2\d{4})(?!\d)")
 
 
@@ -264,6 +299,19 @@ def _is_phone(text: str, start: int, end: int) -> bool:
 
 
 _GROUP_RE = re.compile(_GROUP)
+MAX_CHECKS = 64
+"""How many spans of one text :func:`_is_phone` reads; past it every span that may be a number is masked.
+
+The cheap pass in :func:`_numbers` rules out most spans by their digits and
+grouping alone, so honest text never comes near it: only text built to make the
+check slow does, and it is masked rather than let a number through."""
+
+
+def _grouped(lens: list[int], ok_to: list[int], i: int, j: int) -> bool:
+    """Whether groups i to j may be a number by their grouping alone (the end of :func:`_is_phone`, cheaply)."""
+    if j >= i + 2:
+        return lens[i] <= 4 and ok_to[i + 1] >= j
+    return j == i + 1 and lens[i] == 3 and lens[j] == 4
 
 
 def _numbers(text: str) -> list[tuple[int, int]]:
@@ -271,23 +319,67 @@ def _numbers(text: str) -> list[tuple[int, int]]:
 
     A run of groups may join a number to the next one ("+1 800 555 0199 24/7") or follow
     digits that are none ("12345678 555-0199"), so a shorter run, or one that starts
-    later, may be the number. A number spans at most 15 groups, which bounds the work.
+    later, may be the number. A number spans at most 15 groups and 7 to 15 digits; a cheap
+    pass over each group's digits and grouping skips the spans that cannot be one, and at
+    most MAX_CHECKS spans per text are read in full, so the work is linear in the text.
     """
     found: list[tuple[int, int]] = []
+    checks = MAX_CHECKS
     for m in _CANDIDATE.finditer(text):
         if m.group(0)[0] not in "+＋" and _is_date(_ascii_digits(m.group(0))):
             continue  # "ERC-20 2000-01-01": no part of a run that holds a date is a number
         groups = [(g.start(), g.end()) for g in _GROUP_RE.finditer(text, m.start(), m.end())]
+        n = len(groups)
+        lens = [sum(ch.isdecimal() for ch in text[a:b]) for a, b in groups]
+        paren = [text[a] in _OPEN for a, _ in groups]
+        # ok_to[k]: the last group from k on of an unbroken stretch of groups of two to four digits
+        ok_to = [0] * (n + 1)
+        ok_to[n] = n - 1
+        for k in range(n - 1, -1, -1):
+            ok_to[k] = ok_to[k + 1] if 2 <= lens[k] <= 4 else k - 1
+
+        parens = [0]
+        for k in range(n):
+            parens.append(parens[-1] + paren[k])
+        words = _ANY_PHONE_WORD.search(text[max(0, m.start() - _WORD_WINDOW) : m.end()]) is not None
         i = 0
-        while i < len(groups):
+        while i < n:
             start = m.start() if i == 0 else groups[i][0]
-            last = min(len(groups), i + PHONE_DIGITS.stop - 1)
-            j = next((j for j in range(last - 1, i - 1, -1) if _is_phone(text, start, groups[j][1])), None)
-            if j is None:
+            loose = (i == 0 and text[start] in "+＋") or (
+                words and _PHONE_WORDS.search(text[max(0, start - _WORD_WINDOW) : start]) is not None
+            )
+            reach = min(n, i + PHONE_DIGITS.stop - 1)
+            # no + or word, no parentheses: only groups of two to four digits after the first can make a number
+            alone = not loose and parens[reach] == parens[i]
+            if alone and not any(_grouped(lens, ok_to, i, j) for j in range(i + 1, min(reach, i + 3))):
                 i += 1
                 continue
-            found.append((start, groups[j][1]))
-            i = j + 1
+            spans: list[int] = []
+            digits = 0
+            marked = bool(loose)
+            for j in range(i, reach):
+                digits += lens[j]
+                marked = marked or paren[j]
+                if digits >= PHONE_DIGITS.stop:
+                    break
+                if digits < PHONE_DIGITS.start:
+                    continue
+                if marked or _grouped(lens, ok_to, i, j):
+                    spans.append(j)
+            j_found = None
+            for j in reversed(spans):
+                if checks <= 0:
+                    j_found = j  # past the bound: a span that may be a number is masked, never shown
+                    break
+                checks -= 1
+                if _is_phone(text, start, groups[j][1]):
+                    j_found = j
+                    break
+            if j_found is None:
+                i += 1
+                continue
+            found.append((start, groups[j_found][1]))
+            i = j_found + 1
     return found
 
 

@@ -39,6 +39,7 @@ MAX_FRAME_DEPTH = 256
 and a bound keeps a hostile answer from exhausting the stack or the memory."""
 
 MAX_FRAMES = 20_000
+FRAME_ERROR_LIMIT = 120  # a node's error for one frame is a short phrase ("execution reverted", "out of gas")
 
 CALL_TRACER = {"tracer": "callTracer"}
 REPLAY_NOTE = "replayed at the parent block; the state inside the block may have differed"
@@ -90,33 +91,42 @@ def parse_frame(raw: Any) -> Frame | None:
     MAX_FRAMES are dropped.
     """
     budget = [MAX_FRAMES]
-    return _frame(raw, 0, budget)
+    return _frame(raw, 0, budget, {})
 
 
-def _frame(raw: Any, depth: int, budget: list[int]) -> Frame | None:
+def _frame(raw: Any, depth: int, budget: list[int], seen: dict[str, str] | None = None) -> Frame | None:
     if not isinstance(raw, dict) or budget[0] <= 0:
         return None
     # a frame has at least one of these; the structLogs answer for an unknown hash has none
     if not any(k in raw for k in ("to", "from", "type", "gasUsed")):
         return None
     budget[0] -= 1
+    seen = {} if seen is None else seen
     error = raw.get("error")
     children: list[Frame] = []
     calls = raw.get("calls")
     if isinstance(calls, list) and depth < MAX_FRAME_DEPTH:
         for item in calls:
-            child = _frame(item, depth + 1, budget)
+            child = _frame(item, depth + 1, budget, seen)
             if child is not None:
                 children.append(child)
     return Frame(
         address=_opt(_address, raw.get("to")),
         # the node's own words, shown to people when the error has no class: sanitised here, once, like a reason
-        error=text.reason(error) if isinstance(error, str) else None,
+        error=_frame_error(error, seen) if isinstance(error, str) else None,
         output=_opt(_bytes, raw.get("output")),
         gas=_opt(_quantity, raw.get("gas")),
         gas_used=_opt(_quantity, raw.get("gasUsed")),
         calls=tuple(children),
     )
+
+
+def _frame_error(error: str, seen: dict[str, str]) -> str:
+    """A frame's error for display, at most FRAME_ERROR_LIMIT characters; each distinct text of a trace cleaned once."""
+    shown = seen.get(error)
+    if shown is None:
+        shown = seen[error] = text.display(error, FRAME_ERROR_LIMIT)
+    return shown
 
 
 def _opt(parse: Any, value: Any) -> Any:
