@@ -182,6 +182,26 @@ PHONES = [
     ("+49 30/1234567", "+49 30/1234567"),
     ("order 12345678 hotline 555-0199", "555-0199"),
     ("12345678 555-0199", "555-0199"),  # the run starts with digits that are no number; the number follows
+    # a colon right before the number: only a digit before it makes a time or a ratio
+    ("Tel:+18005550199", "+18005550199"),
+    ("WhatsApp:+447911123456", "+447911123456"),
+    ("电话:13800138000", "13800138000"),
+    ("Call:+1-800-555-0199", "+1-800-555-0199"),
+    ("Hotline:18005550199", "18005550199"),
+    ("phone:1-800-555-0199", "1-800-555-0199"),
+    # full-width, middle-dot, underscore and doubled joins
+    ("８００－５５５－０１９９", "８００－５５５－０１９９"),
+    ("800·555·0199", "800·555·0199"),
+    ("800_555_0199", "800_555_0199"),
+    ("800--555--0199", "800--555--0199"),
+    # words and signs that say "phone"
+    ("微信 13800138000", "13800138000"),
+    ("加微信13800138000", "13800138000"),
+    ("telegram 18005550199", "18005550199"),
+    ("tg 18005550199", "18005550199"),
+    ("☎ 18005550199", "18005550199"),
+    ("☎\ufe0f 18005550199", "18005550199"),
+    ("📞18005550199", "18005550199"),
 ]
 
 NOT_PHONES = [
@@ -217,6 +237,17 @@ NOT_PHONES = [
     "+5 % APY",
     "+1234",
     "12345678901234567890",  # too many digits for any number (E.164: at most 15)
+    # a word says "phone" only right before the number
+    "execution reverted: Call failed 12345678",
+    "Support ends at block 20000000",
+    "contact the owner, min 1000000",
+    # a + or parentheses before ten digits that read as a Unix time
+    "Trading not enabled until +1700000000",
+    "Cooldown (60) 1700000000",
+    # a letter right before the first group; ratios joined by slashes
+    "UNI-V2 10/20/30/40",
+    "rate 25/75/100",
+    "ratio 1:1000000",
 ]
 
 
@@ -424,3 +455,35 @@ def test_fuzz_checks_stay_bounded(raw: str) -> None:
     finally:
         text._is_phone = real
     assert calls[0] <= text.MAX_CHECKS
+
+
+@pytest.mark.parametrize(
+    ("fn", "raw"),
+    [
+        (text.symbol, "Tel 1800555019999999"),
+        (text.symbol, "Call 1800555019900000"),
+        (text.name, "A" * 32 + " call 180055501990000000"),
+    ],
+)
+def test_a_cut_never_makes_a_number(fn: object, raw: str) -> None:
+    """Sixteen digits or more are no number, but cut for display they may be: what is shown is masked again."""
+    assert callable(fn)
+    shown = fn(raw)
+    assert text.phones_in(shown) == [], shown
+    assert fn(shown) == shown
+    assert shown.endswith(text.ELLIPSIS)
+
+
+_PAD = st.text(st.sampled_from("ABC xyz:+-.()"), max_size=60)
+_RUN = st.text(st.sampled_from("0123456789"), min_size=7, max_size=40)
+_LEAD = st.sampled_from(["", "Tel ", "Call ", "Support: ", "+", "(", "客服电话", "☎ "])
+
+
+@given(_PAD, _LEAD, _RUN, st.sampled_from(["", " ", "-", " 9999"]), _PAD)
+def test_fuzz_display_of_padded_digit_runs_holds_no_number(pad: str, lead: str, run: str, tail: str, end: str) -> None:
+    """Padded runs of digits, cut anywhere by the limits: what is shown never holds a number and is stable."""
+    raw = pad + lead + run + tail + end
+    for fn in (text.symbol, text.name, text.reason):
+        out = fn(raw)
+        assert text.phones_in(out) == [], (raw, out)
+        assert fn(out) == out, (raw, out)

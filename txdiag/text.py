@@ -90,16 +90,26 @@ def display(text: str, limit: int) -> str:
     if cut and masked.endswith(ELLIPSIS):
         # digits where reading stopped may be the start of a number read only in part: they are not shown
         masked = _drop_number_start(masked[: -len(ELLIPSIS)]) + ELLIPSIS
-    shown = clean(masked, limit)
-    if shown.endswith(ELLIPSIS):
-        body = shown[: -len(ELLIPSIS)]
-        for n in range(len(PHONE_MASK) - 1, 0, -1):
-            if body.endswith(PHONE_MASK[:n]):
-                return body[:-n].rstrip() + ELLIPSIS
-    return shown
+    shown, cut = _clean(masked, limit)
+    if not cut:
+        return _masked(shown)
+    body = shown[: -len(ELLIPSIS)]
+    for n in range(len(PHONE_MASK) - 1, 0, -1):
+        if body.endswith(PHONE_MASK[:n]):
+            body = body[:-n].rstrip()
+            break
+    # the cut can leave a number where the whole text had none ("Tel 1800555019999999", 16 digits, cut to 11)
+    return _masked(body) + ELLIPSIS
 
 
-_NUMBER_CHARS = frozenset("+＋()（） -.‐‑‒–—/")
+def _masked(text: str) -> str:
+    """``text`` masked until it holds no number: each pass masks at least seven digits, so it ends."""
+    while _numbers(text):
+        text = mask_phones(text)
+    return text
+
+
+_NUMBER_CHARS = frozenset("+＋()（） -.‐‑‒–—－/·・_")
 _NUMBER_SPAN = 80  # characters a number can span at most: 15 digits, 14 joins, a + and parentheses
 
 
@@ -202,27 +212,32 @@ def defang_text(text: str) -> str:
 #
 # A number is digits in groups, as people write them: an optional leading +, then
 # groups of digits (one may be in parentheses, "(800)", "(0)20") joined by one space,
-# dot, dash, slash or a dash with spaces around it. It holds 7 to 15 digits in all
+# dot, middle dot, underscore, slash, one or two dashes (full-width too), or a dash with
+# spaces around it. It holds 7 to 15 digits in all
 # (15 is E.164's maximum; 7 the shortest local number). Any Unicode decimal digit
 # counts, so full-width or Arabic-Indic digits are no way around it.
 #
 # Digits also write amounts, dates, versions, block numbers and hashes, and a false
 # alarm on a token named "Token 2024" would teach people to ignore the real one. So
 # a candidate is a number when it is written as one:
-# - with a leading + or a group in parentheses, or after a word that says "phone"
-#   (call, tel, WhatsApp, 电话, 拨打, ... in the 32 characters before it): then any
-#   grouping counts, even none ("Call 18005550199", "客服电话13800138000");
+# - with a leading + or a group in parentheses, or right after a word that says "phone"
+#   (call, tel, WhatsApp, telegram, 电话, 微信, ☎, ..., with only spaces or a colon between:
+#   "Call failed 12345678" is no number): then any grouping counts, even none
+#   ("Call 18005550199", "客服电话13800138000", "Tel:+18005550199");
 # - otherwise only in three or more groups of two to four digits after the first
 #   ("1-800-555-0199", "800.555.0199", "020 7946 0958") or as a dashed local number
 #   ("555-0199"), never a bare run of digits (an amount or a block number in a
-#   revert string is a bare run).
+#   revert string is a bare run), never groups joined by slashes (25/75/100, a ratio)
+#   and never digits right after a letter ("UNI-V2 10/20/30/40").
 # Never a number, whatever is around it: one that holds a date (2024-01-15, 15.01.2024, 01/15/2024),
 # a range of years (2024-2025), four dotted groups of at most three digits (an IPv4
 # address, a version 10.20.30.40), a decimal (1234567.89), and, without a + or a
-# "phone" word, digits grouped in threes (1 000 000, 1.000.000: an amount). Digits
+# "phone" word, digits grouped in threes (1 000 000, 1.000.000: an amount) or ten digits that
+# read as a Unix time ("until +1700000000", "Cooldown (60) 1700000000"). Digits
 # glued to a hex literal or to other digits or letters on the right (0x1234567890,
-# a hash), or to a colon and digits (12:30, a time; 1:1000000, a ratio) are not a
-# number either.
+# a hash), or to a colon with a digit on its other side (12:30, a time; 1:1000000, a
+# ratio) are not a number either. What display cuts is masked again: a cut can make a
+# number of a run too long to be one.
 
 PHONE_MASK = "\u260e***"
 """What a phone number in chain text is shown as: the telephone sign and stars, in every language.
@@ -235,13 +250,22 @@ PHONE_DIGITS = range(7, 16)
 _D = r"\d"
 _OPEN, _CLOSE = "(（", ")）"
 _GROUP = rf"(?:[{_OPEN}]{_D}{{1,5}}[{_CLOSE}]|{_D}{{1,15}})"
-_JOIN = r"(?:\s?[-.‐‑‒–—/]\s?|\s|(?<=[)）])|(?=[(（]))"
+_JOIN = r"(?:\s?(?:[-‐‑‒–—－]{1,2}|[./·・_])\s?|\s|(?<=[)）])|(?=[(（]))"
 _CANDIDATE = re.compile(rf"(?<![\d+＋])(?:[+＋]\s?)?{_GROUP}(?:{_JOIN}{_GROUP})*(?![\d])")
 _PHONE_WORDS = re.compile(
-    r"(?i)(?<![a-z])(?:call|calls|phone|telephone|tel|mobile|whatsapp|viber|hotline|helpline|dial|sms|contact|support"
-    r"|toll[ -]?free)(?![a-z])|电话|致电|拨打|客服|热线|手机|联系|来电"
+    r"(?i)(?:(?<![a-z])(?:call|calls|phone|telephone|tel|mobile|whatsapp|viber|telegram|tg|hotline|helpline|dial|sms"
+    r"|contact|support|toll[ -]?free)(?![a-z])|电话|致电|拨打|客服|热线|手机|联系|来电|微信|☎\ufe0f?|📞)"
 )
+# a word marks a number only right before it: "Call 18005550199", "Hotline: 1800...", never "Call failed 12345678"
+_WORD_BEFORE = re.compile(_PHONE_WORDS.pattern + r"[\s:：]*\Z")
 _WORD_WINDOW = 32
+
+
+def _worded(text: str, start: int) -> bool:
+    """Whether a word that says "phone" stands right before ``start`` (only spaces or a colon between)."""
+    return _WORD_BEFORE.search(text[max(0, start - _WORD_WINDOW) : start]) is not None
+
+
 # the same words without the check on the letter before: read once over a whole run, it finds every word the
 # exact pattern finds in any window of it, so a run without one needs no window read
 _ANY_PHONE_WORD = re.compile(_PHONE_WORDS.pattern.replace("(?<![a-z])", ""))
@@ -257,6 +281,8 @@ def _is_date(plain: str) -> bool:
     return False
 
 
+_PLAIN = str.maketrans({"＋": "+", "（": "(", "）": ")", "－": "-", "·": ".", "・": ".", "_": "."})
+_UNIX_TIMES = range(1_000_000_000, 2_147_483_648)  # ten digits that read as a time (2001 to 2038)
 _YEARS = re.compile(r"(?:19|20)\d\d[-/–—](?:19|20)\d\d")
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _DECIMAL = re.compile(r"\d+\.\d+")
@@ -274,23 +300,31 @@ def _is_phone(text: str, start: int, end: int) -> bool:
     right = text[end : end + 1]
     if right.isascii() and (right.isalnum() or right == "_"):
         return False  # "1234567abc": part of a hash or a word
-    if (right == ":" and text[end + 1 : end + 2].isdecimal()) or (text[start - 1 : start] == ":" and start > 1):
-        return False  # "12:30", "1:1000000": a time or a ratio
+    if (right in ":：" and text[end + 1 : end + 2].isdecimal()) or (
+        text[start - 1 : start] in (":", "：") and text[start - 2 : start - 1].isdecimal()
+    ):
+        return False  # "12:30", "1:1000000": a time or a ratio (a digit before the colon; "Tel:+1800..." is none)
     left = start
     while left > 0 and text[left - 1].isalpha():
         left -= 1
     if left < start and left > 0 and (text[left - 1].isdecimal() or text[left - 1] == "_"):
         return False  # "0x1234567890": digits inside a hex literal or a longer token
-    plain = _ascii_digits(span).replace("＋", "+").replace("（", "(").replace("）", ")")
+    worded = _worded(text, start)
+    if left < start and not worded and span[0] not in "+＋(（":
+        return False  # "UNI-V2 10/20/30/40": a letter right before the digits makes them part of a word
+    plain = _ascii_digits(span).translate(_PLAIN)
     groups = re.findall(r"\d+", plain)
     if _YEARS.fullmatch(plain) or _IPV4.fullmatch(plain) or _DECIMAL.fullmatch(plain.lstrip("+")):
         return False
     if not plain.startswith("+") and _is_date(plain):
         return False
+    if not worded and any(len(g) == 10 and _UNIX_TIMES.start <= int(g) < _UNIX_TIMES.stop for g in groups):
+        return False  # "until +1700000000", "Cooldown (60) 1700000000": a Unix time, not a number to call
     marked = plain.startswith("+") or "(" in plain
-    worded = _PHONE_WORDS.search(text[max(0, start - _WORD_WINDOW) : start]) is not None
     if marked or worded:
         return True
+    if "/" in plain:
+        return False  # "25/75/100", "10/20/30/40": ratios and fractions, unless a + or a word says otherwise
     if len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:]):
         return False  # 1 000 000, 1.000.000, 612 345 678: read as an amount without a + or a word
     if len(groups) >= 3:
@@ -345,9 +379,7 @@ def _numbers(text: str) -> list[tuple[int, int]]:
         i = 0
         while i < n:
             start = m.start() if i == 0 else groups[i][0]
-            loose = (i == 0 and text[start] in "+＋") or (
-                words and _PHONE_WORDS.search(text[max(0, start - _WORD_WINDOW) : start]) is not None
-            )
+            loose = (i == 0 and text[start] in "+＋") or (words and _worded(text, start))
             reach = min(n, i + PHONE_DIGITS.stop - 1)
             # no + or word, no parentheses: only groups of two to four digits after the first can make a number
             alone = not loose and parens[reach] == parens[i]
