@@ -360,6 +360,8 @@ def _numbers(text: str) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
     checks = MAX_CHECKS
     for m in _CANDIDATE.finditer(text):
+        if m.end() - m.start() < PHONE_DIGITS.start:
+            continue  # too short to hold seven digits
         if m.group(0)[0] not in "+＋" and _is_date(_ascii_digits(m.group(0))):
             continue  # "ERC-20 2000-01-01": no part of a run that holds a date is a number
         groups = [(g.start(), g.end()) for g in _GROUP_RE.finditer(text, m.start(), m.end())]
