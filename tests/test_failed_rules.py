@@ -810,3 +810,30 @@ def test_trace_frame_errors_are_cleaned_once_and_short(monkeypatch: pytest.Monke
     assert sorted(calls) == sorted(["out of gas", error])
     assert all(c.error is not None and len(c.error) <= failure.FRAME_ERROR_LIMIT for c in top.calls)
     assert top.calls[0].error == real(error, failure.FRAME_ERROR_LIMIT)
+
+
+def test_a_trace_of_distinct_errors_reads_a_bounded_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A node writing a new error for every frame gets FRAME_ERRORS_READ read in full; the rest hide every number."""
+    from txdiag import text
+    from txdiag.families.evm.probes import failure
+
+    calls = [0]
+    real = text.display
+
+    def counted(raw: str, limit: int) -> str:
+        calls[0] += 1
+        return real(raw, limit)
+
+    monkeypatch.setattr(text, "display", counted)
+    n = failure.FRAME_ERRORS_READ + 200
+    children = [
+        {"to": "0x" + "11" * 20, "type": "CALL", "gasUsed": "0x1", "error": f"reverted {k} call +1 800 555 {k:04d}"}
+        for k in range(n)
+    ]
+    top = parse_frame({"to": "0x" + "11" * 20, "type": "CALL", "gasUsed": "0x1", "calls": children})
+    assert top is not None
+    assert calls[0] == failure.FRAME_ERRORS_READ
+    for child in top.calls:
+        assert child.error is not None
+        assert text.phones_in(child.error) == []
+        assert text.PHONE_MASK in child.error

@@ -487,3 +487,20 @@ def test_fuzz_display_of_padded_digit_runs_holds_no_number(pad: str, lead: str, 
         out = fn(raw)
         assert text.phones_in(out) == [], (raw, out)
         assert fn(out) == out, (raw, out)
+
+
+@given(st.text(max_size=400), st.integers(min_value=1, max_value=200))
+def test_fuzz_display_plain_shows_no_number(raw: str, limit: int) -> None:
+    """The cheap display form is safe, bounded and never shows a phone number."""
+    out = text.display_plain(raw, limit)
+    assert len(out) <= limit
+    assert text.phones_in(out) == [], (raw, out)
+    check_safe(out, limit)
+
+
+@given(_PAD, _LEAD, _RUN, st.sampled_from(["", " ", "-", " 9999"]), _PAD)
+def test_fuzz_display_plain_of_padded_digit_runs(pad: str, lead: str, run: str, tail: str, end: str) -> None:
+    """Padded digit runs cut anywhere: the cheap form shows no number either."""
+    for limit in (16, 48, 120):
+        out = text.display_plain(pad + lead + run + tail + end, limit)
+        assert text.phones_in(out) == [], out

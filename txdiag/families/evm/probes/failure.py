@@ -39,6 +39,7 @@ MAX_FRAME_DEPTH = 256
 and a bound keeps a hostile answer from exhausting the stack or the memory."""
 
 MAX_FRAMES = 20_000
+FRAME_ERRORS_READ = 256  # distinct error texts of one trace read in full
 FRAME_ERROR_LIMIT = 120  # a node's error for one frame is a short phrase ("execution reverted", "out of gas")
 
 CALL_TRACER = {"tracer": "callTracer"}
@@ -122,10 +123,15 @@ def _frame(raw: Any, depth: int, budget: list[int], seen: dict[str, str] | None 
 
 
 def _frame_error(error: str, seen: dict[str, str]) -> str:
-    """A frame's error for display, at most FRAME_ERROR_LIMIT characters; each distinct text of a trace cleaned once."""
+    """A frame's error for display, at most FRAME_ERROR_LIMIT characters; each distinct text of a trace cleaned once.
+
+    Past FRAME_ERRORS_READ distinct texts in one trace (a node that writes a new one for
+    every frame) the rest are shown in the cheap form, every long run of digits masked.
+    """
     shown = seen.get(error)
     if shown is None:
-        shown = seen[error] = text.display(error, FRAME_ERROR_LIMIT)
+        read = text.display if len(seen) < FRAME_ERRORS_READ else text.display_plain
+        shown = seen[error] = read(error, FRAME_ERROR_LIMIT)
     return shown
 
 
