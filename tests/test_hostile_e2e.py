@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from eth_abi.abi import encode
 
 from tests.support.anvil import Anvil, write_chain_file
-from tests.support.chain import Chain, account, calldata
+from tests.support.chain import account, hostile_payments
 from tests.support.live import serving
 from tests.support.proxy import Fault, FaultProxy
 
@@ -38,15 +37,7 @@ BAD = ("\x1b", "\u202e", "\u200b", "\x00", "\x07", "\r")
 @pytest.fixture(scope="module")
 def hostile(node_a: Anvil) -> dict[str, str]:
     """A Hostile token deployed on alpha: one transfer that went through and one that reverted with its reason."""
-    chain = Chain(node_a)
-    args = encode(["string", "string", "string"], [NAME, SYMBOL, REASON])
-    token = chain.deploy("Hostile", SENDER, args, gas=12_000_000)
-    chain.send(SENDER, token, data=calldata("Hostile", "mint", SENDER.address, 10**18))
-    ok = chain.send(SENDER, token, data=calldata("Hostile", "transfer", RECIPIENT, 10**17))
-    failed = chain.send(SENDER, token, data=calldata("Hostile", "transfer", RECIPIENT, 10**30), gas=200_000)
-    assert chain.wait(failed)["status"] == "0x0"
-    node_a.mine(70)
-    return {"token": token, "ok": ok, "failed": failed}
+    return hostile_payments(node_a, SENDER, RECIPIENT, name=NAME, symbol=SYMBOL, reason=REASON)
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -19,10 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from eth_abi.abi import encode
 
 from tests.support.anvil import Anvil
-from tests.support.chain import Chain, account, calldata
+from tests.support.chain import account, hostile_payments
 from tests.support.live import serving
 from txdiag.text import PHONE_MASK
 
@@ -48,15 +47,8 @@ WORDS = {
 @pytest.fixture(scope="module")
 def scam(node_a: Anvil) -> dict[str, str]:
     """A token named after a support line on alpha: one transfer that went through, one that reverted."""
-    chain = Chain(node_a)
     node_a.rpc("anvil_setBalance", SENDER.address, hex(10**20))  # an account no other test sends from
-    token = chain.deploy("Hostile", SENDER, encode(["string", "string", "string"], [NAME, SYMBOL, REASON]))
-    chain.send(SENDER, token, data=calldata("Hostile", "mint", SENDER.address, 10**18))
-    ok = chain.send(SENDER, token, data=calldata("Hostile", "transfer", RECIPIENT, 10**17))
-    failed = chain.send(SENDER, token, data=calldata("Hostile", "transfer", RECIPIENT, 10**30), gas=200_000)
-    assert chain.wait(failed)["status"] == "0x0"
-    node_a.mine(70)
-    return {"token": token, "ok": ok, "failed": failed}
+    return hostile_payments(node_a, SENDER, RECIPIENT, name=NAME, symbol=SYMBOL, reason=REASON)
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -145,3 +145,25 @@ def creation_code(runtime: bytes) -> bytes:
     prefix += bytes([push1, 0, codecopy, push1, 0, ret])
     assert len(prefix) == prefix_len
     return prefix + runtime
+
+
+def hostile_payments(
+    node: Anvil, sender: LocalAccount, recipient: str, *, name: str, symbol: str, reason: str
+) -> dict[str, str]:
+    """The Hostile test token (tests/contracts) deployed with chain text of a test's choosing, and two of its
+    transfers: one that went through and one that reverted with ``reason``; 70 blocks deep.
+
+    {"token": its address, "ok": the transfer that went through, "failed": the one that reverted}
+    """
+    from eth_abi.abi import encode
+
+    chain = Chain(node)
+    token = chain.deploy(
+        "Hostile", sender, encode(["string", "string", "string"], [name, symbol, reason]), gas=12_000_000
+    )
+    chain.send(sender, token, data=calldata("Hostile", "mint", sender.address, 10**18))
+    ok = chain.send(sender, token, data=calldata("Hostile", "transfer", recipient, 10**17))
+    failed = chain.send(sender, token, data=calldata("Hostile", "transfer", recipient, 10**30), gas=200_000)
+    assert chain.wait(failed)["status"] == "0x0"
+    node.mine(70)
+    return {"token": token, "ok": ok, "failed": failed}
