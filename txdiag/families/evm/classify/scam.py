@@ -17,7 +17,7 @@ from datetime import datetime
 
 from txdiag import text
 from txdiag.chains import ChainSpec
-from txdiag.models import Code, Evidence, Finding, Severity
+from txdiag.models import Code, Evidence, FailureInfo, Finding, Severity
 
 
 def scam_token(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
@@ -38,15 +38,20 @@ def scam_token(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
     return None
 
 
+def _said_by_contract(info: FailureInfo) -> tuple[str | None, ...]:
+    """What a failed transaction's contract said in words: its revert string and a custom error's string arguments."""
+    from txdiag.families.evm.revert import decode_revert  # noqa: PLC0415 - revert decoding loads only for a failure
+
+    reason = decode_revert(info.revert_data or b"")
+    return (reason.message, *(a.value for a in reason.args if isinstance(a.value, str)))
+
+
 def scam_revert_message(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding | None:
     """A revert string (or the node's error text quoting one) that advertises a web address."""
     info = ev.failure
     if info is None:
         return None
-    from txdiag.families.evm.revert import decode_revert  # noqa: PLC0415 - revert decoding loads only for a failure
-
-    reason = decode_revert(info.revert_data or b"")
-    for value in (reason.message, *(a.value for a in reason.args if isinstance(a.value, str)), info.error):
+    for value in (*_said_by_contract(info), info.error):
         if isinstance(value, str) and (site := text.site_in(value)) is not None:
             details = {"site": site, **({"contract": info.contract} if info.contract else {})}
             return Finding(Code.SCAM_REVERT_MESSAGE, Severity.WARNING, details)
@@ -82,11 +87,7 @@ def scam_phone_message(ev: Evidence, chain: ChainSpec, now: datetime) -> Finding
     info = ev.failure
     if info is None:
         return None
-    from txdiag.families.evm.revert import decode_revert  # noqa: PLC0415 - revert decoding loads only for a failure
-
-    reason = decode_revert(info.revert_data or b"")
-    texts = (reason.message, *(a.value for a in reason.args if isinstance(a.value, str)))
-    for source, values in (("contract", texts), ("node", (info.error,))):
+    for source, values in (("contract", _said_by_contract(info)), ("node", (info.error,))):
         if any(isinstance(v, str) and text.phone_in(v) for v in values):
             details = {"source": source, **({"contract": info.contract} if info.contract else {})}
             return Finding(Code.SCAM_PHONE_MESSAGE, Severity.WARNING, details)
