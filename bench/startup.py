@@ -37,7 +37,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -48,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.support.anvil import start_anvil, tool, write_chain_file  # noqa: E402
 from tests.support.chain import Chain, account  # noqa: E402
+from tests.support.wheel import install_wheel  # noqa: E402
 
 REPORT = ROOT / "bench" / "REPORT.md"
 SECTION = "## 4. Start-up"
@@ -85,30 +85,6 @@ def one_run(cmd: Sequence[str], env: Mapping[str, str], cwd: Path | None = None)
     return wall * 1000, (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
 
 
-def installed_wheel(base: Path) -> Path:
-    """The bin directory of a fresh venv with txdiag installed from its wheel, not editable: what users run.
-
-    Built as tests/test_wheel.py builds it, with no network: the dependencies are this venv's, through a path
-    file (so the editable install's finder is not loaded there).
-    """
-    source = base / "source"
-    source.mkdir(parents=True)
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, source / name)
-    shutil.copytree(ROOT / "txdiag", source / "txdiag", ignore=shutil.ignore_patterns("__pycache__"))
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
-    build = [*pip, "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w", str(base / "dist"), str(source)]
-    subprocess.run(build, check=True, capture_output=True)
-    (wheel,) = (base / "dist").glob("txdiag-*.whl")
-    venv = base / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    target = Path(sysconfig.get_paths(vars={"base": str(venv), "platbase": str(venv)})["purelib"])
-    (target / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-    install = [*pip, "--python", str(venv / "bin" / "python"), "install", "--no-index", "--no-deps", str(wheel)]
-    subprocess.run(install, check=True, capture_output=True)  # pip compiles the installed modules' bytecode
-    return venv / "bin"
-
-
 def measure(runs: int) -> str:
     before = os.getloadavg()  # the other work on the machine, before this adds its own
     node = start_anvil(31337)
@@ -123,7 +99,7 @@ def measure(runs: int) -> str:
             write_chain_file(chains, "local", 31337, [node.url])
             source = Path(tmp) / "source"  # txdiag without __pycache__, for the compile-every-run case
             shutil.copytree(ROOT / "txdiag", source / "txdiag", ignore=shutil.ignore_patterns("__pycache__"))
-            wheel_bin = installed_wheel(Path(tmp) / "wheel")
+            wheel_bin, _wheel = install_wheel(Path(tmp) / "wheel")
             base = {k: v for k, v in os.environ.items() if not k.startswith(("TXDIAG_", "PYTHON"))}
             base["TXDIAG_DATA_DIR"] = str(Path(tmp) / "data")
             here = [sys.executable, "-m", "txdiag"]

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
-import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -21,6 +18,7 @@ import pytest
 
 from tests.support.anvil import Anvil
 from tests.support.chain import Chain, account
+from tests.support.wheel import install_wheel
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,25 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(the fresh venv's bin directory, the wheel): the wheel built from a clean copy of the source."""
-    base = tmp_path_factory.mktemp("wheel")
-    source = base / "source"
-    source.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, source / name)
-    # a copy, so that building leaves nothing in the checkout and nothing stray gets into the wheel
-    shutil.copytree(ROOT / "txdiag", source / "txdiag", ignore=shutil.ignore_patterns("__pycache__"))
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
-    build = [*pip, "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w", str(base / "dist"), str(source)]
-    subprocess.run(build, check=True, capture_output=True, timeout=120)
-    (wheel,) = (base / "dist").glob("txdiag-*.whl")
-    venv = base / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=60)
-    target = Path(sysconfig.get_paths(vars={"base": str(venv), "platbase": str(venv)})["purelib"])
-    # the dependencies: this venv's site-packages, as a plain path (its editable txdiag finder is not loaded)
-    (target / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-    install = [*pip, "--python", str(venv / "bin" / "python"), "install", "--no-index", "--no-deps", str(wheel)]
-    subprocess.run(install, check=True, capture_output=True, timeout=120)
-    return venv / "bin", wheel
+    return install_wheel(tmp_path_factory.mktemp("wheel"))
 
 
 def _run(bin_dir: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
